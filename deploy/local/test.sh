@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole suite: lint, types, unit, integration, end-to-end and browser tests.
+# Starts its own Kafka, FerretDB, services and nginx on the test profile's ports, with fresh
+# data, and stops them afterwards whatever happened.
+set -uo pipefail
+cd "$(dirname "$(readlink -f "$0")")/../.."
+PY=.venv/bin/python
+export CONTEST_PROFILE=test
+
+cleanup() { "$PY" deploy/local/runner.py down --profile test >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+
+status=0
+echo "== ruff";  "$PY" -m ruff check . || status=1
+echo "== mypy";  "$PY" -m mypy shared services deploy bench || status=1
+
+"$PY" deploy/local/runner.py down --profile test >/dev/null 2>&1 || true
+rm -rf var/test
+echo "== starting the test stack (Kafka, FerretDB, services, nginx)"
+if ! "$PY" deploy/local/runner.py up --profile test --no-seed; then
+  echo "the test stack did not start" >&2
+  exit 1
+fi
+
+echo "== pytest"
+"$PY" -m pytest -q -p no:cacheprovider "$@" || status=1
+exit $status

@@ -1,0 +1,3 @@
+from services.awards.main import run
+
+run()

@@ -1,0 +1,34 @@
+"""What awards hears: contests, authors of eligible entries, statuses and judging results."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from services.awards.service import AwardsService
+from shared.broker import Handler
+from shared.envelope import Envelope, EventPayload
+from shared.events.authors import EntryAuthorsRecorded
+from shared.events.contests import ContestClosed, ContestDeadlineExtended, ContestOpened, ContestUpdated
+from shared.events.judging import EntryRoundScored, JudgingClosed
+from shared.events.statuses import EntryStatusChanged
+
+
+def handlers(svc: AwardsService) -> Mapping[type[EventPayload], Handler]:
+    async def contest(env: Envelope, e: ContestOpened) -> None:
+        await svc.on_contest(e)
+
+    async def authors(env: Envelope, e: EntryAuthorsRecorded) -> None:
+        await svc.on_authors(e)
+
+    async def scored(env: Envelope, e: EntryRoundScored) -> None:
+        await svc.on_scored(e)
+
+    async def closed(env: Envelope, e: JudgingClosed) -> None:
+        await svc.on_judging_closed(e)
+
+    async def status(env: Envelope, e: EntryStatusChanged) -> None:
+        await svc.on_status(e)
+
+    return {ContestOpened: contest, ContestUpdated: contest, ContestDeadlineExtended: contest, ContestClosed: contest,
+            EntryAuthorsRecorded: authors, EntryRoundScored: scored, JudgingClosed: closed,
+            EntryStatusChanged: status}

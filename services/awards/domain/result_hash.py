@@ -1,0 +1,411 @@
+"""Canonical, reproducible official result.
+
+The organiser exports the *inputs* (scores, rubric version, prize structure, overrides) as
+canonical JSON.  :func:`compute_result` is a pure function of those bytes: anyone holding
+them can rerun it and must get the same result document and the same SHA-256, which is what
+the award decision cites.  The service itself should compute the official result through
+:func:`compute_official` (inputs -> bytes -> result), never from in-memory objects, so that
+what was published and what can be recomputed are the same thing.
+
+Canonical JSON: UTF-8, keys sorted, no whitespace, text NFC-normalised (Vietnamese typed
+with different keyboards may be composed or decomposed), floats written as the ``repr`` of
+``round(x, 6)`` (``-0.0`` as ``0.0``; NaN/infinity refused), datetimes as UTC ISO-8601 with
+microseconds (``2026-10-20T01:15:00.000000Z``).  Entries and overrides are sorted by entry
+id, so the order in which they were collected does not matter; tiers keep their declared
+order because it is meaningful.
+
+The result document holds every entry's rank, tier and figures.  Explanations are included
+where a reader needs them (awarded entries, entries whose prize an override removed and
+entries tied on total with an awarded one); the rest can be regenerated from the same
+inputs with :class:`~services.awards.domain.allocation.Allocation`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from . import formatting as fmt
+from .allocation import (
+    Allocation,
+    Override,
+    PrizeStructure,
+    Tier,
+    apply_overrides,
+    rank_and_allocate,
+)
+from .ranking import DEFAULT_CRITERION_LABELS, EntryScores
+
+INPUTS_FORMAT = "contest-awards-inputs/1"
+RESULT_FORMAT = "contest-awards-result/1"
+#: Bumped whenever a rule or the wording of explanations changes (either changes the hash).
+ALGORITHM = "awards-domain/1"
+
+
+class ResultInputError(ValueError):
+    """The exported inputs cannot be read (wrong format or a malformed field)."""
+
+
+# --- canonical JSON ---------------------------------------------------------------------
+
+
+def _text(value: str) -> str:
+    return value if value.isascii() else unicodedata.normalize("NFC", value)
+
+
+def _canon(value: object) -> object:
+    """Canonical form of a JSON-like value; exact-type checks first because this walks
+    every field of a 100,000-entry contest."""
+    kind = type(value)
+    if kind is dict:
+        return {_text(str(k)): _canon(v) for k, v in value.items()}  # type: ignore[attr-defined]
+    if kind is float:
+        number = float(value)  # type: ignore[arg-type]
+        if not math.isfinite(number):
+            raise ResultInputError("Giá trị số không hợp lệ (NaN hoặc vô cực)")
+        return round(number, 6) + 0.0  # + 0.0 turns -0.0 into 0.0
+    if kind is str:
+        return _text(value)  # type: ignore[arg-type]
+    if kind is int or kind is bool or value is None:
+        return value
+    if isinstance(value, Mapping):
+        return {_text(str(k)): _canon(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canon(v) for v in value]
+    if isinstance(value, bool | int):  # subclasses such as IntEnum
+        return int(value)
+    if isinstance(value, float):
+        return _canon(float(value))
+    if isinstance(value, str):
+        return _canon(str(value))
+    raise TypeError(f"Không chuẩn hoá được kiểu {type(value).__name__}")
+
+
+def _dump(canonical_value: object) -> bytes:
+    return json.dumps(
+        canonical_value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def canonical_json(value: object) -> bytes:
+    """Serialise ``value`` canonically (see module docstring)."""
+    return _dump(_canon(value))
+
+
+def _num(value: float) -> float:
+    """Canonical float (same as :func:`_canon` on a float), for the large per-entry parts."""
+    number = float(value)
+    if not math.isfinite(number):
+        raise ResultInputError("Giá trị số không hợp lệ (NaN hoặc vô cực)")
+    return round(number, 6) + 0.0
+
+
+def _entry_doc(entry: EntryScores) -> dict[str, object]:
+    """Already canonical (built directly rather than walked: 100,000 of these)."""
+    return {
+        "entry_id": _text(entry.entry_id),
+        "title": _text(entry.title),
+        "category": _text(entry.category),
+        "submitted_at": fmt.utc_iso(entry.submitted_at),
+        "judge_totals": [_num(t) for t in entry.judge_totals],
+        "criterion_means": {_text(k): _num(v) for k, v in entry.criterion_means.items()},
+        "official_total": _num(entry.official_total),
+    }
+
+
+def _tier_doc(tier: Tier) -> dict[str, object]:
+    return {
+        "key": tier.key,
+        "name": tier.name,
+        "name_en": tier.name_en,
+        "count": tier.count,
+        "prize_vnd": tier.prize_vnd,
+        "min_score": float(tier.min_score),
+        "category": tier.category,
+    }
+
+
+def _override_doc(override: Override) -> dict[str, object]:
+    return {
+        "entry_id": override.entry_id,
+        "tier_key": override.tier_key,
+        "position": override.position,
+        "reason": override.reason,
+        "by": override.by,
+        "at": fmt.utc_iso(override.at),
+    }
+
+
+def canonical_inputs(
+    entries: Iterable[EntryScores],
+    rubric_version: int,
+    structure: PrizeStructure,
+    overrides: Sequence[Override] = (),
+    *,
+    criterion_labels: Mapping[str, tuple[str, str]] | None = None,
+) -> bytes:
+    """Canonical JSON of everything the official result depends on.
+
+    Criterion labels are included because explanations (part of the result) quote them."""
+    labels = DEFAULT_CRITERION_LABELS if criterion_labels is None else criterion_labels
+    head = _canon(
+        {
+            "format": INPUTS_FORMAT,
+            "rubric_version": rubric_version,
+            "criterion_labels": {k: list(v) for k, v in labels.items()},
+            "structure": {
+                "tiers": [_tier_doc(t) for t in structure.tiers],
+                "tie_break": list(structure.tie_break),
+            },
+            "overrides": sorted((_override_doc(o) for o in overrides), key=lambda d: str(d["entry_id"])),
+        }
+    )
+    assert isinstance(head, dict)
+    head["entries"] = sorted((_entry_doc(e) for e in entries), key=lambda d: str(d["entry_id"]))
+    return _dump(head)
+
+
+# --- parsing ----------------------------------------------------------------------------
+
+
+def _field(doc: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
+    try:
+        value = doc[key]
+    except KeyError:
+        raise ResultInputError(f"Thiếu trường «{key}»") from None
+    if isinstance(value, bool) or not isinstance(value, kind):  # no field of the format is a bool
+        raise ResultInputError(f"Trường «{key}» sai kiểu")
+    return value
+
+
+def _float(doc: Mapping[str, Any], key: str) -> float:
+    return float(_field(doc, key, (int, float)))
+
+
+@dataclass(frozen=True, slots=True)
+class ResultInputs:
+    """The parsed inputs of an official result."""
+
+    rubric_version: int
+    structure: PrizeStructure
+    entries: tuple[EntryScores, ...]
+    overrides: tuple[Override, ...]
+    criterion_labels: Mapping[str, tuple[str, str]]
+
+
+def _number(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ResultInputError("Điểm phải là số")
+    return float(value)
+
+
+def parse_inputs(inputs_json: bytes) -> ResultInputs:
+    """Read canonical inputs back into domain objects (validating them).
+
+    Raises :class:`ResultInputError` for unreadable data, and the domain's own errors
+    (``RankingError``/``AllocationError``, both ``ValueError``) for invalid content."""
+    try:
+        doc = json.loads(inputs_json)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ResultInputError(f"Dữ liệu đầu vào không phải JSON hợp lệ: {exc}") from exc
+    if not isinstance(doc, dict) or doc.get("format") != INPUTS_FORMAT:
+        raise ResultInputError(f"Dữ liệu đầu vào không đúng định dạng {INPUTS_FORMAT}")
+    try:
+        return _parse_doc(doc)
+    except (TypeError, AttributeError, IndexError, KeyError) as exc:  # wrong shapes deep inside
+        raise ResultInputError(f"Dữ liệu đầu vào sai cấu trúc: {exc!r}") from exc
+
+
+def _parse_doc(doc: Mapping[str, Any]) -> ResultInputs:
+    labels_doc = _field(doc, "criterion_labels", dict)
+    labels = {str(k): (str(v[0]), str(v[1])) for k, v in labels_doc.items()}
+    structure_doc = _field(doc, "structure", dict)
+    tiers = tuple(
+        Tier(
+            key=_field(t, "key", str),
+            name=_field(t, "name", str),
+            count=_field(t, "count", int),
+            prize_vnd=_field(t, "prize_vnd", int),
+            min_score=_float(t, "min_score"),
+            category=_field(t, "category", (str, type(None))),
+            name_en=_field(t, "name_en", str),
+        )
+        for t in _field(structure_doc, "tiers", list)
+    )
+    structure = PrizeStructure(tiers, tuple(str(k) for k in _field(structure_doc, "tie_break", list)))
+    entries = tuple(
+        EntryScores(
+            entry_id=_field(e, "entry_id", str),
+            category=_field(e, "category", str),
+            submitted_at=fmt.parse_utc_iso(_field(e, "submitted_at", str)),
+            judge_totals=tuple(_number(x) for x in _field(e, "judge_totals", list)),
+            criterion_means={str(k): _number(v) for k, v in _field(e, "criterion_means", dict).items()},
+            official_total=_float(e, "official_total"),
+            title=_field(e, "title", str),
+        )
+        for e in _field(doc, "entries", list)
+    )
+    overrides = tuple(
+        Override(
+            entry_id=_field(o, "entry_id", str),
+            tier_key=_field(o, "tier_key", (str, type(None))),
+            position=_field(o, "position", (int, type(None))),
+            reason=_field(o, "reason", str),
+            by=_field(o, "by", str),
+            at=fmt.parse_utc_iso(_field(o, "at", str)),
+        )
+        for o in _field(doc, "overrides", list)
+    )
+    return ResultInputs(_field(doc, "rubric_version", int), structure, entries, overrides, labels)
+
+
+# --- result -----------------------------------------------------------------------------
+
+
+def _result_doc(inputs: ResultInputs, allocation: Allocation, inputs_sha256: str) -> dict[str, Any]:
+    """The result document, already in canonical form (rows built directly, see :func:`_entry_doc`),
+    so that ``json.loads(canonical_json(doc)) == doc``."""
+    awards = {a.entry_id: a for a in allocation.awards}
+    computed = {a.entry_id: a.tier.key for a in allocation.computed}
+    overridden = {o.entry_id for o in allocation.overrides}
+    awarded_groups = {id(a.ranked.tie_group) for a in allocation.awards if a.ranked.tie_group}
+    rows: list[dict[str, object]] = []
+    for ranked in allocation.ranking:
+        entry = ranked.entry
+        award = awards.get(entry.entry_id)
+        explain = (
+            award is not None
+            or entry.entry_id in overridden
+            or (bool(ranked.tie_group) and id(ranked.tie_group) in awarded_groups)
+        )
+        rows.append(
+            {
+                "position": ranked.position,
+                "entry_id": _text(entry.entry_id),
+                "title": _text(entry.title),
+                "category": _text(entry.category),
+                "official_total": _num(entry.official_total),
+                "judges_count": len(entry.judge_totals),
+                "mean_total": _num(entry.mean_total),
+                "median_total": _num(entry.median_total),
+                "criterion_means": {_text(k): _num(v) for k, v in entry.criterion_means.items()},
+                "tied_with_count": max(len(ranked.tie_group) - 1, 0),
+                "tier_key": _text(award.tier.key) if award else None,
+                "tier_name": _text(award.tier.name) if award else None,
+                "prize_vnd": award.tier.prize_vnd if award else 0,
+                "computed_tier_key": computed.get(entry.entry_id),
+                "overridden": entry.entry_id in overridden,
+                "explanation_vi": (
+                    _text(f"{ranked.explanation_vi} {allocation.explain_vi(entry.entry_id)}") if explain else None
+                ),
+                "explanation_en": (
+                    _text(f"{ranked.explanation_en} {allocation.explain_en(entry.entry_id)}") if explain else None
+                ),
+            }
+        )
+    structure = allocation.structure
+    head = _canon(
+        {
+            "format": RESULT_FORMAT,
+            "algorithm": ALGORITHM,
+            "inputs_sha256": inputs_sha256,
+            "rubric_version": inputs.rubric_version,
+            "tie_break": list(structure.chain),
+            "tiers": [
+                {
+                    **_tier_doc(t),
+                    "awarded": t.count - allocation.unfilled.get(t.key, 0),
+                    "unfilled": allocation.unfilled.get(t.key, 0),
+                }
+                for t in structure.tiers
+            ],
+            "overrides": [_override_doc(o) for o in sorted(allocation.overrides, key=lambda o: o.entry_id)],
+        }
+    )
+    assert isinstance(head, dict)
+    head["rows"] = rows
+    return head
+
+
+def compute_result(inputs_json: bytes) -> tuple[dict[str, Any], str]:
+    """Pure: parse the inputs, rank, allocate, apply overrides; return (result, SHA-256 hex).
+
+    The hash is taken over :func:`canonical_json` of the result, which embeds the SHA-256 of
+    ``inputs_json`` itself: the result names the exact file it was computed from, so it must
+    be recomputed from the exported bytes (as :func:`canonical_inputs` wrote them), not from
+    a re-formatted copy."""
+    inputs = parse_inputs(inputs_json)
+    inputs_sha256 = hashlib.sha256(inputs_json).hexdigest()
+    allocation = rank_and_allocate(inputs.entries, inputs.structure, criterion_labels=inputs.criterion_labels)
+    if inputs.overrides:
+        allocation = apply_overrides(allocation, inputs.overrides)
+    result = _result_doc(inputs, allocation, inputs_sha256)
+    return result, hashlib.sha256(_dump(result)).hexdigest()
+
+
+def compute_official(
+    entries: Iterable[EntryScores],
+    rubric_version: int,
+    structure: PrizeStructure,
+    overrides: Sequence[Override] = (),
+    *,
+    criterion_labels: Mapping[str, tuple[str, str]] | None = None,
+) -> tuple[bytes, dict[str, Any], str]:
+    """The service's entry point: (canonical inputs to publish, result, result SHA-256)."""
+    inputs_json = canonical_inputs(entries, rubric_version, structure, overrides, criterion_labels=criterion_labels)
+    result, digest = compute_result(inputs_json)
+    return inputs_json, result, digest
+
+
+def verify_result(inputs_json: bytes, expected_sha256: str) -> bool:
+    """Recompute from exported inputs and compare with a published hash."""
+    return compute_result(inputs_json)[1] == expected_sha256.strip().lower()
+
+
+# --- rows for exports -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ResultRow:
+    """One row of the official result, as exports need it."""
+
+    position: int
+    entry_id: str
+    title: str
+    category: str
+    official_total: float
+    judges_count: int
+    mean_total: float
+    criterion_means: Mapping[str, float]
+    tier_key: str | None
+    tier_name: str | None
+    prize_vnd: int
+    overridden: bool = False
+
+
+def result_rows(result: Mapping[str, Any]) -> list[ResultRow]:
+    """Typed rows from a result document produced by :func:`compute_result`."""
+    if result.get("format") != RESULT_FORMAT:
+        raise ResultInputError(f"Kết quả không đúng định dạng {RESULT_FORMAT}")
+    return [
+        ResultRow(
+            position=int(row["position"]),
+            entry_id=str(row["entry_id"]),
+            title=str(row["title"]),
+            category=str(row["category"]),
+            official_total=float(row["official_total"]),
+            judges_count=int(row["judges_count"]),
+            mean_total=float(row["mean_total"]),
+            criterion_means={str(k): float(v) for k, v in row["criterion_means"].items()},
+            tier_key=None if row["tier_key"] is None else str(row["tier_key"]),
+            tier_name=None if row["tier_name"] is None else str(row["tier_name"]),
+            prize_vnd=int(row["prize_vnd"]),
+            overridden=bool(row["overridden"]),
+        )
+        for row in result["rows"]
+    ]

@@ -1,0 +1,18 @@
+"""Awards' collections: its own copies of contests, entries (with authors) and scores."""
+
+from __future__ import annotations
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared.mongo import Doc
+
+
+class AwardsStore:
+    def __init__(self, db: AsyncDatabase[Doc]) -> None:
+        self.contests = db["contests"]
+        self.entries = db["entries"]
+        self.participation = db["participation"]
+
+    async def ensure_indexes(self) -> None:
+        await self.entries.create_index("contest_id")
+        await self.participation.create_index("contest_id")

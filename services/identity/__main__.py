@@ -1,0 +1,3 @@
+from services.identity.main import run
+
+run()

@@ -1,0 +1,135 @@
+"""Accounts: create, authenticate, throttle. Every change queues its account event in the
+same document write (outbox), so judging and the others always learn about it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from services.identity.domain import Throttle, normalise_email
+from shared import outbox
+from shared.envelope import Envelope
+from shared.events.accounts import AccountRegistered, AccountUpdated
+from shared.mongo import Doc
+
+# Argon2id with the library's RFC 9106 "low memory" profile: 64 MiB, 3 passes.
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("timing-equaliser-password")
+
+
+class EmailTaken(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Account:
+    account_id: str
+    email: str
+    full_name: str
+    unit: str
+    roles: tuple[str, ...]
+    categories: tuple[str, ...]
+    active: bool
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> Account:
+        return cls(doc["_id"], doc["email"], doc["full_name"], doc["unit"], tuple(doc["roles"]),
+                   tuple(doc.get("categories", [])), bool(doc.get("active", True)))
+
+    def claims(self) -> dict[str, Any]:
+        return {"sub": self.account_id, "email": self.email, "name": self.full_name, "unit": self.unit,
+                "roles": list(self.roles)}
+
+
+class AccountStore:
+    def __init__(self, db: AsyncDatabase[Doc], producer: str) -> None:
+        self.accounts = db["accounts"]
+        self.failures = db["signin_failures"]
+        self.keys = db["signing_keys"]
+        self._producer = producer
+
+    async def ensure_indexes(self) -> None:
+        await self.accounts.create_index("email", unique=True)
+        await self.accounts.create_index("roles")
+
+    def _event(self, cls: type[AccountRegistered] | type[AccountUpdated], doc: Doc) -> Envelope:
+        payload = cls(account_id=doc["_id"], email=doc["email"], full_name=doc["full_name"], unit=doc["unit"],
+                      roles=doc["roles"], categories=doc.get("categories", []), active=doc.get("active", True))
+        return Envelope.wrap(payload, producer=self._producer)
+
+    async def create(self, *, email: str, password: str, full_name: str, unit: str, roles: list[str],
+                     categories: list[str] | None = None) -> Account:
+        doc: Doc = {
+            "_id": uuid.uuid4().hex,
+            "email": normalise_email(email),
+            "full_name": full_name.strip(),
+            "unit": unit.strip(),
+            "roles": sorted(set(roles)),
+            "categories": sorted(set(categories or [])),
+            "active": True,
+            "password_hash": _hasher.hash(password),
+            "created_at": datetime.now(UTC),
+        }
+        try:
+            await self.accounts.insert_one(outbox.new_document(doc, self._event(AccountRegistered, doc)))
+        except DuplicateKeyError:
+            raise EmailTaken(email) from None
+        return Account.from_doc(doc)
+
+    async def update(self, account_id: str, **changes: Any) -> Account | None:
+        doc = await self.accounts.find_one({"_id": account_id})
+        if doc is None:
+            return None
+        doc.update(changes)
+        await self.accounts.update_one(
+            {"_id": account_id}, outbox.with_events({"$set": changes}, self._event(AccountUpdated, doc))
+        )
+        return Account.from_doc(doc)
+
+    async def get(self, account_id: str) -> Account | None:
+        doc = await self.accounts.find_one({"_id": account_id})
+        return Account.from_doc(doc) if doc else None
+
+    async def list(self, role: str | None = None) -> list[Account]:
+        query: Doc = {"roles": role} if role else {}
+        return [Account.from_doc(d) async for d in self.accounts.find(query).sort("email", 1)]
+
+    async def count_role(self, role: str) -> int:
+        return await self.accounts.count_documents({"roles": role})
+
+    async def authenticate(self, email: str, password: str) -> Account | None:
+        doc = await self.accounts.find_one({"email": normalise_email(email)})
+        try:
+            _hasher.verify(doc["password_hash"] if doc else _DUMMY_HASH, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        if doc is None or not doc.get("active", True):
+            return None
+        if _hasher.check_needs_rehash(doc["password_hash"]):
+            await self.accounts.update_one({"_id": doc["_id"]}, {"$set": {"password_hash": _hasher.hash(password)}})
+        return Account.from_doc(doc)
+
+    async def locked_for(self, key: str, throttle: Throttle) -> timedelta | None:
+        doc = await self.failures.find_one({"_id": key})
+        now = datetime.now(UTC)
+        if doc is None:
+            return None
+        return throttle.locked_for(doc["count"], doc["window_start"], now)
+
+    async def record_failure(self, key: str, throttle: Throttle) -> None:
+        now = datetime.now(UTC)
+        doc = await self.failures.find_one({"_id": key})
+        if doc is None or now - doc["window_start"] >= throttle.window:
+            await self.failures.replace_one({"_id": key}, {"_id": key, "count": 1, "window_start": now}, upsert=True)
+        else:
+            await self.failures.update_one({"_id": key}, {"$inc": {"count": 1}})
+
+    async def clear_failures(self, key: str) -> None:
+        await self.failures.delete_one({"_id": key})

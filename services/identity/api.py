@@ -1,0 +1,97 @@
+"""Identity's JSON API under /identity/api, and the JWKS other services verify tokens with."""
+
+# No "from __future__ import annotations": FastAPI must resolve Depends(...) on closures at import.
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from pydantic import BaseModel, EmailStr, Field
+
+from services.identity.accounts import Account
+from services.identity.service import IdentityService
+from shared.auth import Auth, Principal
+
+
+class SignUp(BaseModel):
+    email: EmailStr
+    password: str = Field(min_length=10, max_length=200)
+    full_name: str = Field(min_length=2, max_length=120)
+    unit: str = Field(min_length=2, max_length=200)
+
+
+class NewAccount(SignUp):
+    roles: list[Literal["participant", "judge", "organiser"]] = Field(min_length=1)
+    categories: list[str] = Field(default_factory=list, max_length=20)
+
+
+class Credentials(BaseModel):
+    email: str = Field(min_length=3, max_length=254)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class AccountOut(BaseModel):
+    account_id: str
+    email: str
+    full_name: str
+    unit: str
+    roles: list[str]
+    categories: list[str]
+
+    @classmethod
+    def of(cls, a: Account) -> "AccountOut":
+        return cls(account_id=a.account_id, email=a.email, full_name=a.full_name, unit=a.unit,
+                   roles=list(a.roles), categories=list(a.categories))
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "Bearer"
+    account: AccountOut
+
+
+def build_router(svc: IdentityService, auth: Auth) -> APIRouter:
+    r = APIRouter(prefix="/identity")
+    organiser = auth.role("organiser")
+
+    @r.get("/.well-known/jwks.json", tags=["keys"])
+    async def jwks() -> dict[str, list[dict[str, str]]]:
+        assert svc.key is not None
+        return {"keys": [svc.key.jwk()]}
+
+    @r.post("/api/token", response_model=TokenOut, tags=["auth"])
+    async def token(body: Credentials, request: Request) -> TokenOut:
+        client = request.headers.get("x-real-ip") or (request.client.host if request.client else "?")
+        account = await svc.sign_in(body.email, body.password, client)
+        if account is None:
+            raise HTTPException(401, detail="E-mail hoặc mật khẩu không đúng.")
+        return TokenOut(access_token=svc.issue(account), account=AccountOut.of(account))
+
+    @r.post("/api/signup", response_model=AccountOut, status_code=201, tags=["accounts"])
+    async def signup(body: SignUp) -> AccountOut:
+        account, errors = await svc.register(email=body.email, password=body.password, full_name=body.full_name,
+                                             unit=body.unit, roles=["participant"])
+        if account is None:
+            raise HTTPException(409 if "email" in errors else 422,
+                                detail={"detail": "Dữ liệu không hợp lệ.", "errors": errors})
+        return AccountOut.of(account)
+
+    @r.get("/api/me", response_model=AccountOut, tags=["accounts"])
+    async def me(user: Annotated[Principal, Depends(auth.user)]) -> AccountOut:
+        account = await svc.store.get(user.account_id)
+        if account is None:
+            raise HTTPException(404, detail="Không tìm thấy tài khoản.")
+        return AccountOut.of(account)
+
+    @r.get("/api/accounts", response_model=list[AccountOut], tags=["accounts"])
+    async def list_accounts(_: Annotated[Principal, Depends(organiser)], role: str | None = None) -> list[AccountOut]:
+        return [AccountOut.of(a) for a in await svc.store.list(role)]
+
+    @r.post("/api/accounts", response_model=AccountOut, status_code=201, tags=["accounts"])
+    async def create_account(body: NewAccount, _: Annotated[Principal, Depends(organiser)]) -> AccountOut:
+        account, errors = await svc.register(email=body.email, password=body.password, full_name=body.full_name,
+                                             unit=body.unit, roles=list(body.roles), categories=body.categories)
+        if account is None:
+            raise HTTPException(409 if "email" in errors else 422,
+                                detail={"detail": "Dữ liệu không hợp lệ.", "errors": errors})
+        return AccountOut.of(account)
+
+    return r

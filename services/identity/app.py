@@ -1,0 +1,34 @@
+"""Wiring of the identity service: settings, store, keys, routes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from services.identity.accounts import AccountStore
+from services.identity.api import build_router
+from services.identity.pages import build_pages
+from services.identity.service import IdentityService
+from services.identity.settings import IdentitySettings
+from services.identity.tokens import load_or_create
+from shared.app import Runtime
+
+
+def build(settings: IdentitySettings | None = None) -> FastAPI:
+    settings = settings or IdentitySettings()
+    rt = Runtime(settings, Path(__file__).parent)
+    store = AccountStore(rt.db, rt.name)
+    rt.use_outbox(store.accounts)
+    svc = IdentityService(store, settings)
+
+    async def startup() -> None:
+        await store.ensure_indexes()
+        svc.key = await load_or_create(store.keys)
+        rt.jwks.add_local(svc.key.kid, svc.key.public)
+
+    rt.on_startup(startup)
+    return rt.create_app(
+        title="Identity: accounts and tokens",
+        routers=[build_router(svc, rt.auth), build_pages(svc, rt.auth, rt.web)],
+    )

@@ -1,0 +1,125 @@
+"""Identity's pages: sign in, sign up, sign out, and the organisers' account list."""
+
+# No "from __future__ import annotations": FastAPI must resolve Depends(...) on closures at import.
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from services.identity.accounts import Account
+from services.identity.domain import EMAIL_RE
+from services.identity.service import IdentityService, SignInLocked
+from shared.auth import COOKIE_NAME, Auth, Principal
+from shared.web.render import Web
+
+
+def _safe_next(nxt: str | None) -> str | None:
+    """Only same-origin relative paths: never an open redirect."""
+    if nxt and nxt.startswith("/") and not nxt.startswith("//") and "\\" not in nxt:
+        return nxt
+    return None
+
+
+def home_for(account: Account) -> str:
+    if "organiser" in account.roles:
+        return "/submission/screening"
+    if "judge" in account.roles:
+        return "/judging/"
+    return "/submission/my"
+
+
+def build_pages(svc: IdentityService, auth: Auth, web: Web) -> APIRouter:
+    r = APIRouter(prefix="/identity", include_in_schema=False)
+    organiser = auth.role("organiser")
+
+    def with_cookie(resp: Response, account: Account) -> Response:
+        resp.set_cookie(COOKIE_NAME, svc.issue(account), httponly=True, samesite="lax",
+                        secure=svc.settings.cookie_secure, max_age=svc.settings.token_ttl_minutes * 60, path="/")
+        return resp
+
+    @r.get("/signin")
+    async def signin_form(request: Request, next: str | None = None) -> Response:
+        await auth.optional_user(request)
+        return web.render(request, "signin.html", next=_safe_next(next) or "", errors={}, email="")
+
+    @r.post("/signin")
+    async def signin(request: Request, email: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
+                     next: Annotated[str, Form()] = "") -> Response:
+        client = request.headers.get("x-real-ip") or (request.client.host if request.client else "?")
+        errors: dict[str, str] = {}
+        if not email.strip():
+            errors["email"] = web.t(request, "Trường này là bắt buộc.")
+        if not password:
+            errors["password"] = web.t(request, "Trường này là bắt buộc.")
+        if not errors:
+            try:
+                account = await svc.sign_in(email, password, client)
+            except SignInLocked as exc:
+                return web.render(request, "signin.html", status_code=429, next=next, email=email,
+                                  errors={"password": web.t(request, str(exc.detail))})
+            if account is not None:
+                resp = RedirectResponse(_safe_next(next) or home_for(account), status_code=303)
+                return with_cookie(resp, account)
+            errors["password"] = web.t(request, "E-mail hoặc mật khẩu không đúng.")
+        return web.render(request, "signin.html", status_code=400 if len(errors) > 0 else 200, next=next,
+                          email=email, errors=errors)
+
+    @r.post("/signout")
+    async def signout() -> Response:
+        resp = RedirectResponse("/", status_code=303)
+        resp.delete_cookie(COOKIE_NAME, path="/")
+        return resp
+
+    @r.get("/signup")
+    async def signup_form(request: Request) -> Response:
+        await auth.optional_user(request)
+        return web.render(request, "signup.html", errors={}, form={})
+
+    @r.post("/signup")
+    async def signup(request: Request, email: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
+                     full_name: Annotated[str, Form()] = "", unit: Annotated[str, Form()] = "") -> Response:
+        form = {"email": email, "full_name": full_name, "unit": unit}
+        errors = _account_form_errors(request, web, email, full_name, unit)
+        if not errors:
+            account, errors = await svc.register(email=email, password=password, full_name=full_name, unit=unit,
+                                                 roles=["participant"])
+            if account is not None:
+                return with_cookie(RedirectResponse("/submission/contests", status_code=303), account)
+        errors = {k: web.t(request, v) for k, v in errors.items()}
+        return web.render(request, "signup.html", status_code=400, errors=errors, form=form)
+
+    @r.get("/accounts")
+    async def accounts(request: Request, _: Annotated[Principal, Depends(organiser)]) -> Response:
+        return web.render(request, "accounts.html", accounts=await svc.store.list(), errors={}, form={})
+
+    @r.post("/accounts")
+    async def create_judge(request: Request, _: Annotated[Principal, Depends(organiser)],
+                           email: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
+                           full_name: Annotated[str, Form()] = "", unit: Annotated[str, Form()] = "",
+                           role: Annotated[str, Form()] = "judge", categories: Annotated[str, Form()] = "") -> Response:
+        form = {"email": email, "full_name": full_name, "unit": unit, "categories": categories, "role": role}
+        errors = _account_form_errors(request, web, email, full_name, unit)
+        if role not in ("judge", "organiser"):
+            errors["role"] = web.t(request, "Giá trị không hợp lệ.")
+        if not errors:
+            cats = [c.strip() for c in categories.split(",") if c.strip()]
+            account, errors = await svc.register(email=email, password=password, full_name=full_name, unit=unit,
+                                                 roles=[role], categories=cats)
+            if account is not None:
+                return RedirectResponse("/identity/accounts?created=1", status_code=303)
+        errors = {k: web.t(request, v) for k, v in errors.items()}
+        return web.render(request, "accounts.html", status_code=400, accounts=await svc.store.list(),
+                          errors=errors, form=form)
+
+    return r
+
+
+def _account_form_errors(request: Request, web: Web, email: str, full_name: str, unit: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not EMAIL_RE.match(email.strip()):
+        errors["email"] = web.t(request, "Địa chỉ e-mail không hợp lệ.")
+    if not 2 <= len(full_name.strip()) <= 120:
+        errors["full_name"] = web.t(request, "Họ và tên cần từ 2 đến 120 ký tự.")
+    if not 2 <= len(unit.strip()) <= 200:
+        errors["unit"] = web.t(request, "Đơn vị công tác cần từ 2 đến 200 ký tự.")
+    return errors

@@ -1,0 +1,19 @@
+"""Identity's settings (prefix ``IDENTITY_``)."""
+
+from __future__ import annotations
+
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class IdentitySettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="IDENTITY_", extra="ignore")
+
+    service_name: str = "identity"
+    http_port: int = 8104
+    mongo_db: str = "contest_identity"
+    kafka_group: str = "identity"
+    token_ttl_minutes: int = 480
+    signin_max_failures: int = 5
+    signin_window_seconds: int = 900

@@ -1,0 +1,3 @@
+from services.judging.main import run
+
+run()

@@ -1,0 +1,30 @@
+"""What judging hears: judges from identity, contests and blind entries from submission."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from services.judging.service import JudgingService
+from shared.broker import Handler
+from shared.envelope import Envelope, EventPayload
+from shared.events.accounts import AccountRegistered, AccountUpdated
+from shared.events.contests import ContestClosed, ContestDeadlineExtended, ContestOpened, ContestUpdated
+from shared.events.entries import EntryBecameEligible, EntryWithdrawnFromJudging
+
+
+def handlers(svc: JudgingService) -> Mapping[type[EventPayload], Handler]:
+    async def account(env: Envelope, e: AccountRegistered) -> None:
+        await svc.on_account(e)
+
+    async def contest(env: Envelope, e: ContestOpened) -> None:
+        await svc.on_contest(e)
+
+    async def eligible(env: Envelope, e: EntryBecameEligible) -> None:
+        await svc.on_eligible(e)
+
+    async def withdrawn(env: Envelope, e: EntryWithdrawnFromJudging) -> None:
+        await svc.on_withdrawn(e)
+
+    return {AccountRegistered: account, AccountUpdated: account, ContestOpened: contest, ContestUpdated: contest,
+            ContestDeadlineExtended: contest, ContestClosed: contest, EntryBecameEligible: eligible,
+            EntryWithdrawnFromJudging: withdrawn}

@@ -1,0 +1,3 @@
+from services.submission.main import run
+
+run()

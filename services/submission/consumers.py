@@ -1,0 +1,27 @@
+"""What submission hears from the others: entries moving through judging and awards."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from services.submission.service import SubmissionService
+from shared.broker import Handler
+from shared.envelope import Envelope, EventPayload
+from shared.events.awards import ResultsAnnounced
+from shared.events.judging import EntryReviewStarted, EntryRoundScored
+
+
+def handlers(svc: SubmissionService) -> Mapping[type[EventPayload], Handler]:
+    async def review_started(env: Envelope, e: EntryReviewStarted) -> None:
+        await svc.apply_external_status(e.entry_id, "under_review")
+
+    async def scored(env: Envelope, e: EntryRoundScored) -> None:
+        await svc.apply_external_status(e.entry_id, "scored")
+
+    async def announced(env: Envelope, e: ResultsAnnounced) -> None:
+        for o in e.outcomes:
+            status = "awarded" if o.tier_key else "not_awarded"
+            await svc.apply_external_status(
+                o.entry_id, status, {"result": {"rank": o.rank, "tier": o.tier_name, "total": o.official_total}})
+
+    return {EntryReviewStarted: review_started, EntryRoundScored: scored, ResultsAnnounced: announced}

@@ -1,0 +1,142 @@
+// The initiative form: keeps a copy of everything typed in localStorage (so nothing is lost
+// when the network drops or the sign-in expires), saves drafts and submits through the JSON API,
+// and shows each field's error next to it.
+(function () {
+  "use strict";
+  const form = document.getElementById("entry-form");
+  if (!form) return;
+  const t = JSON.parse(document.getElementById("i18n").textContent);
+  const statusBox = document.getElementById("form-status");
+  const summary = document.getElementById("error-summary");
+  const rows = document.getElementById("coauthor-rows");
+  const tpl = document.getElementById("coauthor-template");
+  let entryId = form.dataset.entry || null;
+  const storageKey = () => "contest-draft:" + form.dataset.contest + ":" + (entryId || "new");
+  const TEXT = ["title", "category", "author_unit", "current_situation", "solution", "novelty",
+                "effectiveness", "applicability", "cost"];
+
+  function addRow(data) {
+    const node = tpl.content.firstElementChild.cloneNode(true);
+    const i = rows.children.length;
+    node.querySelectorAll("input").forEach(function (inp) {
+      const k = inp.dataset.k;
+      inp.id = "f-co_authors-" + i + "-" + k;
+      inp.name = "co_authors." + i + "." + k;
+      inp.previousElementSibling.htmlFor = inp.id;
+      inp.value = data && data[k] != null ? data[k] : "";
+    });
+    node.querySelector(".remove-coauthor").addEventListener("click", function () { node.remove(); renumber(); keep(); });
+    rows.appendChild(node);
+  }
+  function renumber() {
+    Array.from(rows.children).forEach(function (row, i) {
+      row.querySelectorAll("input").forEach(function (inp) {
+        inp.id = "f-co_authors-" + i + "-" + inp.dataset.k;
+        inp.name = "co_authors." + i + "." + inp.dataset.k;
+        inp.previousElementSibling.htmlFor = inp.id;
+      });
+    });
+  }
+  function collect() {
+    const out = {};
+    TEXT.forEach(function (k) { const el = form.elements[k]; out[k] = el ? el.value : ""; });
+    out.commitment = document.getElementById("f-commitment").checked;
+    out.co_authors = Array.from(rows.children).map(function (row) {
+      const c = {};
+      row.querySelectorAll("input").forEach(function (inp) {
+        c[inp.dataset.k] = inp.dataset.k === "contribution_pct" ? (inp.value === "" ? null : Number(inp.value)) : inp.value;
+      });
+      return c;
+    });
+    return out;
+  }
+  function fill(data) {
+    TEXT.forEach(function (k) { if (form.elements[k] && data[k] != null) form.elements[k].value = data[k]; });
+    document.getElementById("f-commitment").checked = !!data.commitment;
+    rows.innerHTML = "";
+    (data.co_authors || []).forEach(addRow);
+  }
+  function keep() {
+    try { localStorage.setItem(storageKey(), JSON.stringify({at: Date.now(), fields: collect()})); } catch (e) { /* full */ }
+  }
+  function say(msg) { statusBox.textContent = msg; }
+  function clearErrors() {
+    summary.hidden = true; summary.querySelector("ul").innerHTML = "";
+    form.querySelectorAll(".error").forEach(function (p) { p.hidden = true; p.textContent = ""; });
+    form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+    form.querySelectorAll(".has-error").forEach(function (el) { el.classList.remove("has-error"); });
+  }
+  function showErrors(errors) {
+    const ul = summary.querySelector("ul");
+    Object.keys(errors).forEach(function (key) {
+      const id = "f-" + key.split(".").join("-");
+      const li = document.createElement("li");
+      const a = document.createElement("a"); a.href = "#" + id; a.textContent = errors[key];
+      li.appendChild(a); ul.appendChild(li);
+      const input = document.getElementById(id);
+      if (!input) return;
+      input.setAttribute("aria-invalid", "true");
+      const wrap = input.closest(".field"); if (wrap) wrap.classList.add("has-error");
+      let p = document.getElementById(id + "-error") || (wrap && wrap.querySelector(".error"));
+      if (!p && wrap) { p = document.createElement("p"); p.className = "error"; p.id = id + "-error"; wrap.insertBefore(p, input); }
+      if (p) { p.id = id + "-error"; p.textContent = errors[key]; p.hidden = false;
+        input.setAttribute("aria-describedby", ((input.getAttribute("aria-describedby") || "") + " " + p.id).trim()); }
+    });
+    summary.hidden = false; summary.focus();
+  }
+  async function call(method, url, body) {
+    let resp;
+    try {
+      resp = await fetch(url, {method: method, credentials: "same-origin",
+        headers: {"Content-Type": "application/json", "Accept": "application/json"},
+        body: body === undefined ? undefined : JSON.stringify(body)});
+    } catch (e) { say(t.offline); return null; }
+    if (resp.status === 401) { say(t.expired); return null; }
+    const data = await resp.json().catch(function () { return {}; });
+    if (!resp.ok) {
+      if (data.errors) showErrors(data.errors);
+      else { summary.querySelector("ul").innerHTML = ""; const li = document.createElement("li");
+        li.textContent = data.detail || String(resp.status); summary.querySelector("ul").appendChild(li);
+        summary.hidden = false; summary.focus(); }
+      return null;
+    }
+    return data;
+  }
+  async function save() {
+    clearErrors(); keep();
+    const fields = collect();
+    const data = entryId
+      ? await call("PUT", "/submission/api/entries/" + entryId, fields)
+      : await call("POST", "/submission/api/contests/" + form.dataset.contest + "/entries", fields);
+    if (!data) return null;
+    if (!entryId) {
+      const old = storageKey(); entryId = data.entry_id; form.dataset.entry = entryId;
+      localStorage.removeItem(old);
+      history.replaceState(null, "", "/submission/entries/" + entryId);
+    }
+    localStorage.removeItem(storageKey());
+    say(t.saved + " " + new Date().toLocaleTimeString("vi-VN"));
+    return data;
+  }
+  document.getElementById("add-coauthor").addEventListener("click", function () { addRow({}); keep(); });
+  document.getElementById("save-draft").addEventListener("click", save);
+  document.getElementById("submit-entry").addEventListener("click", async function () {
+    const saved = await save();
+    if (!saved) return;
+    if (form.dataset.status === "submitted") { say(t.submitted); return; }
+    const data = await call("POST", "/submission/api/entries/" + entryId + "/submit");
+    if (!data) return;
+    form.dataset.status = data.status;
+    document.getElementById("receipt-code").textContent = data.code;
+    document.getElementById("receipt").hidden = false;
+    document.getElementById("receipt").scrollIntoView();
+    say(t.submitted);
+  });
+  form.addEventListener("input", keep);
+
+  fill(Object.assign(collect(), {co_authors: JSON.parse(document.getElementById("initial-coauthors").textContent)}));
+  const stored = localStorage.getItem(storageKey());
+  if (stored) {
+    try { const s = JSON.parse(stored); fill(s.fields); say(t.restored); } catch (e) { localStorage.removeItem(storageKey()); }
+  }
+})();

@@ -1,0 +1,259 @@
+"""What every service's process shares: Mongo, Kafka, the outbox relay, auth, errors, logging.
+
+A service builds a ``Runtime`` from its settings, registers its event handlers and routes,
+and gets a FastAPI app whose lifespan connects everything. Kafka being down at start-up does
+not stop the API: the broker connects in the background and the relay catches up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+import shared.events  # noqa: F401  (registers every payload type)
+from shared import outbox
+from shared.auth import Auth, JWKSCache, TokenVerifier
+from shared.broker import Consumer, Handler, make_broker, relay_publisher
+from shared.envelope import Envelope, EventPayload
+from shared.inbox import Inbox
+from shared.logging import CORRELATION_HEADER, configure_logging, set_correlation_id
+from shared.mongo import Doc, connect
+from shared.settings import ServiceSettings
+from shared.web.i18n import request_lang
+from shared.web.render import SHARED_STATIC, Web
+
+log = structlog.get_logger(__name__)
+
+FIELD_MESSAGES = {
+    "missing": "Trường này là bắt buộc.",
+    "string_too_short": "Nội dung quá ngắn (tối thiểu {min_length} ký tự).",
+    "string_too_long": "Nội dung quá dài (tối đa {max_length} ký tự).",
+    "too_long": "Quá nhiều mục (tối đa {max_length}).",
+    "greater_than_equal": "Giá trị phải lớn hơn hoặc bằng {ge}.",
+    "less_than_equal": "Giá trị phải nhỏ hơn hoặc bằng {le}.",
+    "greater_than": "Giá trị phải lớn hơn {gt}.",
+    "less_than": "Giá trị phải nhỏ hơn {lt}.",
+    "value_error": "{msg}",
+}
+FIELD_MESSAGES_EN = {
+    "missing": "This field is required.",
+    "string_too_short": "Too short (at least {min_length} characters).",
+    "string_too_long": "Too long (at most {max_length} characters).",
+    "too_long": "Too many items (at most {max_length}).",
+    "greater_than_equal": "Must be at least {ge}.",
+    "less_than_equal": "Must be at most {le}.",
+    "greater_than": "Must be greater than {gt}.",
+    "less_than": "Must be less than {lt}.",
+    "value_error": "{msg}",
+}
+
+
+def field_errors(exc: RequestValidationError, lang: str) -> dict[str, str]:
+    """Pydantic's errors as ``{"field.path": "message in the user's language"}``."""
+    table = FIELD_MESSAGES_EN if lang == "en" else FIELD_MESSAGES
+    out: dict[str, str] = {}
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form")]
+        key = ".".join(loc) or "_"
+        ctx = dict(err.get("ctx") or {})
+        ctx["msg"] = str(ctx.get("error", err.get("msg", ""))).removeprefix("Value error, ")
+        template = table.get(err.get("type", ""), "Giá trị không hợp lệ." if lang == "vi" else "Invalid value.")
+        try:
+            out.setdefault(key, template.format(**ctx))
+        except (KeyError, IndexError):
+            out.setdefault(key, template)
+    return out
+
+
+def wants_html(request: Request) -> bool:
+    return "/api/" not in request.url.path and "text/html" in request.headers.get("accept", "")
+
+
+class Runtime:
+    """One service process: its database, its broker, its outbox relay and its consumer."""
+
+    def __init__(self, settings: ServiceSettings, package_dir: Path) -> None:
+        self.settings = settings
+        self.name = settings.service_name
+        configure_logging(self.name, json=not settings.dev, level=settings.log_level)
+        self.client = connect(settings.mongo_url)
+        self.db: AsyncDatabase[Doc] = self.client[settings.mongo_db]
+        self.broker = make_broker(settings.kafka_bootstrap, client_id=self.name)
+        self.inbox = Inbox(self.db["inbox"])
+        self.outbox_collections: list[AsyncCollection[Doc]] = []
+        self.relay: outbox.OutboxRelay | None = None
+        self.consumer: Consumer | None = None
+        self.web = Web(self.name, package_dir)
+        self.jwks = JWKSCache(settings.jwks_url)
+        self.auth = Auth(TokenVerifier(self.jwks, issuer=settings.jwt_issuer, audience=settings.jwt_audience))
+        self.broker_ready = asyncio.Event()
+        self._startup: list[Callable[[], Awaitable[None]]] = []
+        self._shutdown: list[Callable[[], Awaitable[None]]] = []
+
+    def envelope(self, payload: EventPayload) -> Envelope:
+        return Envelope.wrap(payload, producer=self.name)
+
+    def use_outbox(self, *collections: AsyncCollection[Doc]) -> None:
+        self.outbox_collections.extend(collections)
+
+    def subscribe(self, handlers: Mapping[type[EventPayload], Handler]) -> None:
+        self.consumer = Consumer(
+            self.broker,
+            service=self.name,
+            group_id=self.settings.kafka_group,
+            inbox=self.inbox,
+            handlers=handlers,
+            max_attempts=self.settings.consumer_max_attempts,
+        )
+
+    def on_startup(self, fn: Callable[[], Awaitable[None]]) -> None:
+        self._startup.append(fn)
+
+    def on_shutdown(self, fn: Callable[[], Awaitable[None]]) -> None:
+        self._shutdown.append(fn)
+
+    def kick(self) -> None:
+        """Call after a write that queued events, so the relay publishes them now."""
+        if self.relay is not None:
+            self.relay.kick()
+
+    async def _connect_broker(self) -> None:
+        delay = 0.5
+        while True:
+            try:
+                await self.broker.start()
+                self.broker_ready.set()
+                log.info("kafka.connected", bootstrap=self.settings.kafka_bootstrap)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("kafka.unavailable", error=str(exc), retry_in=delay)
+                with contextlib.suppress(Exception):
+                    await self.broker.stop()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, app: FastAPI) -> AsyncIterator[None]:
+        await outbox.ensure_indexes(self.outbox_collections)
+        for fn in self._startup:
+            await fn()
+        connector = asyncio.create_task(self._connect_broker(), name="kafka-connect")
+        publish = relay_publisher(self.broker)
+
+        async def guarded(envs: Sequence[Envelope]) -> None:
+            if not self.broker_ready.is_set():
+                raise RuntimeError("Kafka not connected yet")
+            await publish(envs)
+
+        self.relay = outbox.OutboxRelay(
+            self.outbox_collections, guarded, interval=self.settings.relay_interval_ms / 1000
+        )
+        self.relay.start()
+        log.info("service.started", port=self.settings.http_port)
+        try:
+            yield
+        finally:
+            await self.relay.stop()
+            connector.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await connector
+            for fn in self._shutdown:
+                await fn()
+            with contextlib.suppress(Exception):
+                await self.broker.stop()
+            await self.client.close()
+
+    def create_app(self, *, title: str, routers: Sequence[Any]) -> FastAPI:
+        prefix = f"/{self.name}"
+        app = FastAPI(
+            title=title,
+            lifespan=self.lifespan,
+            docs_url=f"{prefix}/api/docs",
+            openapi_url=f"{prefix}/api/openapi.json",
+            redoc_url=None,
+        )
+        app.mount(f"{prefix}/static/shared", StaticFiles(directory=SHARED_STATIC), name="shared-static")
+        for r in routers:
+            app.include_router(r)
+        self._install_middleware(app)
+        self._install_errors(app)
+
+        @app.get(f"{prefix}/health", include_in_schema=False)
+        async def health() -> dict[str, Any]:
+            await self.db.command("ping")
+            return {
+                "service": self.name,
+                "kafka": self.broker_ready.is_set(),
+                "published": self.relay.published if self.relay else 0,
+                "handled": self.consumer.handled if self.consumer else 0,
+                "dead_lettered": self.consumer.dead_lettered if self.consumer else 0,
+            }
+
+        return app
+
+    def _install_middleware(self, app: FastAPI) -> None:
+        @app.middleware("http")
+        async def correlation(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+            structlog.contextvars.clear_contextvars()
+            structlog.contextvars.bind_contextvars(service=self.name)
+            cid = set_correlation_id(request.headers.get(CORRELATION_HEADER) or request.headers.get("x-request-id"))
+            start = time.perf_counter()
+            response = await call_next(request)
+            if request.method not in ("GET", "HEAD", "OPTIONS"):
+                self.kick()  # a write may have queued events: publish them now, not at the next poll
+            response.headers[CORRELATION_HEADER] = cid
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+            response.headers.setdefault("Referrer-Policy", "same-origin")
+            response.headers.setdefault("X-Frame-Options", "DENY")
+            if request.url.path.endswith("/health"):
+                return response
+            log.info(
+                "http.request",
+                method=request.method,
+                path=request.url.path,
+                status=response.status_code,
+                ms=round((time.perf_counter() - start) * 1000, 1),
+            )
+            return response
+
+    def _install_errors(self, app: FastAPI) -> None:
+        @app.exception_handler(RequestValidationError)
+        async def invalid(request: Request, exc: RequestValidationError) -> Response:
+            lang = request_lang(request)
+            return JSONResponse(
+                {
+                    "detail": "Dữ liệu không hợp lệ." if lang == "vi" else "Invalid data.",
+                    "errors": field_errors(exc, lang),
+                },
+                status_code=422,
+            )
+
+        @app.exception_handler(StarletteHTTPException)
+        async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+            if wants_html(request):
+                if exc.status_code == 401:
+                    nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                    return RedirectResponse(f"/identity/signin?next={nxt}", status_code=303)
+                detail = self.web.t(request, str(exc.detail)) if isinstance(exc.detail, str) else ""
+                return self.web.render(
+                    request, "error.html", status_code=exc.status_code, status=exc.status_code, detail=detail
+                )
+            body: dict[str, Any] = (
+                exc.detail if isinstance(exc.detail, dict) else {"detail": self.web.t(request, str(exc.detail))}
+            )
+            return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))

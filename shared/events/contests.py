@@ -1,0 +1,54 @@
+"""submission.contests: each change carries the whole contest, so readers keep a copy by upsert."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from shared import topics
+from shared.envelope import EventPayload, register
+
+
+class Category(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    key: str
+    name: str
+
+
+class _Contest(EventPayload):
+    topic: ClassVar[str] = topics.CONTESTS.name
+    key_field: ClassVar[str] = "contest_id"
+
+    contest_id: str
+    code: str
+    name: str
+    issuing_body: str
+    categories: list[Category]
+    opens_at: datetime
+    closes_at: datetime
+    status: Literal["draft", "open", "closed"]
+    max_coauthors: int
+    revision: int
+
+
+@register
+class ContestOpened(_Contest):
+    event_type: ClassVar[str] = "ContestOpened"
+
+
+@register
+class ContestUpdated(_Contest):
+    event_type: ClassVar[str] = "ContestUpdated"
+
+
+@register
+class ContestDeadlineExtended(_Contest):
+    event_type: ClassVar[str] = "ContestDeadlineExtended"
+    reason: str
+
+
+@register
+class ContestClosed(_Contest):
+    event_type: ClassVar[str] = "ContestClosed"

@@ -1,0 +1,81 @@
+"""judging.results: keyed by contest so a round's results and its closing stay in order."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from shared import topics
+from shared.envelope import EventPayload, register
+
+
+class _Judging(EventPayload):
+    topic: ClassVar[str] = topics.JUDGING.name
+    key_field: ClassVar[str] = "contest_id"
+
+    contest_id: str
+
+
+class CriterionDef(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    key: str
+    name: str
+    max_points: float
+    weight: float
+    required: bool
+
+
+class JudgeSheet(BaseModel):
+    """One judge's submitted scores; the judge is a pseudonym (G1, G2...) outside judging."""
+
+    model_config = ConfigDict(frozen=True)
+    judge: str
+    scores: dict[str, float]
+    total: float
+
+
+@register
+class EntryReviewStarted(_Judging):
+    event_type: ClassVar[str] = "EntryReviewStarted"
+    entry_id: str
+    round_no: int
+    judges: int
+
+
+@register
+class EntryRoundScored(_Judging):
+    """All judges of a round have submitted: the entry's round result."""
+
+    event_type: ClassVar[str] = "EntryRoundScored"
+    entry_id: str
+    round_no: int
+    final_round: bool
+    rubric_version: int
+    criteria: list[CriterionDef]
+    sheets: list[JudgeSheet]
+    mean_total: float
+    trimmed_mean: float | None
+    official_total: float
+    criterion_means: dict[str, float]
+    disagreement: bool
+
+
+@register
+class RoundClosed(_Judging):
+    event_type: ClassVar[str] = "RoundClosed"
+    round_no: int
+    final_round: bool
+    scored_entries: list[str]
+    advancing: list[str]
+
+
+@register
+class JudgingClosed(_Judging):
+    """The last round closed: ``entries`` lists every entry whose final result counts."""
+
+    event_type: ClassVar[str] = "JudgingClosed"
+    round_no: int
+    rubric_version: int
+    entries: list[str]
+    standardised: bool

@@ -1,0 +1,26 @@
+"""submission.statuses: entry lifecycle facts other services count (participation statistics)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar, Literal
+
+from shared import topics
+from shared.envelope import EventPayload, register
+
+EntryStatus = Literal["submitted", "withdrawn", "eligible", "ineligible"]
+
+
+@register
+class EntryStatusChanged(EventPayload):
+    event_type: ClassVar[str] = "EntryStatusChanged"
+    topic: ClassVar[str] = topics.STATUSES.name
+    key_field: ClassVar[str] = "entry_id"
+
+    entry_id: str
+    contest_id: str
+    category: str
+    unit: str
+    status: EntryStatus
+    reason: str = ""
+    at: datetime

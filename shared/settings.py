@@ -1,0 +1,52 @@
+"""Service settings: one pydantic-settings class per service, each with its own env prefix.
+
+Every service reads only its own prefixed variables (``SUBMISSION_MONGO_URL``...), so one
+machine can run all four with different databases and consumer groups, and the compose file
+can be checked against the variables each service declares.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """What every service needs; subclasses set ``env_prefix`` and their defaults."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    #: Fields every deployment must set explicitly (checked against docker-compose.yml by a test);
+    #: the other fields are tunables whose defaults are right everywhere.
+    deployment_fields: ClassVar[tuple[str, ...]] = (
+        "environment", "http_host", "http_port", "mongo_url", "mongo_db", "kafka_bootstrap", "kafka_group",
+        "jwks_url", "public_base_url",
+    )
+
+    service_name: str = "service"
+    environment: Literal["development", "production", "test"] = "development"
+    log_level: str = "INFO"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8080", description="Origin of the gateway, used in links and certificates."
+    )
+    mongo_url: str = "mongodb://127.0.0.1:27017/"
+    mongo_db: str = "contest"
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    kafka_group: str = "contest"
+    jwks_url: str = Field(
+        default="http://127.0.0.1:8104/identity/.well-known/jwks.json",
+        description="Where the token-signing public keys are published (identity or an external OIDC provider).",
+    )
+    jwt_issuer: str = "contest-identity"
+    jwt_audience: str = "contest-platform"
+    cookie_secure: bool = False
+    relay_interval_ms: int = 200
+    consumer_max_attempts: int = 3
+
+    @property
+    def dev(self) -> bool:
+        return self.environment != "production"

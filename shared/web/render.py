@@ -1,0 +1,50 @@
+"""Jinja2 pages with the shared look: a service's templates first, then the shared ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+
+from shared.web.i18n import LANG_COOKIE, SHARED_LOCALES, Catalog, fmt_datetime, fmt_number, request_lang
+
+SHARED_TEMPLATES = Path(__file__).parent / "templates"
+SHARED_STATIC = Path(__file__).parent / "static"
+
+
+class Web:
+    def __init__(self, service: str, package_dir: Path) -> None:
+        self.service = service
+        self.env = Environment(
+            loader=ChoiceLoader(
+                [FileSystemLoader(package_dir / "templates"), FileSystemLoader(SHARED_TEMPLATES)]
+            ),
+            autoescape=select_autoescape(["html"]),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.catalog = Catalog([SHARED_LOCALES, package_dir / "locales"])
+        self.static_url = f"/{service}/static"
+
+    def t(self, request: Request, text: str) -> str:
+        return self.catalog.gettext(text, request_lang(request))
+
+    def render(self, request: Request, name: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
+        lang = request_lang(request)
+        html = self.env.get_template(name).render(
+            request=request,
+            lang=lang,
+            _=lambda s: self.catalog.gettext(s, lang),
+            num=lambda v, d=2: fmt_number(v, lang, d),
+            dt=lambda v: fmt_datetime(v, lang),
+            user=getattr(request.state, "principal", None),
+            static_url=self.static_url,
+            **ctx,
+        )
+        resp = HTMLResponse(html, status_code=status_code)
+        if request.query_params.get("lang") in ("vi", "en"):
+            resp.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+        return resp

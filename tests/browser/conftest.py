@@ -1,0 +1,44 @@
+"""Playwright driving Debian's Chromium (never a downloaded browser), headless, without the
+background networking that a closed network would refuse."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def new_page(browser: Browser) -> Iterator[object]:
+    contexts = []
+
+    def make(viewport: tuple[int, int] = (1280, 900)) -> Page:
+        ctx = browser.new_context(locale="vi-VN", viewport={"width": viewport[0], "height": viewport[1]})
+        ctx.set_default_timeout(15000)
+        contexts.append(ctx)
+        return ctx.new_page()
+
+    yield make
+    for c in contexts:
+        c.close()
+
+
+def sign_in(page: Page, gateway: str, email: str, password: str) -> None:
+    page.goto(f"{gateway}/identity/signin")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_load_state("networkidle")

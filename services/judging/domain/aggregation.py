@@ -1,8 +1,8 @@
 """Turning judges' scores into an entry's result, and checking judges against each other.
 
-All sums use ``math.fsum``: the results are correctly rounded and do not depend on the order
-judges or entries arrive in, so two entries with the same scores always tie exactly (ties
-are broken by the awards rules, not by float noise). Nothing is rounded here; rounding to 2
+All sums use ``math.fsum`` (see :func:`mean`): results do not depend on the order judges
+or entries arrive in, so two entries with the same scores always tie exactly (ties are
+broken by the awards rules, not by float noise). Nothing is rounded here; rounding to 2
 decimals is for display (:func:`services.judging.domain.rubric.round_points`).
 """
 
@@ -27,6 +27,7 @@ __all__ = [
     "aggregate_entry",
     "aggregate_many",
     "calibration",
+    "mean",
     "z_score_totals",
 ]
 
@@ -95,10 +96,21 @@ class JudgeStats:
     bias: float
 
 
-def _sample_stdev(values: Sequence[float], mean: float) -> float:
+def mean(values: Sequence[float]) -> float:
+    """Order-independent mean that stays within [min, max] and is exact for equal values.
+
+    ``fsum(v) / n`` can land one ulp outside the values (three judges giving 70.1 would not
+    average to 70.1); averaging the offsets from the minimum avoids that.
+    """
+    low = min(values)
+    m = low + math.fsum([v - low for v in values]) / len(values)
+    return min(max(m, low), max(values))
+
+
+def _sample_stdev(values: Sequence[float], center: float) -> float:
     if len(values) < 2:
         return 0.0
-    return math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (len(values) - 1))
+    return math.sqrt(math.fsum((v - center) ** 2 for v in values) / (len(values) - 1))
 
 
 def _result(
@@ -112,16 +124,16 @@ def _result(
     n = len(totals)
     if len(set(judge_ids)) != n:
         raise AggregationError(f"Một giám khảo chấm hồ sơ {entry_id} nhiều lần")
-    mean = math.fsum(totals) / n
-    trimmed = math.fsum(sorted(totals)[1:-1]) / (n - 2) if n >= TRIM_MIN_JUDGES else None
+    average = mean(totals)
+    trimmed = mean(sorted(totals)[1:-1]) if n >= TRIM_MIN_JUDGES else None
     spread = max(totals) - min(totals)
     order = sorted(range(n), key=judge_ids.__getitem__)
     return EntryResult(
         entry_id=entry_id,
         judge_totals={judge_ids[i]: totals[i] for i in order},
-        mean_total=mean,
+        mean_total=average,
         trimmed_mean=trimmed,
-        official_total=mean if trimmed is None else trimmed,
+        official_total=average if trimmed is None else trimmed,
         criterion_means=criterion_means,
         spread=spread,
         disagreement=spread > threshold + DISAGREEMENT_TOLERANCE,
@@ -147,7 +159,7 @@ def aggregate_entry(
     for key in rubric.keys:
         values = [v for s in judge_scores if (v := s.scores.get(key)) is not None]
         if values:
-            means[key] = math.fsum(values) / len(values)
+            means[key] = mean(values)
     unknown = {key for s in judge_scores for key in s.scores if rubric.criterion(key) is None}
     if unknown:
         raise AggregationError(f"Tiêu chí không có trong thang điểm: {', '.join(sorted(unknown))}")
@@ -209,14 +221,13 @@ def _aggregate_rows(
         group[1].append(total_of(values))
         group[2].append(values)
     results: dict[str, EntryResult] = {}
-    fsum = math.fsum
     for entry_id in sorted(grouped):
         judge_ids, totals, per_judge = grouped[entry_id]
         means: dict[str, float] = {}
         for i, key in enumerate(keys):
             column = [v for row in per_judge if (v := row[i]) is not None]
             if column:
-                means[key] = fsum(column) / len(column)
+                means[key] = mean(column)
         results[entry_id] = _result(entry_id, judge_ids, totals, means, disagreement_threshold)
     return results
 
@@ -238,13 +249,13 @@ def calibration(results: Iterable[EntryResult]) -> dict[str, JudgeStats]:
     stats: dict[str, JudgeStats] = {}
     for judge_id in sorted(totals):
         values = totals[judge_id]
-        mean = math.fsum(values) / len(values)
+        judge_mean = mean(values)
         devs = deviations.get(judge_id, [])
         stats[judge_id] = JudgeStats(
-            mean=mean,
-            stdev=_sample_stdev(values, mean),
+            mean=judge_mean,
+            stdev=_sample_stdev(values, judge_mean),
             count=len(values),
-            bias=math.fsum(devs) / len(devs) if devs else 0.0,
+            bias=mean(devs) if devs else 0.0,
         )
     return stats
 
@@ -266,7 +277,7 @@ def z_score_totals(
     all_totals = [t for r in results for t in r.judge_totals.values()]
     if not all_totals:
         return {}
-    panel_mean = math.fsum(all_totals) / len(all_totals)
+    panel_mean = mean(all_totals)
     panel_stdev = _sample_stdev(all_totals, panel_mean)
     out: dict[str, float] = {}
     for result in results:
@@ -279,5 +290,5 @@ def z_score_totals(
                 raise AggregationError(f"Thiếu thống kê của giám khảo {judge_id}")
             z = (total - judge.mean) / judge.stdev if judge.count >= 2 and judge.stdev > 0 else 0.0
             mapped.append(panel_mean + z * panel_stdev)
-        out[result.entry_id] = math.fsum(mapped) / len(mapped)
+        out[result.entry_id] = mean(mapped)
     return out

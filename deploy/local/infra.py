@@ -85,6 +85,9 @@ PROFILES = {
                    {"identity": 8104, "submission": 8101, "judging": 8102, "awards": 8103}),
     "test": Profile("test", 18080, 37017, 19092, 19093,
                     {"identity": 18104, "submission": 18101, "judging": 18102, "awards": 18103}),
+    # A second test profile on other ports, so a clean clone can run the suite beside a working copy.
+    "ci": Profile("ci", 28080, 47017, 29092, 29093,
+                  {"identity": 28104, "submission": 28101, "judging": 28102, "awards": 28103}),
 }
 
 

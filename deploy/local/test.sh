@@ -5,19 +5,20 @@
 set -uo pipefail
 cd "$(dirname "$(readlink -f "$0")")/../.."
 PY=.venv/bin/python
-export CONTEST_PROFILE=test
+export CONTEST_PROFILE=${CONTEST_PROFILE:-test}
+P=$CONTEST_PROFILE
 
-cleanup() { "$PY" deploy/local/runner.py down --profile test >/dev/null 2>&1 || true; }
+cleanup() { "$PY" deploy/local/runner.py down --profile "$P" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
 status=0
 echo "== ruff";  "$PY" -m ruff check . || status=1
 echo "== mypy";  "$PY" -m mypy shared services deploy bench || status=1
 
-"$PY" deploy/local/runner.py down --profile test >/dev/null 2>&1 || true
-rm -rf var/test
-echo "== starting the test stack (Kafka, FerretDB, services, nginx)"
-if ! "$PY" deploy/local/runner.py up --profile test --no-seed; then
+"$PY" deploy/local/runner.py down --profile "$P" >/dev/null 2>&1 || true
+rm -rf "var/$P"
+echo "== starting the test stack (Kafka, FerretDB, services, nginx) on profile $P"
+if ! "$PY" deploy/local/runner.py up --profile "$P" --no-seed; then
   echo "the test stack did not start" >&2
   exit 1
 fi

@@ -13,6 +13,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import structlog
 from fastapi import FastAPI, Request
@@ -96,9 +97,10 @@ class Runtime:
         self.outbox_collections: list[AsyncCollection[Doc]] = []
         self.relay: outbox.OutboxRelay | None = None
         self.consumer: Consumer | None = None
-        self.web = Web(self.name, package_dir)
+        self.web = Web(self.name, package_dir, signin_url=settings.signin_url)
         self.jwks = JWKSCache(settings.jwks_url)
-        self.auth = Auth(TokenVerifier(self.jwks, issuer=settings.jwt_issuer, audience=settings.jwt_audience))
+        self.auth = Auth(TokenVerifier(self.jwks, issuer=settings.jwt_issuer, audience=settings.jwt_audience,
+                                       roles_claim=settings.jwt_roles_claim, unit_claim=settings.jwt_unit_claim))
         self.broker_ready = asyncio.Event()
         self._startup: list[Callable[[], Awaitable[None]]] = []
         self._shutdown: list[Callable[[], Awaitable[None]]] = []
@@ -248,7 +250,7 @@ class Runtime:
             if wants_html(request):
                 if exc.status_code == 401:
                     nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-                    return RedirectResponse(f"/identity/signin?next={nxt}", status_code=303)
+                    return RedirectResponse(f"{self.settings.signin_url}?next={quote(nxt)}", status_code=303)
                 detail = self.web.t(request, str(exc.detail)) if isinstance(exc.detail, str) else ""
                 return self.web.render(
                     request, "error.html", status_code=exc.status_code, status=exc.status_code, detail=detail

@@ -83,10 +83,13 @@ class JWKSCache:
 
 
 class TokenVerifier:
-    def __init__(self, jwks: JWKSCache, *, issuer: str, audience: str) -> None:
+    def __init__(self, jwks: JWKSCache, *, issuer: str, audience: str, roles_claim: str = "roles",
+                 unit_claim: str = "unit") -> None:
         self.jwks = jwks
         self._issuer = issuer
         self._audience = audience
+        self._roles_claim = roles_claim
+        self._unit_claim = unit_claim
 
     async def verify(self, token: str) -> Principal:
         try:
@@ -102,12 +105,12 @@ class TokenVerifier:
             )
         except (jwt.PyJWTError, AuthError) as exc:
             raise AuthError(str(exc)) from exc
-        roles = claims.get("roles", [])
+        roles = claims.get(self._roles_claim, [])
         return Principal(
             account_id=str(claims["sub"]),
             email=str(claims.get("email", "")),
             full_name=str(claims.get("name", "")),
-            unit=str(claims.get("unit", "")),
+            unit=str(claims.get(self._unit_claim, "")),
             roles=frozenset(r for r in roles if r in ROLES) if isinstance(roles, list) else frozenset(),
         )
 

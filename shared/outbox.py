@@ -122,13 +122,17 @@ class OutboxRelay:
         """Publish one batch from every collection; returns how many events went out."""
         total = 0
         for coll in self._collections:
-            docs = await coll.find({PENDING: True}, {OUTBOX: 1}).limit(self._batch).to_list()
-            pending = [(d["_id"], [Envelope.model_validate(e) for e in d.get(OUTBOX, [])]) for d in docs]
+            docs = await coll.find({PENDING: True}, {OUTBOX: 1, SEQ: 1}).limit(self._batch).to_list()
+            pending = [(d, [Envelope.model_validate(e) for e in d.get(OUTBOX, [])]) for d in docs]
             envs = [e for _, es in pending for e in es]
             if envs:
                 await self._publish(envs)
-            for doc_id, es in pending:
-                await _remove_published(coll, doc_id, {e.event_id for e in es})
+            for doc, es in pending:
+                # Common case first: nothing was queued since the read, so one write empties it.
+                done = await coll.update_one({"_id": doc["_id"], SEQ: doc.get(SEQ, 0)},
+                                             {"$set": {OUTBOX: [], PENDING: False}})
+                if not done.matched_count:
+                    await _remove_published(coll, doc["_id"], {e.event_id for e in es})
             total += len(envs)
         self.published += total
         if total:

@@ -43,6 +43,11 @@ class ServiceSettings(BaseSettings):
     )
     jwt_issuer: str = "contest-identity"
     jwt_audience: str = "contest-platform"
+    signin_url: str = Field(
+        default="/identity/signin", description="Where pages send people to sign in (an external IdP's, if configured)."
+    )
+    jwt_roles_claim: str = Field(default="roles", description="Claim holding the platform roles in an external token.")
+    jwt_unit_claim: str = Field(default="unit", description="Claim holding the person's unit (đơn vị công tác).")
     cookie_secure: bool = False
     relay_interval_ms: int = 200
     consumer_max_attempts: int = 3

@@ -27,7 +27,9 @@ class IdentityService:
         self.store = store
         self.settings = settings
         self.key: SigningKey | None = None
-        self.throttle = Throttle(settings.signin_max_failures, timedelta(seconds=settings.signin_window_seconds))
+        window = timedelta(seconds=settings.signin_window_seconds)
+        self.throttle = Throttle(settings.signin_max_failures, window)
+        self.ip_throttle = Throttle(settings.signin_max_failures_per_ip, window)
 
     def issue(self, account: Account) -> str:
         assert self.key is not None, "signing key not loaded"
@@ -37,17 +39,17 @@ class IdentityService:
 
     async def sign_in(self, email: str, password: str, client: str) -> Account | None:
         """Checks the password; failures are counted per e-mail and per client address."""
-        keys = [f"email:{normalise_email(email)}", f"ip:{client}"]
-        for key in keys:
-            wait = await self.store.locked_for(key, self.throttle)
+        keys = [(f"email:{normalise_email(email)}", self.throttle), (f"ip:{client}", self.ip_throttle)]
+        for key, throttle in keys:
+            wait = await self.store.locked_for(key, throttle)
             if wait is not None:
                 raise SignInLocked(wait)
         account = await self.store.authenticate(email, password)
         if account is None:
-            for key in keys:
-                await self.store.record_failure(key, self.throttle)
+            for key, throttle in keys:
+                await self.store.record_failure(key, throttle)
             return None
-        await self.store.clear_failures(keys[0])
+        await self.store.clear_failures(keys[0][0])
         return account
 
     async def register(self, *, email: str, password: str, full_name: str, unit: str, roles: list[str],

@@ -16,4 +16,6 @@ class IdentitySettings(ServiceSettings):
     kafka_group: str = "identity"
     token_ttl_minutes: int = 480
     signin_max_failures: int = 5
+    # Per client address the limit is far higher: a whole office often shares one address.
+    signin_max_failures_per_ip: int = 100
     signin_window_seconds: int = 900

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared import topics
 from shared.envelope import EventPayload, register
@@ -31,6 +31,13 @@ class _Contest(EventPayload):
     status: Literal["draft", "open", "closed"]
     max_coauthors: int
     revision: int
+    # Added with the full contest set-up (issue 3); optional so older readers and events still fit.
+    description: str = ""
+    rules_text: str = ""
+    eligible_groups: list[str] = Field(default_factory=list, description="Who may take part; empty = anyone.")
+    allowed_types: list[str] = Field(default_factory=list, description="Attachment types, e.g. pdf, docx.")
+    max_file_bytes: int = 0
+    max_files: int = 0
 
 
 @register
@@ -47,6 +54,7 @@ class ContestUpdated(_Contest):
 class ContestDeadlineExtended(_Contest):
     event_type: ClassVar[str] = "ContestDeadlineExtended"
     reason: str
+    previous_closes_at: datetime | None = None
 
 
 @register

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared import topics
 from shared.envelope import EventPayload, register
@@ -21,6 +21,11 @@ class AttachmentRef(BaseModel):
     filename: str
     content_type: str
     size: int
+    download_path: str = Field(
+        default="",
+        description="Judge-facing download path on the gateway, signed and expiring; needs the judge role too.",
+    )
+    expires_at: datetime | None = None
 
 
 class Sections(BaseModel):

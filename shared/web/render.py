@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,13 @@ from shared.web.i18n import LANG_COOKIE, SHARED_LOCALES, Catalog, fmt_datetime, 
 
 SHARED_TEMPLATES = Path(__file__).parent / "templates"
 SHARED_STATIC = Path(__file__).parent / "static"
+_lang: ContextVar[str] = ContextVar("page_lang", default="vi")
 
 
 class Web:
-    def __init__(self, service: str, package_dir: Path) -> None:
+    def __init__(self, service: str, package_dir: Path, *, signin_url: str = "/identity/signin") -> None:
         self.service = service
+        self.signin_url = signin_url
         self.env = Environment(
             loader=ChoiceLoader(
                 [FileSystemLoader(package_dir / "templates"), FileSystemLoader(SHARED_TEMPLATES)]
@@ -28,20 +31,25 @@ class Web:
         )
         self.catalog = Catalog([SHARED_LOCALES, package_dir / "locales"])
         self.static_url = f"/{service}/static"
+        # Globals, not render arguments, so imported macros (which get no context) translate too.
+        self.env.globals.update(
+            _=lambda s: self.catalog.gettext(s, _lang.get()),
+            num=lambda v, d=2: fmt_number(v, _lang.get(), d),
+            dt=lambda v: fmt_datetime(v, _lang.get()),
+        )
 
     def t(self, request: Request, text: str) -> str:
         return self.catalog.gettext(text, request_lang(request))
 
     def render(self, request: Request, name: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
         lang = request_lang(request)
+        _lang.set(lang)
         html = self.env.get_template(name).render(
             request=request,
             lang=lang,
-            _=lambda s: self.catalog.gettext(s, lang),
-            num=lambda v, d=2: fmt_number(v, lang, d),
-            dt=lambda v: fmt_datetime(v, lang),
             user=getattr(request.state, "principal", None),
             static_url=self.static_url,
+            signin_url=self.signin_url,
             **ctx,
         )
         resp = HTMLResponse(html, status_code=status_code)

@@ -1,0 +1,78 @@
+"""Identity over the gateway: sign-up, sign-in (API and page), throttling, roles, account events."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.conftest import Api, new_contest, new_judge, new_participant, set_panel, unique
+
+pytestmark = pytest.mark.integration
+
+
+def test_jwks_is_published_and_tokens_carry_the_profile(gateway: str) -> None:
+    keys = httpx.get(f"{gateway}/identity/.well-known/jwks.json").json()["keys"]
+    assert keys and keys[0]["kty"] == "OKP" and keys[0]["crv"] == "Ed25519" and "d" not in keys[0]
+    api, email = new_participant(gateway, unit="Sở Tài chính", name="Phạm Thị Hồng")
+    me = api.get("/identity/api/me").json()
+    assert (me["email"], me["unit"], me["roles"]) == (email, "Sở Tài chính", ["participant"])
+
+
+def test_sign_up_refuses_duplicates_and_bad_input_field_by_field(gateway: str) -> None:
+    _, email = new_participant(gateway)
+    r = httpx.post(f"{gateway}/identity/api/signup", json={"email": email.upper(), "password": "MotMatKhau#2026",
+                                                           "full_name": "Ai Đó", "unit": "Sở Y tế"})
+    assert r.status_code == 409 and r.json()["errors"]["email"] == "Địa chỉ e-mail này đã được đăng ký."
+    r = httpx.post(f"{gateway}/identity/api/signup", json={"email": "không-phải-email", "password": "ngắn",
+                                                           "full_name": "", "unit": "x"})
+    assert r.status_code == 422
+    assert {"email", "password", "full_name", "unit"} <= set(r.json()["errors"])
+    r = httpx.post(f"{gateway}/identity/api/signup?lang=en", json={"email": "a@b.vn", "password": "ngắn",
+                                                                   "full_name": "Ai Đó", "unit": "Sở Y tế"})
+    assert r.json()["errors"]["password"].startswith("Too short")
+
+
+def test_repeated_wrong_passwords_are_throttled_per_account(gateway: str) -> None:
+    _, email = new_participant(gateway)
+    codes = [httpx.post(f"{gateway}/identity/api/token", json={"email": email, "password": f"sai-{i}"}).status_code
+             for i in range(6)]
+    assert codes == [401] * 5 + [429]
+    r = httpx.post(f"{gateway}/identity/api/token", json={"email": email, "password": "TacGia#Test2026"})
+    assert r.status_code == 429 and int(r.headers["retry-after"]) > 0, "even the right password waits"
+    other, _ = new_participant(gateway)
+    assert other.get("/identity/api/me").status_code == 200, "other people at the same address are unaffected"
+
+
+def test_only_organisers_create_accounts(gateway: str, organiser: Api, anonymous: Api) -> None:
+    body = {"email": f"{unique()}@test.example", "password": "GiamKhao#Test2026", "full_name": "Giám khảo Mới",
+            "unit": "Sở Nội vụ", "roles": ["judge"]}
+    assert anonymous.post("/identity/api/accounts", json=body).status_code == 401
+    participant, _ = new_participant(gateway)
+    assert participant.post("/identity/api/accounts", json=body).status_code == 403
+    assert participant.get("/identity/api/accounts").status_code == 403
+    judge = new_judge(gateway, organiser, "Sở Y tế")
+    assert judge.post("/identity/api/accounts", json=body).status_code == 403
+    assert organiser.post("/identity/api/accounts", json=body).status_code == 201
+    forged = Api(gateway, "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4Iiwicm9sZXMiOlsib3JnYW5pc2VyIl19.")
+    assert forged.post("/identity/api/accounts", json=body).status_code == 401
+
+
+def test_page_sign_in_sets_an_httponly_samesite_cookie_and_sign_out_clears_it(gateway: str) -> None:
+    _, email = new_participant(gateway)
+    with httpx.Client(base_url=gateway) as browser:
+        r = browser.post("/identity/signin", data={"email": email, "password": "TacGia#Test2026",
+                                                  "next": "https://evil.example/"})
+        assert r.status_code == 303 and r.headers["location"] == "/submission/my", "no open redirect"
+        cookie = r.headers["set-cookie"].lower()
+        assert "contest_token=" in cookie and "httponly" in cookie and "samesite=lax" in cookie
+        assert browser.get("/submission/my").status_code == 200
+        browser.post("/identity/signout")
+        assert browser.get("/submission/my", headers={"accept": "text/html"}).status_code == 303
+    r = httpx.post(f"{gateway}/identity/signin", data={"email": email, "password": "sai mật khẩu"})
+    assert r.status_code == 400 and "E-mail hoặc mật khẩu không đúng." in r.text
+
+
+def test_judging_learns_judges_from_account_events(gateway: str, organiser: Api) -> None:
+    contest = new_contest(organiser)
+    judge = new_judge(gateway, organiser, "UBND huyện Quế Võ")
+    set_panel(organiser, contest["contest_id"], [judge])  # only succeeds once judging has the judge's copy

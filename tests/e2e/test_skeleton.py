@@ -5,12 +5,13 @@ ranks it, and the participant sees the status move in "my initiatives"."""
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.conftest import Api, initiative, new_contest, new_judge, new_participant, set_panel
+from tests.conftest import PROFILE, Api, initiative, new_contest, new_judge, new_participant, set_panel
 
 pytestmark = pytest.mark.integration
 
@@ -43,14 +44,23 @@ def test_an_initiative_travels_through_every_service(gateway: str, organiser: Ap
     assert r.json()["status"] == "submitted" and r.json()["code"].startswith(contest["code"])
 
     assert organiser.post(f"/submission/api/contests/{cid}/close").status_code == 200
-    r = organiser.post(f"/submission/api/entries/{entry['entry_id']}/screening", json={"eligible": True})
+    correlation = f"e2e-{uuid.uuid4().hex}"
+    r = organiser.post(f"/submission/api/entries/{entry['entry_id']}/screening", json={"eligible": True},
+                       headers={"X-Correlation-Id": correlation})
     assert r.status_code == 200, r.text
+    assert r.headers["x-correlation-id"] == correlation
 
     def released() -> bool:
         r = organiser.post(f"/judging/api/contests/{cid}/rounds/1/release", json={"judges_per_entry": 3})
         p = organiser.get(f"/judging/api/contests/{cid}/progress")
         return r.status_code == 200 and p.status_code == 200 and p.json()["entries"] == 1
     eventually(released, what="judging to receive the eligible entry and assign it")
+
+    # The correlation id of the screening request reached judging's log through the Kafka message.
+    judging_log = PROFILE.var / "logs" / "judging.log"
+    eventually(lambda: correlation in judging_log.read_text(errors="replace"), what="the correlation id in judging")
+    line = next(x for x in judging_log.read_text(errors="replace").splitlines() if correlation in x)
+    assert "EntryBecameEligible" in line
 
     scored_by = 0
     for i, judge in enumerate(judges):

@@ -1,5 +1,7 @@
-"""The outbox survives a broker outage: work written while Kafka is stopped is published after
-it restarts, and each event reaches the topic exactly once."""
+"""A broker outage: work written while Kafka is stopped is published after it restarts, each
+event reaches the topic exactly once, and the running services carry on afterwards.
+
+Kept in its own folder so it runs after the other integration tests (it stops the shared broker)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ from shared import outbox
 from shared.broker import make_broker, relay_publisher
 from shared.envelope import Envelope, EventPayload, register
 from shared.mongo import connect
-from tests.conftest import PROFILE
+from tests.conftest import PROFILE, Api
+from tests.e2e import test_skeleton as skeleton
 from tests.integration.kafka_util import ensure_topics, read_all
 
 pytestmark = pytest.mark.integration
@@ -81,3 +84,8 @@ async def test_events_written_while_kafka_is_down_are_delivered_once_after_resta
         await client.close()
         if not (PROFILE.var / "run" / "kafka.pid").exists():
             await asyncio.to_thread(runner, "start", "kafka")
+
+
+def test_the_services_carry_on_after_the_outage(gateway: str, organiser: Api) -> None:
+    """The whole skeleton again, after the restart: producers, relays and consumer groups recovered."""
+    skeleton.test_an_initiative_travels_through_every_service(gateway, organiser)

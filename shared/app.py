@@ -90,7 +90,8 @@ class Runtime:
         self.settings = settings
         self.name = settings.service_name
         configure_logging(self.name, json=not settings.dev, level=settings.log_level)
-        self.client = connect(settings.mongo_url)
+        self.hints = outbox.PendingHints()
+        self.client = connect(settings.mongo_url, [self.hints])
         self.db: AsyncDatabase[Doc] = self.client[settings.mongo_db]
         self.broker = make_broker(settings.kafka_bootstrap, client_id=self.name)
         self.inbox = Inbox(self.db["inbox"])
@@ -163,8 +164,10 @@ class Runtime:
             await publish(envs)
 
         self.relay = outbox.OutboxRelay(
-            self.outbox_collections, guarded, interval=self.settings.relay_interval_ms / 1000
+            self.outbox_collections, guarded, interval=self.settings.relay_interval_ms / 1000,
+            rescan=self.settings.relay_rescan_s,
         )
+        self.hints.on_hint = self.relay.hint
         self.relay.start()
         log.info("service.started", port=self.settings.http_port)
         try:
@@ -202,6 +205,7 @@ class Runtime:
                 "service": self.name,
                 "kafka": self.broker_ready.is_set(),
                 "published": self.relay.published if self.relay else 0,
+                "relay_error": self.relay.last_error if self.relay else None,
                 "handled": self.consumer.handled if self.consumer else 0,
                 "dead_lettered": self.consumer.dead_lettered if self.consumer else 0,
             }

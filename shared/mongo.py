@@ -6,17 +6,19 @@ Works against MongoDB and FerretDB alike: no sessions or transactions are ever s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.database import AsyncDatabase
 
 Doc = dict[str, Any]
 
 
-def connect(url: str) -> AsyncMongoClient[Doc]:
+def connect(url: str, listeners: Sequence[monitoring.CommandListener] = ()) -> AsyncMongoClient[Doc]:
     return AsyncMongoClient(
-        url, retryWrites=False, serverSelectionTimeoutMS=5000, tz_aware=True, uuidRepresentation="standard"
+        url, retryWrites=False, serverSelectionTimeoutMS=5000, tz_aware=True, uuidRepresentation="standard",
+        event_listeners=list(listeners),
     )
 
 

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import structlog
+from pymongo import monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 
 from shared.envelope import Envelope
@@ -59,12 +60,60 @@ async def ensure_indexes(collections: Iterable[AsyncCollection[Doc]]) -> None:
         await coll.create_index(PENDING)
 
 
+class PendingHints(monitoring.CommandListener):
+    """Watches the client's writes and tells the relay which documents just queued events.
+
+    FerretDB's SQLite backend uses no index except ``_id``: ``find({"_outbox_pending": True})``
+    parses every document of the collection. Polling that several times a second saturates the
+    store, so the relay looks up hinted documents by ``_id`` instead and scans only at start,
+    after a failure, and every ``rescan`` seconds as a safety net. The hints come from PyMongo's
+    command monitoring, so no write site has to remember to send one.
+    """
+
+    def __init__(self) -> None:
+        self._started: dict[int, tuple[str, str, list[Any]]] = {}
+        self.on_hint: Callable[[str, str, list[Any]], None] | None = None
+
+    @staticmethod
+    def _queues(update: Any) -> bool:
+        if not isinstance(update, Mapping):
+            return False
+        return any(isinstance(update.get(op), Mapping) and update[op].get(PENDING) is True
+                   for op in ("$set", "$setOnInsert")) or update.get(PENDING) is True
+
+    @staticmethod
+    def _plain_id(query: Any) -> Any:
+        doc_id = query.get("_id") if isinstance(query, Mapping) else None
+        return None if doc_id is None or isinstance(doc_id, Mapping) else doc_id
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        cmd, ids = event.command, []
+        if event.command_name == "insert":
+            ids = [d.get("_id") for d in cmd.get("documents", []) if d.get(PENDING) is True]
+        elif event.command_name == "update":
+            ids = [self._plain_id(u.get("q")) for u in cmd.get("updates", []) if self._queues(u.get("u"))]
+        elif event.command_name == "findAndModify" and self._queues(cmd.get("update")):
+            ids = [self._plain_id(cmd.get("query"))]
+        ids = [i for i in ids if i is not None]
+        if ids:
+            self._started[event.request_id] = (event.database_name, str(cmd.get(event.command_name)), ids)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        hint = self._started.pop(event.request_id, None)
+        if hint is not None and self.on_hint is not None:
+            self.on_hint(*hint)
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        self._started.pop(event.request_id, None)
+
+
 class OutboxRelay:
     """Publishes pending events from the given collections until stopped.
 
-    ``kick()`` wakes it right after a write, so the latency of a healthy system is one round
-    trip to Kafka; otherwise it polls every ``interval`` seconds. While Kafka is down it backs
-    off (up to ``max_backoff``) and keeps the events where they are.
+    A hint (``hint()``, fed by ``PendingHints``) wakes it right after a write, so the latency of
+    a healthy system is one round trip to Kafka. It scans the collections at start, after a
+    failure and every ``rescan`` seconds. While Kafka is down it backs off (up to
+    ``max_backoff``) and keeps the events where they are.
     """
 
     def __init__(
@@ -73,20 +122,30 @@ class OutboxRelay:
         publish: Publish,
         *,
         interval: float = 0.2,
+        rescan: float = 30.0,
         max_backoff: float = 5.0,
         batch: int = 500,
     ) -> None:
-        self._collections = collections
+        self._collections = {(c.database.name, c.name): c for c in collections}
         self._publish = publish
         self._interval = interval
+        self._rescan = rescan
         self._max_backoff = max_backoff
         self._batch = batch
         self._wake = asyncio.Event()
+        self._hinted: dict[tuple[str, str], set[Any]] = {}
         self._task: asyncio.Task[None] | None = None
         self.published = 0
+        self.last_error: str | None = None
 
     def kick(self) -> None:
         self._wake.set()
+
+    def hint(self, database: str, collection: str, ids: list[Any]) -> None:
+        key = (database, collection)
+        if key in self._collections:
+            self._hinted.setdefault(key, set()).update(ids)
+            self._wake.set()
 
     def start(self) -> None:
         if self._task is None:
@@ -101,28 +160,49 @@ class OutboxRelay:
 
     async def _run(self) -> None:
         backoff = self._interval
+        loop = asyncio.get_running_loop()
+        next_scan = loop.time()  # scan first: events left by a previous run or another process
         while True:
+            full = loop.time() >= next_scan
             try:
-                sent = await self.drain_once()
+                sent = await self.drain_once(full=full)
                 backoff = self._interval
-                if sent:
-                    continue
+                self.last_error = None
+                if full:
+                    next_scan = loop.time() + self._rescan
+                if sent and full:
+                    continue  # there may be more than one batch
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                self.last_error = str(exc)
                 log.warning("outbox.publish_failed", error=str(exc), retry_in=backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self._max_backoff)
+                next_scan = loop.time()  # whatever was in flight is found again by a scan
                 continue
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._interval)
+                await asyncio.wait_for(self._wake.wait(), timeout=max(0.01, min(self._rescan, next_scan - loop.time())))
             self._wake.clear()
 
-    async def drain_once(self) -> int:
-        """Publish one batch from every collection; returns how many events went out."""
+    async def _pending_docs(self, key: tuple[str, str], coll: AsyncCollection[Doc], full: bool) -> list[Doc]:
+        if full:
+            self._hinted.pop(key, None)
+            return await coll.find({PENDING: True}, {OUTBOX: 1, SEQ: 1}).limit(self._batch).to_list()
+        ids = self._hinted.pop(key, set())
+        docs = []
+        for doc_id in ids:  # one _id lookup each: the only lookup FerretDB/SQLite serves from an index
+            doc = await coll.find_one({"_id": doc_id}, {OUTBOX: 1, SEQ: 1, PENDING: 1})
+            if doc is not None and doc.get(PENDING):
+                docs.append(doc)
+        return docs
+
+    async def drain_once(self, *, full: bool = True) -> int:
+        """Publish what is pending (hinted documents, or a scan of every collection when
+        ``full``); returns how many events went out."""
         total = 0
-        for coll in self._collections:
-            docs = await coll.find({PENDING: True}, {OUTBOX: 1, SEQ: 1}).limit(self._batch).to_list()
+        for key, coll in self._collections.items():
+            docs = await self._pending_docs(key, coll, full)
             pending = [(d, [Envelope.model_validate(e) for e in d.get(OUTBOX, [])]) for d in docs]
             envs = [e for _, es in pending for e in es]
             if envs:
@@ -136,7 +216,7 @@ class OutboxRelay:
             total += len(envs)
         self.published += total
         if total:
-            log.debug("outbox.published", count=total)
+            log.debug("outbox.published", count=total, scan=full)
         return total
 
 

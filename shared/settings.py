@@ -50,6 +50,9 @@ class ServiceSettings(BaseSettings):
     jwt_unit_claim: str = Field(default="unit", description="Claim holding the person's unit (đơn vị công tác).")
     cookie_secure: bool = False
     relay_interval_ms: int = 200
+    relay_rescan_s: float = Field(
+        default=30.0, description="How often the relay scans for events no write hint announced (safety net)."
+    )
     consumer_max_attempts: int = 3
 
     @property

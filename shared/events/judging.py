@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared import topics
 from shared.envelope import EventPayload, register
@@ -59,6 +59,8 @@ class EntryRoundScored(_Judging):
     official_total: float
     criterion_means: dict[str, float]
     disagreement: bool
+    # Added with issue 4 (optional, so older readers and events still fit).
+    spread: float = Field(default=0.0, description="Highest minus lowest judge total.")
 
 
 @register
@@ -68,6 +70,11 @@ class RoundClosed(_Judging):
     final_round: bool
     scored_entries: list[str]
     advancing: list[str]
+    # Added with issue 4 (optional, so older readers and events still fit).
+    standardised: bool = Field(default=False, description="Totals below are z-score standardised (contest setting).")
+    totals: dict[str, float] = Field(
+        default_factory=dict, description="Entry id -> the total that counts for this round (raw or standardised)."
+    )
 
 
 @register
@@ -79,3 +86,11 @@ class JudgingClosed(_Judging):
     rubric_version: int
     entries: list[str]
     standardised: bool
+    # Added with issue 4 (optional, so older readers and events still fit).
+    standardised_totals: dict[str, float] = Field(
+        default_factory=dict,
+        description=(
+            "Entry id -> the final round's total after per-judge z-score standardisation. When "
+            "``standardised`` is true this, not EntryRoundScored.official_total, is what ranks."
+        ),
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
@@ -31,7 +32,7 @@ from shared.broker import Consumer, Handler, make_broker, relay_publisher
 from shared.envelope import Envelope, EventPayload
 from shared.inbox import Inbox
 from shared.logging import CORRELATION_HEADER, configure_logging, set_correlation_id
-from shared.mongo import Doc, connect
+from shared.mongo import Doc, connect, database
 from shared.settings import ServiceSettings
 from shared.web.i18n import request_lang
 from shared.web.render import SHARED_STATIC, Web
@@ -92,7 +93,8 @@ class Runtime:
         configure_logging(self.name, json=not settings.dev, level=settings.log_level)
         self.hints = outbox.PendingHints()
         self.client = connect(settings.mongo_url, [self.hints])
-        self.db: AsyncDatabase[Doc] = self.client[settings.mongo_db]
+        self.db: AsyncDatabase[Doc] = database(self.client, settings.mongo_db,
+                                               serialise_writes=settings.mongo_serialise_writes)
         self.broker = make_broker(settings.kafka_bootstrap, client_id=self.name)
         self.inbox = Inbox(self.db["inbox"])
         self.outbox_collections: list[AsyncCollection[Doc]] = []
@@ -150,8 +152,24 @@ class Runtime:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
 
+    @staticmethod
+    def _dump_tasks() -> None:
+        """SIGUSR1: log where every task of this process is waiting (for operators)."""
+        for task in asyncio.all_tasks():
+            frames: list[str] = []
+            coro: Any = task.get_coro()
+            while coro is not None and len(frames) < 30:
+                frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+                if frame is not None:
+                    code = frame.f_code
+                    frames.append(f"{code.co_filename.rsplit('/', 2)[-1]}:{frame.f_lineno} {code.co_name}")
+                coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
+            log.warning("debug.task", name=task.get_name(), where=" -> ".join(frames))
+
     @contextlib.asynccontextmanager
     async def lifespan(self, app: FastAPI) -> AsyncIterator[None]:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, self._dump_tasks)
         await outbox.ensure_indexes(self.outbox_collections)
         for fn in self._startup:
             await fn()

@@ -65,8 +65,8 @@ class PendingHints(monitoring.CommandListener):
 
     FerretDB's SQLite backend uses no index except ``_id``: ``find({"_outbox_pending": True})``
     parses every document of the collection. Polling that several times a second saturates the
-    store, so the relay looks up hinted documents by ``_id`` instead and scans only at start,
-    after a failure, and every ``rescan`` seconds as a safety net. The hints come from PyMongo's
+    store, so the relay looks up hinted documents by ``_id`` instead and scans only at start
+    and every ``rescan`` seconds as a safety net. The hints come from PyMongo's
     command monitoring, so no write site has to remember to send one.
     """
 
@@ -112,8 +112,8 @@ class OutboxRelay:
 
     A hint (``hint()``, fed by ``PendingHints``) wakes it right after a write, so the latency of
     a healthy system is one round trip to Kafka. It scans the collections at start, after a
-    failure and every ``rescan`` seconds. While Kafka is down it backs off (up to
-    ``max_backoff``) and keeps the events where they are.
+    failed scan and every ``rescan`` seconds; a failed publish puts its hinted documents back.
+    While Kafka is down it backs off (up to ``max_backoff``) and keeps the events where they are.
     """
 
     def __init__(
@@ -122,7 +122,7 @@ class OutboxRelay:
         publish: Publish,
         *,
         interval: float = 0.2,
-        rescan: float = 30.0,
+        rescan: float = 300.0,
         max_backoff: float = 5.0,
         batch: int = 500,
     ) -> None:
@@ -134,6 +134,7 @@ class OutboxRelay:
         self._batch = batch
         self._wake = asyncio.Event()
         self._hinted: dict[tuple[str, str], set[Any]] = {}
+        self._in_flight: dict[tuple[str, str], set[Any]] = {}
         self._task: asyncio.Task[None] | None = None
         self.published = 0
         self.last_error: str | None = None
@@ -179,7 +180,8 @@ class OutboxRelay:
                 log.warning("outbox.publish_failed", error=str(exc), retry_in=backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self._max_backoff)
-                next_scan = loop.time()  # whatever was in flight is found again by a scan
+                if full:
+                    next_scan = loop.time()  # hinted documents were put back; a failed scan is redone
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=max(0.01, min(self._rescan, next_scan - loop.time())))
@@ -190,6 +192,7 @@ class OutboxRelay:
             self._hinted.pop(key, None)
             return await coll.find({PENDING: True}, {OUTBOX: 1, SEQ: 1}).limit(self._batch).to_list()
         ids = self._hinted.pop(key, set())
+        self._in_flight[key] = ids
         docs = []
         for doc_id in ids:  # one _id lookup each: the only lookup FerretDB/SQLite serves from an index
             doc = await coll.find_one({"_id": doc_id}, {OUTBOX: 1, SEQ: 1, PENDING: 1})
@@ -202,11 +205,17 @@ class OutboxRelay:
         ``full``); returns how many events went out."""
         total = 0
         for key, coll in self._collections.items():
-            docs = await self._pending_docs(key, coll, full)
-            pending = [(d, [Envelope.model_validate(e) for e in d.get(OUTBOX, [])]) for d in docs]
-            envs = [e for _, es in pending for e in es]
-            if envs:
-                await self._publish(envs)
+            try:
+                docs = await self._pending_docs(key, coll, full)
+                pending = [(d, [Envelope.model_validate(e) for e in d.get(OUTBOX, [])]) for d in docs]
+                envs = [e for _, es in pending for e in es]
+                if envs:
+                    await self._publish(envs)
+            except BaseException:
+                # Put the hinted documents back, so an outage costs no scan of the collections.
+                self._hinted.setdefault(key, set()).update(self._in_flight.pop(key, set()))
+                raise
+            self._in_flight.pop(key, None)
             for doc, es in pending:
                 # Common case first: nothing was queued since the read, so one write empties it.
                 done = await coll.update_one({"_id": doc["_id"], SEQ: doc.get(SEQ, 0)},
@@ -214,7 +223,7 @@ class OutboxRelay:
                 if not done.matched_count:
                     await _remove_published(coll, doc["_id"], {e.event_id for e in es})
             total += len(envs)
-        self.published += total
+            self.published += len(envs)
         if total:
             log.debug("outbox.published", count=total, scan=full)
         return total

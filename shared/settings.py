@@ -35,6 +35,9 @@ class ServiceSettings(BaseSettings):
     )
     mongo_url: str = "mongodb://127.0.0.1:27017/"
     mongo_db: str = "contest"
+    mongo_serialise_writes: bool = Field(
+        default=True, description="Queue this process's writes per document: FerretDB does not isolate updates."
+    )
     kafka_bootstrap: str = "127.0.0.1:9092"
     kafka_group: str = "contest"
     jwks_url: str = Field(
@@ -51,7 +54,7 @@ class ServiceSettings(BaseSettings):
     cookie_secure: bool = False
     relay_interval_ms: int = 200
     relay_rescan_s: float = Field(
-        default=30.0, description="How often the relay scans for events no write hint announced (safety net)."
+        default=300.0, description="How often the relay scans for events no write hint announced (safety net)."
     )
     consumer_max_attempts: int = 3
 

@@ -1,21 +1,35 @@
 """Submission's JSON API under /submission/api: the pages use it too."""
 
 # No "from __future__ import annotations": FastAPI must resolve Depends(...) on closures at import.
-from datetime import datetime
-from typing import Annotated, Any
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, Field, field_validator
 
-from services.submission.service import SubmissionService
+from services.submission.domain.messages import Lang
+from services.submission.files import HARD_CAP_BYTES, content_disposition, valid_signature
+from services.submission.screening import Screening
+from services.submission.service import FieldErrors, SubmissionService
 from shared import outbox
 from shared.auth import Auth, Principal
 from shared.mongo import Doc
+from shared.web.i18n import request_lang
+
+FileType = Literal["pdf", "docx", "xlsx", "png", "jpg"]
+FILE_TYPES: tuple[FileType, ...] = ("pdf", "docx", "xlsx", "png", "jpg")
 
 
 class CategoryIn(BaseModel):
     key: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_-]+$")
     name: str = Field(min_length=2, max_length=120)
+
+
+def _aware(v: datetime) -> datetime:
+    if v.tzinfo is None:
+        raise ValueError("Thời điểm cần có múi giờ (ví dụ +07:00).")
+    return v
 
 
 class ContestIn(BaseModel):
@@ -25,65 +39,124 @@ class ContestIn(BaseModel):
     description: str = Field(default="", max_length=5000)
     rules_text: str = Field(default="", max_length=20000)
     categories: list[CategoryIn] = Field(min_length=1, max_length=30)
-    eligible_groups: list[str] = Field(default_factory=list, max_length=10)
-    opens_at: datetime
+    eligible_groups: list[str] = Field(default_factory=list, max_length=10,
+                                       description="Who may take part; empty means anyone.")
+    opens_at: datetime = Field(description="ISO 8601 with offset, e.g. 2026-03-01T08:00:00+07:00")
     closes_at: datetime
     max_coauthors: int = Field(default=5, ge=0, le=20)
-    allowed_types: list[str] = Field(default_factory=lambda: ["pdf", "docx", "xlsx", "png", "jpg"])
+    allowed_types: list[FileType] = Field(default_factory=lambda: list(FILE_TYPES), min_length=1)
     max_file_mb: int = Field(default=10, ge=1, le=15)
-    max_files: int = Field(default=5, ge=0, le=20)
+    max_files: int = Field(default=5, ge=1, le=20)
 
-    @field_validator("opens_at", "closes_at")
-    @classmethod
-    def aware(cls, v: datetime) -> datetime:
-        if v.tzinfo is None:
-            raise ValueError("Thời điểm cần có múi giờ (ví dụ +07:00).")
-        return v
+    _aware = field_validator("opens_at", "closes_at")(_aware)
 
 
-class Screening(BaseModel):
+class ContestCreate(ContestIn):
+    status: Literal["draft", "open"] = Field(default="open", description="Create as a draft and open it later.")
+
+
+class ContestEdit(ContestIn):
+    expected_revision: int | None = Field(default=None, description="Refuse (409) if someone saved meanwhile.")
+
+
+class Extension(BaseModel):
+    closes_at: datetime
+    reason: str = Field(max_length=2000)
+
+    _aware = field_validator("closes_at")(_aware)
+
+
+class Screening_(BaseModel):
     eligible: bool
     reason: str = Field(default="", max_length=2000)
 
 
 def public_contest(c: Doc) -> Doc:
-    return {k: v for k, v in c.items() if k not in (outbox.OUTBOX, outbox.PENDING, outbox.SEQ, "created_by")} | {
-        "contest_id": c["_id"]}
+    hidden = (outbox.OUTBOX, outbox.PENDING, outbox.SEQ, "created_by", "updated_by", "opened_by")
+    out = {k: v for k, v in c.items() if k not in hidden} | {"contest_id": c["_id"]}
+    out["extensions"] = [{k: x[k] for k in ("from", "to", "reason", "at")} for x in c.get("extensions", [])]
+    return out
 
 
 def own_entry_view(e: Doc) -> Doc:
+    versions = e.get("versions", [])
     return {
         "entry_id": e["_id"], "contest_id": e["contest_id"], "code": e["code"], "status": e["status"],
-        "fields": e.get("fields", {}), "submitted_at": e.get("submitted_at"), "updated_at": e.get("updated_at"),
-        "versions": len(e.get("versions", [])) or None, "screening": e.get("screening"), "result": e.get("result"),
+        "fields": e.get("fields", {}), "attachments": e.get("attachments", []),
+        "submitted_at": e.get("submitted_at"), "updated_at": e.get("updated_at"),
+        "versions": [{"number": v["number"], "saved_at": v["saved_at"]} for v in versions],
+        "screening": {k: v for k, v in (e.get("screening") or {}).items() if k in ("eligible", "reason", "at")}
+        or None,
+        "result": e.get("result"),
     }
 
 
-def build_router(svc: SubmissionService, auth: Auth) -> APIRouter:
+def screening_view(e: Doc) -> Doc:
+    return own_entry_view(e) | {"author": e.get("owner_name"), "similar": e.get("similar", [])}
+
+
+def lang_of(request: Request) -> Lang:
+    return "en" if request_lang(request) == "en" else "vi"
+
+
+def build_router(svc: SubmissionService, screening: Screening, auth: Auth) -> APIRouter:
     r = APIRouter(prefix="/submission/api", tags=["submission"])
     organiser = auth.role("organiser")
     participant = auth.role("participant")
+    judge = auth.role("judge", "organiser")
     Fields = Annotated[dict[str, Any], Body(description="The initiative form fields")]
+    L = Annotated[Lang, Depends(lang_of)]
+
+    # ---------------------------------------------------------------- contests
 
     @r.get("/contests")
-    async def list_contests() -> list[Doc]:
-        return [public_contest(c) for c in await svc.contests()]
+    async def list_contests(request: Request) -> list[Doc]:
+        """Contests anyone may see; organisers also see drafts."""
+        user = await auth.optional_user(request)
+        return [public_contest(c) for c in await svc.contests(include_drafts=bool(user and user.has("organiser")))]
 
     @r.post("/contests", status_code=201)
-    async def create_contest(body: ContestIn, user: Annotated[Principal, Depends(organiser)]) -> Doc:
-        return public_contest(await svc.create_contest(user, body.model_dump(mode="python")))
+    async def create_contest(body: ContestCreate, user: Annotated[Principal, Depends(organiser)], lang: L) -> Doc:
+        return public_contest(await svc.create_contest(user, body.model_dump(mode="python"), lang))
 
     @r.get("/contests/{contest_id}")
-    async def get_contest(contest_id: str) -> Doc:
-        return public_contest(await svc.contest(contest_id))
+    async def get_contest(contest_id: str, request: Request) -> Doc:
+        user = await auth.optional_user(request)
+        return public_contest(await svc.contest(contest_id, include_draft=bool(user and user.has("organiser"))))
+
+    @r.put("/contests/{contest_id}")
+    async def edit_contest(contest_id: str, body: ContestEdit, user: Annotated[Principal, Depends(organiser)],
+                           lang: L) -> Doc:
+        data = body.model_dump(mode="python")
+        expected = data.pop("expected_revision")
+        return public_contest(await svc.update_contest(user, contest_id, data, expected, lang))
+
+    @r.post("/contests/{contest_id}/open")
+    async def open_contest(contest_id: str, user: Annotated[Principal, Depends(organiser)]) -> Doc:
+        return public_contest(await svc.open_contest(user, contest_id))
+
+    @r.post("/contests/{contest_id}/extend")
+    async def extend_contest(contest_id: str, body: Extension, user: Annotated[Principal, Depends(organiser)],
+                             lang: L) -> Doc:
+        return public_contest(await svc.extend_contest(user, contest_id, body.closes_at, body.reason, lang))
 
     @r.post("/contests/{contest_id}/close")
     async def close_contest(contest_id: str, _: Annotated[Principal, Depends(organiser)]) -> Doc:
         return public_contest(await svc.close_contest(contest_id))
 
+    @r.get("/contests/{contest_id}/counts")
+    async def contest_counts(contest_id: str, request: Request) -> dict[str, dict[str, int]]:
+        """Live counts of entries by status, category and unit."""
+        user = await auth.optional_user(request)
+        await svc.contest(contest_id, include_draft=bool(user and user.has("organiser")))
+        return await svc.counts(contest_id)
+
+    # ---------------------------------------------------------------- the participant's entries
+
     @r.post("/contests/{contest_id}/entries", status_code=201)
-    async def create_entry(contest_id: str, fields: Fields, user: Annotated[Principal, Depends(participant)]) -> Doc:
-        return own_entry_view(await svc.save_draft(user, contest_id, None, fields))
+    async def create_entry(contest_id: str, fields: Fields, user: Annotated[Principal, Depends(participant)],
+                           lang: L, submit: Annotated[bool, Query(description="Submit at once")] = False) -> Doc:
+        return own_entry_view(await svc.save_draft(user, contest_id, None, fields, lang, submit=submit))
 
     @r.get("/my/entries")
     async def my_entries(user: Annotated[Principal, Depends(participant)]) -> list[Doc]:
@@ -94,20 +167,84 @@ def build_router(svc: SubmissionService, auth: Auth) -> APIRouter:
         return own_entry_view(await svc.own_entry(user, entry_id))
 
     @r.put("/entries/{entry_id}")
-    async def save_entry(entry_id: str, fields: Fields, user: Annotated[Principal, Depends(participant)]) -> Doc:
+    async def save_entry(entry_id: str, fields: Fields, user: Annotated[Principal, Depends(participant)],
+                         lang: L) -> Doc:
         entry = await svc.own_entry(user, entry_id)
-        return own_entry_view(await svc.save_draft(user, entry["contest_id"], entry_id, fields))
+        return own_entry_view(await svc.save_draft(user, entry["contest_id"], entry_id, fields, lang))
 
     @r.post("/entries/{entry_id}/submit")
-    async def submit(entry_id: str, user: Annotated[Principal, Depends(participant)]) -> Doc:
-        return own_entry_view(await svc.submit(user, entry_id))
+    async def submit(entry_id: str, user: Annotated[Principal, Depends(participant)], lang: L) -> Doc:
+        return own_entry_view(await svc.submit(user, entry_id, lang))
+
+    @r.post("/entries/{entry_id}/withdraw")
+    async def withdraw(entry_id: str, user: Annotated[Principal, Depends(participant)], lang: L) -> Doc:
+        return own_entry_view(await svc.withdraw(user, entry_id, lang))
+
+    @r.post("/entries/{entry_id}/attachments", status_code=201, openapi_extra={"requestBody": {
+        "required": True, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        "description": "The file's bytes as the request body; its name in ?filename=. 413 too big, 415 wrong type."}})
+    async def upload(entry_id: str, request: Request, user: Annotated[Principal, Depends(participant)], lang: L,
+                     filename: Annotated[str, Query(min_length=1, max_length=255)]) -> Doc:
+        too_big = FieldErrors({"attachments": "Tệp quá lớn (tối đa 15 MB)." if lang == "vi" else
+                               "The file is too large (15 MB at most)."}, status_code=413, lang=lang)
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > HARD_CAP_BYTES:
+            raise too_big
+        await svc.own_entry(user, entry_id)  # before reading a stranger's upload
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > HARD_CAP_BYTES:
+                raise too_big
+            chunks.append(chunk)
+        return await svc.add_attachment(user, entry_id, filename, b"".join(chunks), lang)
+
+    @r.delete("/entries/{entry_id}/attachments/{file_id}", status_code=204)
+    async def remove_attachment(entry_id: str, file_id: str, user: Annotated[Principal, Depends(participant)],
+                                lang: L) -> Response:
+        await svc.remove_attachment(user, entry_id, file_id, lang)
+        return Response(status_code=204)
+
+    @r.get("/attachments/{file_id}", response_class=Response)
+    async def download(file_id: str, user: Annotated[Principal, Depends(auth.role("participant", "organiser"))],
+                       ) -> Response:
+        """The file, for the participant who uploaded it and for organisers."""
+        return _file_response(await svc.attachment(user, file_id))
+
+    @r.get("/judge-files/{file_id}", response_class=Response)
+    async def judge_download(file_id: str, _: Annotated[Principal, Depends(judge)],
+                             entry: str, exp: int, sig: str) -> Response:
+        """A file of an entry in judging, through the signed, expiring link judging received."""
+        if not valid_signature(svc.settings.secret_key.encode(), file_id, entry, exp, sig, datetime.now(UTC)):
+            raise HTTPException(403, detail="Liên kết tải tệp không hợp lệ hoặc đã hết hạn.")
+        return _file_response(await svc.judge_attachment(file_id, entry))
+
+    # ---------------------------------------------------------------- screening
 
     @r.get("/contests/{contest_id}/screening")
     async def screening_queue(contest_id: str, _: Annotated[Principal, Depends(organiser)]) -> list[Doc]:
-        return [own_entry_view(e) | {"author": e.get("owner_name")} for e in await svc.screening_queue(contest_id)]
+        return [screening_view(e) for e in await screening.queue(contest_id)]
+
+    @r.get("/screening/entries/{entry_id}")
+    async def screening_entry(entry_id: str, _: Annotated[Principal, Depends(organiser)]) -> Doc:
+        e = await screening.entry(entry_id)
+        return screening_view(e) | {"author_email": e.get("owner_email")}
+
+    @r.get("/screening/compare")
+    async def compare(a: str, b: str, _: Annotated[Principal, Depends(organiser)]) -> Doc:
+        """Two entries side by side, sentence by sentence (shared sentences flagged)."""
+        return await screening.compare(a, b)
 
     @r.post("/entries/{entry_id}/screening")
-    async def screen(entry_id: str, body: Screening, user: Annotated[Principal, Depends(organiser)]) -> Doc:
-        return own_entry_view(await svc.screen(user, entry_id, body.eligible, body.reason))
+    async def screen(entry_id: str, body: Screening_, user: Annotated[Principal, Depends(organiser)],
+                     lang: L) -> Doc:
+        return own_entry_view(await screening.decide(user, entry_id, body.eligible, body.reason, lang))
 
     return r
+
+
+def _file_response(f: Doc) -> Response:
+    return Response(bytes(f["data"]), media_type=f["content_type"], headers={
+        "Content-Disposition": content_disposition(f["filename"]), "Cache-Control": "private, no-store",
+        "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"})

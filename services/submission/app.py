@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from datetime import UTC, datetime
 from pathlib import Path
 
+import structlog
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from services.submission.api import build_router
 from services.submission.consumers import handlers
 from services.submission.pages import build_pages
+from services.submission.screening import Screening
 from services.submission.service import SubmissionService
 from services.submission.settings import SubmissionSettings
-from services.submission.store import SubmissionStore
+from services.submission.store import ORPHAN_GRACE, SubmissionStore
 from shared.app import Runtime
 
 HERE = Path(__file__).parent
+log = structlog.get_logger(__name__)
 
 
 def build(settings: SubmissionSettings | None = None) -> FastAPI:
@@ -24,9 +30,25 @@ def build(settings: SubmissionSettings | None = None) -> FastAPI:
     store = SubmissionStore(rt.db)
     rt.use_outbox(store.contests, store.entries)
     svc = SubmissionService(store, settings)
+    screening = Screening(svc)
     rt.subscribe(handlers(svc))
     rt.on_startup(store.ensure_indexes)
+
+    async def sweep_orphans() -> None:
+        with contextlib.suppress(Exception):
+            removed = await store.remove_orphan_files(datetime.now(UTC) - ORPHAN_GRACE)
+            if removed:
+                log.info("attachments.orphans_removed", count=removed)
+
+    background: set[asyncio.Task[None]] = set()
+
+    async def start_sweep() -> None:  # in the background: start-up never waits for it
+        task = asyncio.create_task(sweep_orphans(), name="orphan-sweep")
+        background.add(task)
+        task.add_done_callback(background.discard)
+
+    rt.on_startup(start_sweep)
     app = rt.create_app(title="Submission: contests and initiatives",
-                        routers=[build_router(svc, rt.auth), build_pages(svc, rt.auth, rt.web)])
+                        routers=[build_router(svc, screening, rt.auth), build_pages(svc, screening, rt.auth, rt.web)])
     app.mount("/submission/static", StaticFiles(directory=HERE / "static"), name="submission-static")
     return app

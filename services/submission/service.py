@@ -1,19 +1,35 @@
-"""Submission's use cases: contests, drafts, submission, screening, and statuses fed by events.
+"""Submission's use cases: contests, drafts, submission, attachments, withdrawal, and statuses
+fed by events. Screening lives in ``screening.py``.
 
 Every state change is one single-document write that also queues its events (outbox), so a
-contest or an entry and what the other services hear about it can never disagree.
+contest or an entry and what the other services hear about it can never disagree. Writers that
+may race (two tabs saving the same entry, two organisers editing a contest) compare-and-set on
+the document's ``rev``/``revision``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import unicodedata
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import structlog
+from bson.binary import Binary
 from fastapi import HTTPException
+from pymongo.errors import DuplicateKeyError
 
-from services.submission.domain.contest_rules import ContestRules, window_state
+from services.submission.domain.attachments import HTTP_STATUS, attachment_message, check_attachment, sanitize_filename
+from services.submission.domain.attachments import declared_type as file_type_of
+from services.submission.domain.contest_rules import (
+    DEFAULT_ALLOWED_TYPES,
+    ContestRules,
+    entry_change_issue,
+    extend_deadline,
+)
 from services.submission.domain.initiative import (
     InitiativeForm,
     TransitionError,
@@ -23,32 +39,43 @@ from services.submission.domain.initiative import (
     receipt_code,
     validate_draft,
     validate_for_submission,
-    version_at,
 )
-from services.submission.domain.messages import ValidationError
+from services.submission.domain.messages import Lang, ValidationError
+from services.submission.domain.similarity import fingerprint, fingerprint_to_dict
+from services.submission.files import CONTENT_TYPES, HARD_CAP_BYTES, MB
 from services.submission.settings import SubmissionSettings
 from services.submission.store import SubmissionStore
 from shared import outbox
 from shared.auth import Principal
 from shared.envelope import Envelope, EventPayload
-from shared.events.authors import Author, EntryAuthorsRecorded
-from shared.events.contests import Category, ContestClosed, ContestOpened
-from shared.events.entries import EntryBecameEligible, Sections
+from shared.events.contests import Category, ContestClosed, ContestDeadlineExtended, ContestOpened, ContestUpdated
+from shared.events.entries import EntryWithdrawnFromJudging
 from shared.events.statuses import EntryStatusChanged
 from shared.mongo import Doc
 
+log = structlog.get_logger(__name__)
+
+CONTEST_NOT_FOUND = "Không tìm thấy cuộc thi."
+ENTRY_NOT_FOUND = "Không tìm thấy sáng kiến."
+CHANGED_MEANWHILE = "Dữ liệu vừa được thay đổi ở nơi khác, vui lòng tải lại trang."
+EDITABLE = ("draft", "submitted")
+#: Statuses of entries that reached judging (a withdrawal must also take them out of it).
+IN_JUDGING = ("eligible", "under_review", "scored")
+
+ContestEvent = type[ContestOpened] | type[ContestUpdated] | type[ContestClosed]
+
 
 class FieldErrors(HTTPException):
-    """422 with ``{"detail": ..., "errors": {field: message}}`` in the user's language."""
+    """4xx with ``{"detail": ..., "errors": {field: message}}`` in the user's language."""
 
-    def __init__(self, errors: dict[str, str], status_code: int = 422, detail: str = "Dữ liệu không hợp lệ.") -> None:
-        super().__init__(status_code, detail={"detail": detail, "errors": errors})
+    def __init__(self, errors: dict[str, str], status_code: int = 422, lang: Lang = "vi",
+                 detail: str | None = None) -> None:
+        text = detail or ("Dữ liệu không hợp lệ." if lang == "vi" else "Invalid data.")
+        super().__init__(status_code, detail={"detail": text, "errors": errors})
 
 
 def conflict_unit(unit: str) -> str:
     """The unit as judging compares it: case, spacing and Unicode form do not matter."""
-    import unicodedata
-
     return " ".join(unicodedata.normalize("NFC", unit).casefold().split())
 
 
@@ -57,15 +84,34 @@ def rules_of(contest: Doc) -> ContestRules:
         opens_at=contest["opens_at"],
         closes_at=contest["closes_at"],
         max_coauthors=contest.get("max_coauthors", 5),
+        allowed_types=frozenset(contest.get("allowed_types") or DEFAULT_ALLOWED_TYPES),
+        max_file_bytes=min(int(contest.get("max_file_mb", 10)) * MB, HARD_CAP_BYTES),
+        max_files=int(contest.get("max_files", 5)) or 1,
         categories=tuple(c["key"] for c in contest["categories"]),
+        eligible_groups=tuple(contest.get("eligible_groups") or ()),
     )
 
 
-def _versions(entry: Doc) -> list[Version]:
+def versions_of(entry: Doc) -> list[Version]:
     return [
         Version(v["number"], v["saved_at"], v["fields_hash"], InitiativeForm.from_mapping(v["fields"]))
         for v in entry.get("versions", [])
     ]
+
+
+def version_doc(v: Version, attachments: list[Doc], *, submitted: bool) -> Doc:
+    return {"number": v.number, "saved_at": v.saved_at, "fields_hash": v.fields_hash, "fields": v.fields.to_dict(),
+            "attachments": attachments, "submitted": submitted}
+
+
+def rev_filter(entry: Doc) -> Doc:
+    """Compare-and-set on the entry's revision (entries written before ``rev`` existed have none)."""
+    rev = entry.get("rev")
+    return {"_id": entry["_id"], "rev": rev if rev is not None else {"$exists": False}}
+
+
+def body_fingerprint(fields: Doc) -> Doc:
+    return fingerprint_to_dict(fingerprint(InitiativeForm.from_mapping(fields).body_text()))
 
 
 @dataclass
@@ -78,66 +124,143 @@ class SubmissionService:
 
     # ------------------------------------------------------------ contests
 
-    def _contest_event(self, cls: type[ContestOpened] | type[ContestClosed], c: Doc) -> Envelope:
-        return self._env(cls(
+    def _contest_event(self, cls: ContestEvent, c: Doc) -> Envelope:
+        return self._env(cls(**self._contest_payload(c)))
+
+    def _contest_payload(self, c: Doc) -> dict[str, Any]:
+        rules = rules_of(c)
+        return dict(
             contest_id=c["_id"], code=c["code"], name=c["name"], issuing_body=c["issuing_body"],
             categories=[Category(key=x["key"], name=x["name"]) for x in c["categories"]],
             opens_at=c["opens_at"], closes_at=c["closes_at"], status=c["status"],
-            max_coauthors=c["max_coauthors"], revision=c["revision"],
-        ))
+            max_coauthors=c["max_coauthors"], revision=c["revision"], description=c.get("description", ""),
+            rules_text=c.get("rules_text", ""), eligible_groups=list(c.get("eligible_groups", [])),
+            allowed_types=sorted(rules.allowed_types), max_file_bytes=rules.max_file_bytes, max_files=rules.max_files,
+        )
 
-    async def create_contest(self, by: Principal, data: dict[str, Any]) -> Doc:
-        contest: Doc = {
-            "_id": uuid.uuid4().hex[:12],
-            **data,
-            "status": "open",
-            "revision": 1,
-            "created_by": by.account_id,
-            "created_at": datetime.now(UTC),
-        }
+    @staticmethod
+    def _check_rules(contest: Doc, lang: Lang) -> None:
         try:
             rules_of(contest)
         except ValidationError as exc:
-            raise FieldErrors(exc.messages()) from exc
-        existing = await self.store.contests.find_one({"code": contest["code"]})
-        if existing is not None:
-            raise FieldErrors({"code": "Mã cuộc thi đã tồn tại."}, status_code=409)
-        await self.store.contests.insert_one(outbox.new_document(contest, self._contest_event(ContestOpened, contest)))
+            raise FieldErrors(exc.messages(lang), lang=lang) from exc
+
+    async def create_contest(self, by: Principal, data: dict[str, Any], lang: Lang = "vi") -> Doc:
+        status = data.pop("status", "open")
+        contest: Doc = {"_id": uuid.uuid4().hex[:12], **data, "status": status, "revision": 1,
+                        "extensions": [], "created_by": by.account_id, "created_at": datetime.now(UTC)}
+        self._check_rules(contest, lang)
+        if await self.store.contests.find_one({"code": contest["code"]}, {"_id": 1}) is not None:
+            raise FieldErrors({"code": "Mã cuộc thi đã tồn tại." if lang == "vi" else "This code is already used."},
+                              status_code=409, lang=lang)
+        event = self._contest_event(ContestOpened if status == "open" else ContestUpdated, contest)
+        await self.store.contests.insert_one(outbox.new_document(contest, event))
+        log.info("contest.created", contest_id=contest["_id"], status=status)
         return contest
 
-    async def contest(self, contest_id: str) -> Doc:
+    async def contest(self, contest_id: str, *, include_draft: bool = True) -> Doc:
         c = await self.store.contests.find_one({"_id": contest_id}, {outbox.OUTBOX: 0})
-        if c is None:
-            raise HTTPException(404, detail="Không tìm thấy cuộc thi.")
+        if c is None or (c["status"] == "draft" and not include_draft):
+            raise HTTPException(404, detail=CONTEST_NOT_FOUND)
         return c
 
-    async def contests(self) -> list[Doc]:
-        return await self.store.contests.find({}, {outbox.OUTBOX: 0}).sort("opens_at", -1).to_list()
+    async def contests(self, *, include_drafts: bool = False) -> list[Doc]:
+        query: Doc = {} if include_drafts else {"status": {"$ne": "draft"}}
+        return await self.store.contests.find(query, {outbox.OUTBOX: 0}).sort("opens_at", -1).to_list()
+
+    async def _save_contest(self, before: Doc, after: Doc, event: Callable[[Doc], Envelope]) -> Doc:
+        """Compare-and-set on ``revision``; the event carries the contest as saved."""
+        after["revision"] = before["revision"] + 1
+        changes = {k: v for k, v in after.items() if k not in ("_id", outbox.OUTBOX, outbox.PENDING, outbox.SEQ)}
+        env = event(after)
+        res = await self.store.contests.update_one(
+            {"_id": before["_id"], "revision": before["revision"]}, outbox.with_events({"$set": changes}, env))
+        if not res.matched_count:
+            raise HTTPException(409, detail=CHANGED_MEANWHILE)
+        return after
+
+    async def update_contest(self, by: Principal, contest_id: str, data: dict[str, Any],
+                             expected_revision: int | None, lang: Lang = "vi") -> Doc:
+        """Edit the set-up. Once open, the window moves only by extension and categories in use stay."""
+        c = await self.contest(contest_id)
+        vi = lang == "vi"
+        if expected_revision is not None and expected_revision != c["revision"]:
+            raise HTTPException(409, detail=CHANGED_MEANWHILE)
+        if c["status"] == "closed":
+            raise HTTPException(409, detail="Cuộc thi đã đóng, không thể sửa.")
+        data.pop("status", None)
+        after = {**c, **data}
+        errors: dict[str, str] = {}
+        if c["status"] == "open":
+            now = datetime.now(UTC)
+            if after["closes_at"] != c["closes_at"]:
+                errors["closes_at"] = ("Cuộc thi đang mở: hãy dùng chức năng gia hạn để đổi hạn nộp." if vi else
+                                       "The contest is open: use the extension to change the deadline.")
+            if after["opens_at"] != c["opens_at"] and (c["opens_at"] <= now or after["opens_at"] <= now):
+                errors["opens_at"] = ("Không thể đổi thời điểm mở khi đã bắt đầu nhận hồ sơ." if vi else
+                                      "The opening time cannot change once submissions have started.")
+            if after["code"] != c["code"]:
+                errors["code"] = "Không thể đổi mã cuộc thi đang mở." if vi else "An open contest keeps its code."
+            removed = {x["key"] for x in c["categories"]} - {x["key"] for x in after["categories"]}
+            if removed:
+                errors["categories"] = ("Không thể bỏ lĩnh vực khi cuộc thi đang mở: " if vi else
+                                        "Categories cannot be removed while open: ") + ", ".join(sorted(removed))
+        if errors:
+            raise FieldErrors(errors, lang=lang)
+        self._check_rules(after, lang)
+        if after["code"] != c["code"] and await self.store.contests.find_one({"code": after["code"]}) is not None:
+            raise FieldErrors({"code": "Mã cuộc thi đã tồn tại." if vi else "This code is already used."},
+                              status_code=409, lang=lang)
+        after["updated_by"], after["updated_at"] = by.account_id, datetime.now(UTC)
+        return await self._save_contest(c, after, lambda a: self._contest_event(ContestUpdated, a))
+
+    async def open_contest(self, by: Principal, contest_id: str) -> Doc:
+        c = await self.contest(contest_id)
+        if c["status"] != "draft":
+            raise HTTPException(409, detail="Chỉ mở được cuộc thi đang ở trạng thái nháp.")
+        if c["closes_at"] <= datetime.now(UTC):
+            raise HTTPException(409, detail="Hạn nộp đã qua; hãy sửa thời gian nhận hồ sơ trước khi mở.")
+        after = {**c, "status": "open", "opened_by": by.account_id}
+        return await self._save_contest(c, after, lambda a: self._contest_event(ContestOpened, a))
+
+    async def extend_contest(self, by: Principal, contest_id: str, closes_at: datetime, reason: str,
+                             lang: Lang = "vi") -> Doc:
+        c = await self.contest(contest_id)
+        if c["status"] != "open":
+            raise HTTPException(409, detail="Chỉ gia hạn được cuộc thi đang mở.")
+        screened = await self.store.entries.find_one(
+            {"contest_id": contest_id, "status": {"$nin": ["draft", "submitted", "withdrawn"]}}, {"_id": 1})
+        if screened is not None:
+            raise HTTPException(409, detail="Đã có hồ sơ được sàng lọc; không thể gia hạn.")
+        now = datetime.now(UTC)
+        try:
+            rules = extend_deadline(rules_of(c), closes_at, reason, now)
+        except ValidationError as exc:
+            raise FieldErrors(exc.messages(lang), lang=lang) from exc
+        ext = {"from": c["closes_at"], "to": rules.closes_at, "reason": reason.strip(), "by": by.account_id, "at": now}
+        after = {**c, "closes_at": rules.closes_at, "extensions": [*c.get("extensions", []), ext]}
+        return await self._save_contest(c, after, lambda a: self._env(ContestDeadlineExtended(
+            **self._contest_payload(a), reason=reason.strip(), previous_closes_at=c["closes_at"])))
 
     async def close_contest(self, contest_id: str) -> Doc:
         c = await self.contest(contest_id)
         if c["status"] == "closed":
             raise HTTPException(409, detail="Cuộc thi đã đóng.")
-        now = datetime.now(UTC)
-        c.update(status="closed", revision=c["revision"] + 1, closes_at=min(c["closes_at"], now))
-        res = await self.store.contests.update_one(
-            {"_id": contest_id, "revision": c["revision"] - 1},
-            outbox.with_events({"$set": {"status": "closed", "revision": c["revision"], "closes_at": c["closes_at"]}},
-                               self._contest_event(ContestClosed, c)),
-        )
-        if not res.matched_count:
-            raise HTTPException(409, detail="Cuộc thi vừa được người khác thay đổi, vui lòng tải lại.")
-        return c
+        if c["status"] == "draft":
+            raise HTTPException(409, detail="Cuộc thi chưa mở.")
+        after = {**c, "status": "closed", "closes_at": min(c["closes_at"], datetime.now(UTC))}
+        return await self._save_contest(c, after, lambda a: self._contest_event(ContestClosed, a))
 
     async def counts(self, contest_id: str) -> dict[str, dict[str, int]]:
         """Live counts by status, category and unit (``$group`` with ``$sum`` only: FerretDB)."""
         out: dict[str, dict[str, int]] = {}
         for name, path in (("status", "$status"), ("category", "$fields.category"), ("unit", "$fields.author_unit")):
-            match = {"contest_id": contest_id} if name == "status" else {
+            match = {"contest_id": contest_id, "status": {"$ne": "draft"}} if name == "status" else {
                 "contest_id": contest_id, "status": {"$nin": ["draft", "withdrawn"]}}
             cursor = await self.store.entries.aggregate(
                 [{"$match": match}, {"$group": {"_id": path, "n": {"$sum": 1}}}])
-            out[name] = {str(d["_id"]): int(d["n"]) async for d in cursor}
+            pairs = [(str(d["_id"]), int(d["n"])) async for d in cursor]
+            out[name] = dict(sorted(pairs, key=lambda kv: -kv[1]))
         return out
 
     # ------------------------------------------------------------ entries
@@ -146,83 +269,132 @@ class SubmissionService:
         """The participant's own entry; anyone else's is reported as not found (no probing)."""
         e = await self.store.entries.find_one({"_id": entry_id, "owner_id": user.account_id}, {outbox.OUTBOX: 0})
         if e is None:
-            raise HTTPException(404, detail="Không tìm thấy sáng kiến.")
+            raise HTTPException(404, detail=ENTRY_NOT_FOUND)
         return e
 
     async def my_entries(self, user: Principal) -> list[Doc]:
         return await self.store.entries.find(
-            {"owner_id": user.account_id}, {outbox.OUTBOX: 0, "versions": 0}
+            {"owner_id": user.account_id}, {outbox.OUTBOX: 0, "versions": 0, "fingerprint": 0}
         ).sort("created_at", -1).to_list()
 
-    async def save_draft(self, user: Principal, contest_id: str, entry_id: str | None, raw: dict[str, Any]) -> Doc:
+    async def _open_contest_for_change(self, contest_id: str, lang: Lang) -> tuple[Doc, ContestRules]:
         contest = await self.contest(contest_id)
         rules = rules_of(contest)
-        now = datetime.now(UTC)
-        if window_state(rules, contest["status"], now) != "open":
-            raise HTTPException(409, detail="Cuộc thi không trong thời gian nhận hồ sơ.")
-        errors = validate_draft(raw, rules)
+        issue = entry_change_issue(rules, contest["status"], datetime.now(UTC))
+        if issue is not None:
+            raise HTTPException(409, detail={"detail": issue.message(lang), "errors": {}})
+        return contest, rules
+
+    async def save_draft(self, user: Principal, contest_id: str, entry_id: str | None, raw: dict[str, Any],
+                         lang: Lang = "vi", *, submit: bool = False) -> Doc:
+        contest, rules = await self._open_contest_for_change(contest_id, lang)
+        errors = validate_for_submission(raw, rules, lang) if submit else validate_draft(raw, rules, lang)
         if errors:
-            raise FieldErrors(errors)
+            raise FieldErrors(errors, lang=lang)
         form = InitiativeForm.from_mapping(raw)
+        now = datetime.now(UTC)
         if entry_id is None:
-            seq = await self.store.next_seq(f"entry:{contest['code']}")
-            code = receipt_code(contest["code"], seq, self.settings.secret_key.encode())
-            version = next_version([], form, now)
-            assert version is not None
-            doc: Doc = {
-                "_id": uuid.uuid4().hex,
-                "contest_id": contest_id,
-                "code": code,
-                "owner_id": user.account_id,
-                "owner_name": user.full_name,
-                "owner_email": user.email,
-                "status": "draft",
-                "fields": form.to_dict(),
-                "versions": [_version_doc(version, submitted=False)],
-                "history": [{"status": "draft", "at": now}],
-                "created_at": now,
-                "updated_at": now,
-            }
-            await self.store.entries.insert_one(doc)
-            return doc
+            return await self._create_entry(user, contest, form, now, submit=submit)
         entry = await self.own_entry(user, entry_id)
         if entry["contest_id"] != contest_id:
-            raise HTTPException(404, detail="Không tìm thấy sáng kiến.")
-        if entry["status"] not in ("draft", "submitted"):
+            raise HTTPException(404, detail=ENTRY_NOT_FOUND)
+        if entry["status"] not in EDITABLE:
             raise HTTPException(409, detail="Sáng kiến không thể sửa ở trạng thái hiện tại.")
-        version = next_version(_versions(entry), form, now)
+        submitted = entry["status"] == "submitted"
+        if submitted and not submit:
+            full = validate_for_submission(raw, rules, lang)
+            if full:
+                raise FieldErrors(full, lang=lang)  # a submitted entry may be edited, never made incomplete
+        version = next_version(versions_of(entry), form, now)
         if version is None:
             return entry
-        update: Doc = {"$set": {"fields": form.to_dict(), "updated_at": now},
-                       "$push": {"versions": _version_doc(version, submitted=entry["status"] == "submitted")}}
-        if entry["status"] == "submitted":
-            full = validate_for_submission(raw, rules)
-            if full:
-                raise FieldErrors(full)  # a submitted entry may be edited, but never made incomplete
-        await self.store.entries.update_one({"_id": entry_id, "owner_id": user.account_id}, update)
-        entry["fields"] = form.to_dict()
+        fields = form.to_dict()
+        update: Doc = {"$set": {"fields": fields, "updated_at": now}, "$inc": {"rev": 1},
+                       "$push": {"versions": version_doc(version, entry.get("attachments", []), submitted=submitted)}}
+        if submitted:
+            update["$set"]["fingerprint"] = body_fingerprint(fields)
+        res = await self.store.entries.update_one(rev_filter(entry), update)
+        if not res.matched_count:
+            raise HTTPException(409, detail=CHANGED_MEANWHILE)
+        entry.update(fields=fields, updated_at=now, rev=entry.get("rev", 0) + 1)
+        entry.setdefault("versions", []).append({"number": version.number, "saved_at": version.saved_at})
         return entry
 
-    async def submit(self, user: Principal, entry_id: str) -> Doc:
+    async def _create_entry(self, user: Principal, contest: Doc, form: InitiativeForm, now: datetime, *,
+                            submit: bool) -> Doc:
+        seq = await self.store.next_seq(f"entry:{contest['code']}")
+        version = next_version([], form, now)
+        assert version is not None
+        fields = form.to_dict()
+        status = "submitted" if submit else "draft"
+        doc: Doc = {
+            "_id": uuid.uuid4().hex, "contest_id": contest["_id"],
+            "code": receipt_code(contest["code"], seq, self.settings.secret_key.encode()),
+            "owner_id": user.account_id, "owner_name": user.full_name, "owner_email": user.email,
+            "status": status, "fields": fields, "attachments": [], "file_ids": [],
+            "versions": [version_doc(version, [], submitted=submit)],
+            "history": [{"status": "draft", "at": now}], "rev": 0, "created_at": now, "updated_at": now,
+        }
+        events: list[Envelope] = []
+        if submit:
+            doc.update(submitted_at=now, fingerprint=body_fingerprint(fields))
+            doc["history"].append({"status": "submitted", "at": now})
+            events.append(self._status_event(doc, "submitted", now))
+        for _ in range(5):  # a receipt code taken by another process: take the next number
+            try:
+                await self.store.entries.insert_one(outbox.new_document(doc, *events))
+                return doc
+            except DuplicateKeyError:
+                seq = await self.store.next_seq(f"entry:{contest['code']}")
+                doc["code"] = receipt_code(contest["code"], seq, self.settings.secret_key.encode())
+        raise HTTPException(503, detail="Hệ thống đang bận, vui lòng thử lại.")
+
+    async def submit(self, user: Principal, entry_id: str, lang: Lang = "vi") -> Doc:
         entry = await self.own_entry(user, entry_id)
-        contest = await self.contest(entry["contest_id"])
-        rules = rules_of(contest)
-        now = datetime.now(UTC)
-        is_open = window_state(rules, contest["status"], now) == "open"
-        errors = validate_for_submission(entry["fields"], rules)
+        _, rules = await self._open_contest_for_change(entry["contest_id"], lang)
+        errors = validate_for_submission(entry["fields"], rules, lang)
         if errors:
-            raise FieldErrors(errors)
+            raise FieldErrors(errors, lang=lang)
         try:
-            status = apply_status(entry["status"], "submitted", window_open=is_open)
+            status = apply_status(entry["status"], "submitted", window_open=True)
         except TransitionError as exc:
-            raise HTTPException(409, detail=exc.message("vi")) from exc
-        event = self._status_event(entry, "submitted", now)
-        await self.store.entries.update_one(
-            {"_id": entry_id, "status": entry["status"]},
-            outbox.with_events({"$set": {"status": status, "submitted_at": now, "updated_at": now},
-                                "$push": {"history": {"status": status, "at": now}}}, event),
-        )
+            raise HTTPException(409, detail={"detail": exc.message(lang), "errors": {}}) from exc
+        if status == entry["status"]:
+            return entry  # submitting twice is harmless
+        now = datetime.now(UTC)
+        fp = body_fingerprint(entry["fields"])
+        res = await self.store.entries.update_one(rev_filter(entry), outbox.with_events(
+            {"$set": {"status": status, "submitted_at": now, "updated_at": now, "fingerprint": fp},
+             "$inc": {"rev": 1}, "$push": {"history": {"status": status, "at": now}}},
+            self._status_event(entry, "submitted", now)))
+        if not res.matched_count:
+            raise HTTPException(409, detail=CHANGED_MEANWHILE)
         entry.update(status=status, submitted_at=now)
+        return entry
+
+    async def withdraw(self, user: Principal, entry_id: str, lang: Lang = "vi") -> Doc:
+        """Withdraw until the deadline; judging is told if the entry ever reached it."""
+        entry = await self.own_entry(user, entry_id)
+        await self._open_contest_for_change(entry["contest_id"], lang)
+        try:
+            status = apply_status(entry["status"], "withdrawn", window_open=True)
+        except TransitionError as exc:
+            raise HTTPException(409, detail={"detail": exc.message(lang), "errors": {}}) from exc
+        if status == entry["status"]:
+            return entry
+        now = datetime.now(UTC)
+        events: list[Envelope] = []
+        if entry["status"] != "draft":  # nobody else ever heard of a draft
+            events.append(self._status_event(entry, "withdrawn", now))
+        if entry.get("in_judging"):
+            events.append(self._env(EntryWithdrawnFromJudging(
+                entry_id=entry["_id"], contest_id=entry["contest_id"], reason="withdrawn")))
+        res = await self.store.entries.update_one(rev_filter(entry), outbox.with_events(
+            {"$set": {"status": status, "updated_at": now, "withdrawn_at": now}, "$inc": {"rev": 1},
+             "$push": {"history": {"status": status, "at": now}}}, *events))
+        if not res.matched_count:
+            raise HTTPException(409, detail=CHANGED_MEANWHILE)
+        entry["status"] = status
         return entry
 
     def _status_event(self, entry: Doc, status: str, now: datetime, reason: str = "") -> Envelope:
@@ -230,63 +402,75 @@ class SubmissionService:
             entry_id=entry["_id"], contest_id=entry["contest_id"], category=entry["fields"].get("category", ""),
             unit=entry["fields"].get("author_unit", ""), status=status, reason=reason, at=now))
 
-    # ------------------------------------------------------------ screening
+    # ------------------------------------------------------------ attachments
 
-    async def screening_queue(self, contest_id: str) -> list[Doc]:
-        return await self.store.entries.find(
-            {"contest_id": contest_id, "status": {"$in": ["submitted", "eligible", "ineligible"]}},
-            {outbox.OUTBOX: 0, "versions": 0},
-        ).sort("submitted_at", 1).to_list()
-
-    async def screen(self, by: Principal, entry_id: str, eligible: bool, reason: str) -> Doc:
-        entry = await self.store.entries.find_one({"_id": entry_id}, {outbox.OUTBOX: 0})
-        if entry is None:
-            raise HTTPException(404, detail="Không tìm thấy sáng kiến.")
-        contest = await self.contest(entry["contest_id"])
+    async def add_attachment(self, user: Principal, entry_id: str, filename: str, data: bytes,
+                             lang: Lang = "vi") -> Doc:
+        entry = await self.own_entry(user, entry_id)
+        _, rules = await self._open_contest_for_change(entry["contest_id"], lang)
+        if entry["status"] not in EDITABLE:
+            raise HTTPException(409, detail="Sáng kiến không thể sửa ở trạng thái hiện tại.")
+        current = list(entry.get("attachments", []))
+        code = check_attachment(filename, data, rules, existing_count=len(current))
+        if code is not None:
+            msg = attachment_message(code, rules, filename, lang)
+            raise FieldErrors({"attachments": msg}, status_code=HTTP_STATUS[code], lang=lang, detail=msg)
+        kind = file_type_of(filename) or "pdf"
         now = datetime.now(UTC)
-        if window_state(rules_of(contest), contest["status"], now) != "closed":
-            raise HTTPException(409, detail="Chỉ sàng lọc sau khi hết hạn nhận hồ sơ.")
-        if not eligible and len(reason.strip()) < 5:
-            raise FieldErrors({"reason": "Cần ghi rõ lý do không hợp lệ."})
-        if entry["status"] != "submitted":
-            raise HTTPException(409, detail="Sáng kiến đã được sàng lọc hoặc không ở trạng thái đã nộp.")
-        status = "eligible" if eligible else "ineligible"
-        events = [self._status_event(entry, status, now, reason.strip())]
-        if eligible:
-            events += self._eligible_events(entry, contest)
-        await self.store.entries.update_one(
-            {"_id": entry_id, "status": "submitted"},
-            outbox.with_events({"$set": {"status": status, "screening": {"eligible": eligible, "reason": reason.strip(),
-                                                                         "by": by.account_id, "at": now}},
-                                "$push": {"history": {"status": status, "at": now, "reason": reason.strip()}}},
-                               *events),
-        )
-        entry["status"] = status
-        return entry
+        ref: Doc = {"file_id": uuid.uuid4().hex, "filename": sanitize_filename(filename),
+                    "content_type": CONTENT_TYPES[kind], "size": len(data)}
+        await self.store.attachments.insert_one({
+            "_id": ref["file_id"], "entry_id": entry_id, "owner_id": user.account_id, **ref,
+            "sha256": hashlib.sha256(data).hexdigest(), "data": Binary(data), "created_at": now})
+        try:
+            await self._set_attachments(entry, [*current, ref], now, add_file=ref["file_id"])
+        except BaseException:
+            await self.store.attachments.delete_one({"_id": ref["file_id"]})  # no orphaned file
+            raise
+        return ref
 
-    def _eligible_events(self, entry: Doc, contest: Doc) -> list[Envelope]:
-        """Judging gets the version that stood at the deadline, without the authors."""
-        version = version_at(_versions(entry), contest["closes_at"])
-        if version is None:
-            raise HTTPException(409, detail="Không có phiên bản nào trước hạn chót.")
-        f = version.fields
-        blind = EntryBecameEligible(
-            entry_id=entry["_id"], contest_id=entry["contest_id"], code=entry["code"], title=f.title,
-            category=f.category,
-            sections=Sections(current_situation=f.current_situation, solution=f.solution, novelty=f.novelty,
-                              effectiveness=f.effectiveness, applicability=f.applicability, cost=f.cost),
-            attachments=[], version=version.number, submitted_at=entry["submitted_at"],
-            conflict_unit=conflict_unit(f.author_unit),
-        )
-        authors = [Author(full_name=entry["owner_name"], unit=f.author_unit, contribution_pct=f.main_author_share)]
-        authors += [Author(full_name=c.full_name, unit=c.unit, position=c.position, contribution_pct=c.contribution_pct)
-                    for c in f.co_authors]
-        named = EntryAuthorsRecorded(
-            entry_id=entry["_id"], contest_id=entry["contest_id"], code=entry["code"],
-            owner_account_id=entry["owner_id"], title=f.title, category=f.category, unit=f.author_unit,
-            summary=f.solution[:600], authors=authors, submitted_at=entry["submitted_at"],
-        )
-        return [self._env(blind), self._env(named)]
+    async def remove_attachment(self, user: Principal, entry_id: str, file_id: str, lang: Lang = "vi") -> None:
+        """Drop a file from the entry from now on; versions that listed it keep it."""
+        entry = await self.own_entry(user, entry_id)
+        await self._open_contest_for_change(entry["contest_id"], lang)
+        if entry["status"] not in EDITABLE:
+            raise HTTPException(409, detail="Sáng kiến không thể sửa ở trạng thái hiện tại.")
+        current = list(entry.get("attachments", []))
+        kept = [a for a in current if a["file_id"] != file_id]
+        if len(kept) == len(current):
+            raise HTTPException(404, detail="Không tìm thấy tệp đính kèm.")
+        await self._set_attachments(entry, kept, datetime.now(UTC))
+
+    async def _set_attachments(self, entry: Doc, attachments: list[Doc], now: datetime, *,
+                               add_file: str | None = None) -> None:
+        """A new version with the same text and the new file list, in one compare-and-set write."""
+        versions = versions_of(entry)
+        form = InitiativeForm.from_mapping(entry["fields"])
+        last = max(versions, key=lambda v: v.number)
+        version = Version(last.number + 1, max(now, last.saved_at), last.fields_hash, form)
+        update: Doc = {"$set": {"attachments": attachments, "updated_at": now}, "$inc": {"rev": 1},
+                       "$push": {"versions": version_doc(version, attachments,
+                                                         submitted=entry["status"] == "submitted")}}
+        if add_file is not None:
+            update["$push"]["file_ids"] = add_file
+        res = await self.store.entries.update_one(rev_filter(entry), update)
+        if not res.matched_count:
+            raise HTTPException(409, detail=CHANGED_MEANWHILE)
+
+    async def attachment(self, user: Principal, file_id: str) -> Doc:
+        """A file for its owner or an organiser; anyone else is told it does not exist."""
+        f = await self.store.attachments.find_one({"_id": file_id})
+        if f is None or not (user.has("organiser") or f["owner_id"] == user.account_id):
+            raise HTTPException(404, detail="Không tìm thấy tệp đính kèm.")
+        return f
+
+    async def judge_attachment(self, file_id: str, entry_id: str) -> Doc:
+        """A file judging refers to: it must belong to the entry, and the entry must still be judged."""
+        f = await self.store.attachments.find_one({"_id": file_id, "entry_id": entry_id})
+        entry = await self.store.entries.find_one({"_id": entry_id}, {"status": 1, "in_judging": 1})
+        if f is None or entry is None or not entry.get("in_judging") or entry["status"] in ("withdrawn", "ineligible"):
+            raise HTTPException(404, detail="Không tìm thấy tệp đính kèm.")
+        return f
 
     # ------------------------------------------------------------ statuses from other services
 
@@ -307,8 +491,3 @@ class SubmissionService:
             {"$set": {"status": new, "updated_at": now, **(extra or {})},
              "$push": {"history": {"status": new, "at": now}}},
         )
-
-
-def _version_doc(v: Version, *, submitted: bool) -> Doc:
-    return {"number": v.number, "saved_at": v.saved_at, "fields_hash": v.fields_hash, "fields": v.fields.to_dict(),
-            "submitted": submitted}

@@ -18,6 +18,11 @@ class SubmissionSettings(ServiceSettings):
     mongo_db: str = "contest_submission"
     kafka_group: str = "submission"
     secret_key: str = "change-me"
+    #: Entries at least this similar (shingle Jaccard) are flagged to screeners as possible copies.
+    similarity_threshold: float = 0.5
+    #: How long the signed attachment links judging receives stay valid.
+    judge_link_days: int = 120
+    max_upload_bytes: int = 15 * 1024 * 1024
 
     deployment_fields: ClassVar[tuple[str, ...]] = (*ServiceSettings.deployment_fields, "secret_key")
 
@@ -26,4 +31,3 @@ class SubmissionSettings(ServiceSettings):
         if self.environment == "production" and (self.secret_key == "change-me" or len(self.secret_key) < 16):
             raise ValueError("secret_key must be set to a random value of at least 16 characters in production")
         return self
-    max_upload_bytes: int = 15 * 1024 * 1024

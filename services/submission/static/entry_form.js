@@ -12,7 +12,7 @@
   const tpl = document.getElementById("coauthor-template");
   let entryId = form.dataset.entry || null;
   const storageKey = () => "contest-draft:" + form.dataset.contest + ":" + (entryId || "new");
-  const TEXT = ["title", "category", "author_unit", "current_situation", "solution", "novelty",
+  const TEXT = ["title", "category", "author_unit", "author_group", "current_situation", "solution", "novelty",
                 "effectiveness", "applicability", "cost"];
 
   function addRow(data) {
@@ -132,7 +132,57 @@
     document.getElementById("receipt").scrollIntoView();
     say(t.submitted);
   });
-  form.addEventListener("input", keep);
+  form.addEventListener("input", function (ev) { if (ev.target.type !== "file") keep(); });
+
+  // Attachments: sent as the raw body (the server checks size and real type: 413 / 415).
+  const fileInput = document.getElementById("f-attachments");
+  const list = document.getElementById("attachment-list");
+  function fileError(msg) {
+    const p = document.getElementById("f-attachments-error");
+    p.textContent = msg; p.hidden = !msg;
+    if (msg) fileInput.setAttribute("aria-invalid", "true"); else fileInput.removeAttribute("aria-invalid");
+  }
+  function listFile(ref) {
+    const li = document.createElement("li"); li.dataset.file = ref.file_id;
+    const a = document.createElement("a"); a.href = "/submission/api/attachments/" + ref.file_id; a.textContent = ref.filename;
+    const b = document.createElement("button"); b.type = "button"; b.className = "link remove-attachment"; b.textContent = t.remove;
+    li.appendChild(a); li.appendChild(document.createTextNode(" (" + Math.round(ref.size / 1024) + " KB) ")); li.appendChild(b);
+    list.appendChild(li);
+  }
+  if (fileInput) fileInput.addEventListener("change", async function () {
+    const file = fileInput.files[0];
+    if (!file) return;
+    fileError("");
+    if (!entryId && !(await save())) return;
+    say(t.uploading);
+    let resp;
+    try {
+      resp = await fetch("/submission/api/entries/" + entryId + "/attachments?filename=" + encodeURIComponent(file.name),
+        {method: "POST", credentials: "same-origin", body: file,
+         headers: {"Content-Type": "application/octet-stream", "Accept": "application/json"}});
+    } catch (e) { say(t.offline); return; }
+    if (resp.status === 401) { say(t.expired); return; }
+    const data = await resp.json().catch(function () { return {}; });
+    fileInput.value = "";
+    if (!resp.ok) { fileError((data.errors && data.errors.attachments) || data.detail || String(resp.status)); say(""); return; }
+    listFile(data); say(t.uploaded);
+  });
+  if (list) list.addEventListener("click", async function (ev) {
+    const b = ev.target.closest(".remove-attachment");
+    if (!b) return;
+    const li = b.closest("li");
+    const resp = await fetch("/submission/api/entries/" + entryId + "/attachments/" + li.dataset.file,
+      {method: "DELETE", credentials: "same-origin", headers: {"Accept": "application/json"}}).catch(function () { return null; });
+    if (resp && resp.ok) li.remove();
+    else if (resp) { const d = await resp.json().catch(function () { return {}; }); fileError(d.detail || String(resp.status)); }
+    else say(t.offline);
+  });
+  const withdrawBtn = document.getElementById("withdraw-entry");
+  if (withdrawBtn) withdrawBtn.addEventListener("click", async function () {
+    if (!window.confirm(t.confirm_withdraw)) return;
+    const data = await call("POST", "/submission/api/entries/" + entryId + "/withdraw");
+    if (data) { localStorage.removeItem(storageKey()); location.reload(); }
+  });
 
   fill(Object.assign(collect(), {co_authors: JSON.parse(document.getElementById("initial-coauthors").textContent)}));
   const stored = localStorage.getItem(storageKey());

@@ -1,0 +1,49 @@
+"""Attachment bytes: what to call them when served, and the signed links judges download with.
+
+A judge never gets a file by asking for it: judging receives, in ``EntryBecameEligible``, a
+path signed with submission's secret (HMAC-SHA256 over file, entry and expiry). The download
+route checks the signature, the expiry, the judge role, and that the entry is still in
+judging, so a link stops working when the entry is withdrawn or the link expires.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from datetime import datetime
+from urllib.parse import quote
+
+CONTENT_TYPES: dict[str, str] = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+}
+MB = 1024 * 1024
+#: No contest may allow more per file than this: a file is one BSON document (16 MB limit).
+HARD_CAP_BYTES = 15 * MB
+
+
+def _mac(secret: bytes, file_id: str, entry_id: str, exp: int) -> str:
+    digest = hmac.new(secret, f"judge-file|{file_id}|{entry_id}|{exp}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def judge_path(secret: bytes, file_id: str, entry_id: str, expires_at: datetime) -> str:
+    exp = int(expires_at.timestamp())
+    sig = _mac(secret, file_id, entry_id, exp)
+    return f"/submission/api/judge-files/{file_id}?entry={entry_id}&exp={exp}&sig={sig}"
+
+
+def valid_signature(secret: bytes, file_id: str, entry_id: str, exp: int, sig: str, now: datetime) -> bool:
+    if exp < int(now.timestamp()):
+        return False
+    return hmac.compare_digest(sig, _mac(secret, file_id, entry_id, exp))
+
+
+def content_disposition(filename: str) -> str:
+    """``attachment`` with an ASCII fallback and the UTF-8 name (RFC 6266 / 5987)."""
+    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"

@@ -1,0 +1,187 @@
+"""Screening: the organisers' queue, eligible/ineligible decisions, and the copy detector.
+
+Each entry's text fingerprint (MinHash signature + shingle hashes) is computed when it is
+submitted or edited and stored with it; the detector rebuilds an LSH index from the stored
+fingerprints of this contest and every earlier one, so a re-submitted past initiative is
+caught as well as two near-identical entries of the same round.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import structlog
+from fastapi import HTTPException
+
+from services.submission.domain.contest_rules import window_state
+from services.submission.domain.initiative import InitiativeForm, version_at
+from services.submission.domain.messages import Lang
+from services.submission.domain.similarity import SimilarityIndex, fingerprint_from_dict, side_by_side
+from services.submission.files import judge_path
+from services.submission.service import (
+    CHANGED_MEANWHILE,
+    ENTRY_NOT_FOUND,
+    IN_JUDGING,
+    FieldErrors,
+    SubmissionService,
+    conflict_unit,
+    rules_of,
+    versions_of,
+)
+from services.submission.store import SubmissionStore
+from shared import outbox
+from shared.auth import Principal
+from shared.envelope import Envelope
+from shared.events.authors import Author, EntryAuthorsRecorded
+from shared.events.entries import AttachmentRef, EntryBecameEligible, EntryWithdrawnFromJudging, Sections
+from shared.mongo import Doc
+
+log = structlog.get_logger(__name__)
+
+#: Entries that were submitted at some point and not withdrawn: what a copy can be compared with.
+SUBMITTED_STATUSES = ["submitted", "eligible", "ineligible", "under_review", "scored", "awarded", "not_awarded"]
+SECTIONS = ("current_situation", "solution", "novelty", "effectiveness", "applicability")
+
+
+@dataclass
+class Screening:
+    svc: SubmissionService
+
+    @property
+    def store(self) -> SubmissionStore:
+        return self.svc.store
+
+    async def queue(self, contest_id: str) -> list[Doc]:
+        """Submitted entries of the contest, each with the entries its text is nearly the same as."""
+        contest = await self.svc.contest(contest_id)
+        entries = await self.store.entries.find(
+            {"contest_id": contest_id, "status": {"$in": SUBMITTED_STATUSES}},
+            {outbox.OUTBOX: 0, "versions": 0, "fingerprint": 0},
+        ).sort("submitted_at", 1).to_list()
+        similar = await self.similar(contest)
+        for e in entries:
+            e["similar"] = similar.get(e["_id"], [])
+        return entries
+
+    async def similar(self, contest: Doc) -> dict[str, list[Doc]]:
+        earlier = [c["_id"] async for c in self.store.contests.find(
+            {"opens_at": {"$lte": contest["closes_at"]}}, {"_id": 1, "name": 1})]
+        names = {c["_id"]: c["name"] async for c in self.store.contests.find({}, {"name": 1})}
+        index = SimilarityIndex()
+        info: dict[str, Doc] = {}
+        async for e in self.store.entries.find(
+            {"contest_id": {"$in": list({*earlier, contest["_id"]})}, "status": {"$in": SUBMITTED_STATUSES},
+             "fingerprint": {"$exists": True}},
+            {"fingerprint": 1, "contest_id": 1, "code": 1, "fields.title": 1},
+        ):
+            try:
+                index.add_fingerprint(e["_id"], e["contest_id"], fingerprint_from_dict(e["fingerprint"]))
+            except ValueError:
+                continue  # another scheme: recomputed at the next edit
+            info[e["_id"]] = {"code": e["code"], "title": e.get("fields", {}).get("title", ""),
+                              "contest_id": e["contest_id"], "contest_name": names.get(e["contest_id"], "")}
+        out: dict[str, list[Doc]] = {}
+        threshold = self.svc.settings.similarity_threshold
+        for entry_id, meta in info.items():
+            if meta["contest_id"] != contest["_id"]:
+                continue
+            found = index.matches(entry_id, threshold)
+            if found:
+                out[entry_id] = [{"entry_id": m.other_id, "score": round(m.score, 3), **info[m.other_id]}
+                                 for m in found]
+        return out
+
+    async def entry(self, entry_id: str) -> Doc:
+        e = await self.store.entries.find_one(
+            {"_id": entry_id, "status": {"$ne": "draft"}}, {outbox.OUTBOX: 0, "versions": 0, "fingerprint": 0})
+        if e is None:
+            raise HTTPException(404, detail=ENTRY_NOT_FOUND)
+        return e
+
+    async def compare(self, a_id: str, b_id: str) -> Doc:
+        """Two entries' texts aligned sentence by sentence, section by section."""
+        a, b = await self.entry(a_id), await self.entry(b_id)
+        fa, fb = InitiativeForm.from_mapping(a["fields"]), InitiativeForm.from_mapping(b["fields"])
+        contests = {c["_id"]: c["name"] async for c in self.store.contests.find(
+            {"_id": {"$in": [a["contest_id"], b["contest_id"]]}}, {"name": 1})}
+        sections = [{"key": "title", "rows": [r._asdict() for r in side_by_side(fa.title, fb.title)]}]
+        sections += [{"key": k, "rows": [r._asdict() for r in side_by_side(getattr(fa, k), getattr(fb, k))]}
+                     for k in SECTIONS]
+        side = [{"entry_id": e["_id"], "code": e["code"], "title": e["fields"].get("title", ""),
+                 "contest_id": e["contest_id"], "contest_name": contests.get(e["contest_id"], ""),
+                 "status": e["status"], "unit": e["fields"].get("author_unit", "")} for e in (a, b)]
+        return {"a": side[0], "b": side[1], "sections": sections}
+
+    async def decide(self, by: Principal, entry_id: str, eligible: bool, reason: str, lang: Lang = "vi") -> Doc:
+        """Mark a submitted entry eligible (it goes to judging) or ineligible (it never does).
+
+        An entry already in judging may still be found ineligible (a copy found late): it is
+        then taken out of judging.
+        """
+        entry = await self.store.entries.find_one({"_id": entry_id}, {outbox.OUTBOX: 0})
+        if entry is None or entry["status"] == "draft":
+            raise HTTPException(404, detail=ENTRY_NOT_FOUND)
+        contest = await self.svc.contest(entry["contest_id"])
+        now = datetime.now(UTC)
+        if window_state(rules_of(contest), contest["status"], now) != "closed":
+            raise HTTPException(409, detail="Chỉ sàng lọc sau khi hết hạn nhận hồ sơ.")
+        reason = reason.strip()
+        if not eligible and len(reason) < 5:
+            msg = "Cần ghi rõ lý do không hợp lệ." if lang == "vi" else "Please give the reason it is ineligible."
+            raise FieldErrors({"reason": msg}, lang=lang)
+        revoke = not eligible and entry["status"] in IN_JUDGING
+        if entry["status"] != "submitted" and not revoke:
+            raise HTTPException(409, detail="Sáng kiến đã được sàng lọc hoặc không ở trạng thái đã nộp.")
+        status = "eligible" if eligible else "ineligible"
+        events = [self.svc._status_event(entry, status, now, reason)]
+        extra: Doc = {}
+        if eligible:
+            events += self._eligible_events(entry, contest, now)
+            extra["in_judging"] = True
+        if revoke:
+            events.append(self.svc._env(EntryWithdrawnFromJudging(
+                entry_id=entry_id, contest_id=entry["contest_id"], reason="ineligible")))
+            extra["in_judging"] = False
+        res = await self.store.entries.update_one(
+            {"_id": entry_id, "status": entry["status"]},
+            outbox.with_events({"$set": {"status": status, "updated_at": now, **extra,
+                                         "screening": {"eligible": eligible, "reason": reason,
+                                                       "by": by.account_id, "at": now}},
+                                "$push": {"history": {"status": status, "at": now, "reason": reason}}}, *events))
+        if not res.matched_count:
+            raise HTTPException(409, detail=CHANGED_MEANWHILE)
+        log.info("entry.screened", entry_id=entry_id, eligible=eligible, revoked=revoke)
+        entry.update(status=status, screening={"eligible": eligible, "reason": reason})
+        return entry
+
+    def _eligible_events(self, entry: Doc, contest: Doc, now: datetime) -> list[Envelope]:
+        """Judging gets the version that stood at the deadline, without the authors."""
+        version = version_at(versions_of(entry), contest["closes_at"])
+        if version is None:
+            raise HTTPException(409, detail="Không có phiên bản nào trước hạn chót.")
+        stored = next(v for v in entry["versions"] if v["number"] == version.number)
+        secret = self.svc.settings.secret_key.encode()
+        expires = now + timedelta(days=self.svc.settings.judge_link_days)
+        attachments = [AttachmentRef(file_id=a["file_id"], filename=a["filename"], content_type=a["content_type"],
+                                     size=a["size"], download_path=judge_path(secret, a["file_id"], entry["_id"],
+                                                                              expires), expires_at=expires)
+                       for a in stored.get("attachments", [])]
+        f = version.fields
+        blind = EntryBecameEligible(
+            entry_id=entry["_id"], contest_id=entry["contest_id"], code=entry["code"], title=f.title,
+            category=f.category,
+            sections=Sections(current_situation=f.current_situation, solution=f.solution, novelty=f.novelty,
+                              effectiveness=f.effectiveness, applicability=f.applicability, cost=f.cost),
+            attachments=attachments, version=version.number, submitted_at=entry["submitted_at"],
+            conflict_unit=conflict_unit(f.author_unit),
+        )
+        authors = [Author(full_name=entry["owner_name"], unit=f.author_unit, contribution_pct=f.main_author_share)]
+        authors += [Author(full_name=c.full_name, unit=c.unit, position=c.position, contribution_pct=c.contribution_pct)
+                    for c in f.co_authors]
+        named = EntryAuthorsRecorded(
+            entry_id=entry["_id"], contest_id=entry["contest_id"], code=entry["code"],
+            owner_account_id=entry["owner_id"], title=f.title, category=f.category, unit=f.author_unit,
+            summary=f.solution[:600], authors=authors, submitted_at=entry["submitted_at"],
+        )
+        return [self.svc._env(blind), self.svc._env(named)]

@@ -1,0 +1,80 @@
+"""A civil servant fills the initiative form on a phone in Vietnamese: saves a draft, attaches a
+file (a wrong one first), adds a co-author, submits, and sees the receipt code, which
+"my initiatives" then lists."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import FilePayload, Page, expect
+
+from tests.browser.conftest import sign_in
+from tests.conftest import Api, new_contest, new_participant
+
+pytestmark = pytest.mark.browser
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+TEXT = {
+    "Thực trạng": "Người dân phải đến Bộ phận Một cửa nhiều lần để hỏi tình trạng hồ sơ đất đai; cán bộ mất nhiều "
+                  "thời gian trả lời điện thoại.",
+    "Nội dung giải pháp": "Gắn mã QR lên giấy biên nhận; người dân quét mã để xem hồ sơ đang ở khâu nào, cán bộ "
+                          "cập nhật trạng thái ngay trên phần mềm một cửa điện tử.",
+    "Tính mới, tính sáng tạo": "Lần đầu tiên trong tỉnh, trạng thái hồ sơ được công khai theo thời gian thực, không "
+                               "cần cài đặt ứng dụng.",
+    "Tính hiệu quả và lợi ích đo được": "Sau ba tháng thử nghiệm, số cuộc gọi hỏi tình trạng hồ sơ giảm 62%, thời "
+                                        "gian chờ trung bình giảm từ 25 xuống 8 phút.",
+    "Khả năng áp dụng, phạm vi nhân rộng": "Áp dụng được cho mọi xã, phường đang dùng phần mềm một cửa điện tử của "
+                                           "tỉnh mà không phát sinh chi phí bản quyền.",
+}
+
+
+def test_participant_fills_saves_attaches_and_submits_on_a_phone(
+    gateway: str, organiser: Api, new_page: Callable[..., Page]
+) -> None:
+    contest = new_contest(organiser)
+    cid = contest["contest_id"]
+    _, email = new_participant(gateway, unit="UBND phường Võ Cường", name="Đỗ Thị Thu Trang")
+    page = new_page((390, 844))
+    sign_in(page, gateway, email, "TacGia#Test2026")
+    page.goto(f"{gateway}/submission/contests/{cid}")
+    page.get_by_role("link", name="Nộp sáng kiến").click()
+
+    page.get_by_label("Tên sáng kiến").fill("Tra cứu tình trạng hồ sơ đất đai bằng mã QR")
+    page.get_by_label("Lĩnh vực").select_option("tthc")
+    expect(page.get_by_label("Đơn vị công tác của tác giả")).to_have_value("UBND phường Võ Cường")
+    page.get_by_label("Thực trạng").fill(TEXT["Thực trạng"])
+    page.get_by_role("button", name="Lưu nháp").click()
+    expect(page.locator("#form-status")).to_contain_text("Đã lưu nháp")
+    expect(page).to_have_url(re.compile(r"/submission/entries/[0-9a-f]+$"))
+
+    # A renamed file is refused by its content; a real PDF is attached.
+    page.get_by_label("Thêm tệp").set_input_files(
+        files=[FilePayload(name="bao-cao.pdf", mimeType="application/pdf", buffer=b"MZ this is not a PDF")])
+    expect(page.locator("#f-attachments-error")).to_contain_text("không khớp")
+    page.get_by_label("Thêm tệp").set_input_files(
+        files=[FilePayload(name="Báo cáo kết quả thử nghiệm.pdf", mimeType="application/pdf", buffer=PDF)])
+    expect(page.locator("#attachment-list")).to_contain_text("Báo cáo kết quả thử nghiệm.pdf")
+
+    page.get_by_role("button", name="Thêm đồng tác giả").click()
+    page.get_by_label("Họ và tên").fill("Nguyễn Văn Bình")
+    page.get_by_label("Đơn vị", exact=True).fill("UBND phường Võ Cường")
+    page.get_by_label("E-mail").fill("binh.nv@vocuong.example")
+    page.get_by_label("Tỷ lệ đóng góp (%)").fill("30")
+    for label, text in TEXT.items():
+        if label != "Thực trạng":
+            page.get_by_label(re.compile("^" + label)).fill(text)
+    page.get_by_label(re.compile("Tôi cam đoan")).check()
+    page.get_by_role("button", name="Nộp sáng kiến").click()
+    expect(page.locator("#receipt-code")).to_have_text(re.compile(contest["code"] + r"-\d{6}-[A-Z0-9]{2}"))
+    code = page.locator("#receipt-code").inner_text()
+
+    page.reload()  # what was typed is on the server, not only in this browser
+    expect(page.get_by_label("Tên sáng kiến")).to_have_value("Tra cứu tình trạng hồ sơ đất đai bằng mã QR")
+    expect(page.get_by_label("Họ và tên")).to_have_value("Nguyễn Văn Bình")
+    expect(page.locator("#attachment-list")).to_contain_text("Báo cáo kết quả thử nghiệm.pdf")
+    page.goto(f"{gateway}/submission/my")
+    expect(page.get_by_role("row", name=re.compile(code))).to_contain_text("Đã nộp")
+    page.goto(f"{gateway}/submission/my?lang=en")
+    expect(page.get_by_role("row", name=re.compile(code))).to_contain_text("Submitted")

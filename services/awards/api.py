@@ -1,26 +1,198 @@
-"""Awards' JSON API under /awards/api."""
+"""Awards' JSON API under /awards/api: organisers' routes, winners' certificates, public reads."""
 
 # No "from __future__ import annotations": FastAPI must resolve Depends(...) on closures at import.
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
-from services.awards.service import AwardsService
+from services.awards.publication import MAX_INPUTS_BYTES, Publication
+from services.awards.service import AwardsService, Refused
+from services.awards.views import proposal_view
 from shared.auth import Auth, Principal
 from shared.mongo import Doc
+from shared.web.i18n import request_lang
 
 
-def build_router(svc: AwardsService, auth: Auth) -> APIRouter:
+class TierIn(BaseModel):
+    key: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_-]+$")
+    name: str = Field(min_length=1, max_length=80)
+    name_en: str = Field(default="", max_length=80)
+    count: int = Field(ge=0, le=1000)
+    prize_vnd: int = Field(ge=0, le=10**12)
+    min_score: float = Field(ge=0, le=100)
+    category: str | None = Field(default=None, max_length=60)
+
+
+class PrizesIn(BaseModel):
+    tiers: list[TierIn] = Field(min_length=1, max_length=20)
+    tie_break: list[str] = Field(default_factory=list, max_length=6)
+    place: str = Field(default="", max_length=60)
+    signer_name: str = Field(default="", max_length=80)
+    signer_title: str = Field(default="TRƯỞNG BAN TỔ CHỨC", max_length=80)
+
+
+class OverrideIn(BaseModel):
+    entry_id: str = Field(min_length=1, max_length=64)
+    tier_key: str | None = Field(default=None, max_length=40)
+    position: int | None = Field(default=None, ge=1)
+    reason: str = Field(default="", max_length=2000)
+
+
+class ApproveIn(BaseModel):
+    confirm: bool = False
+    result_hash: str = Field(default="", max_length=64)
+
+
+class AnnounceIn(BaseModel):
+    confirm: bool = False
+
+
+def _confirmed(flag: bool) -> None:
+    if not flag:
+        raise Refused(422, "Cần đánh dấu xác nhận trước khi thực hiện.", "confirm")
+
+
+def _who(user: Principal) -> str:
+    return user.full_name or user.email or user.account_id
+
+
+def _file(data: bytes, media: str, name: str) -> Response:
+    return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                                     "Cache-Control": "no-store"})
+
+
+def build_router(svc: AwardsService, pub: Publication, auth: Auth) -> APIRouter:
     r = APIRouter(prefix="/awards/api", tags=["awards"])
     organiser = auth.role("organiser")
+    winner = auth.role("participant", "organiser")
+    Org = Annotated[Principal, Depends(organiser)]
+
+    # ---------------------------------------------------------------- organisers
 
     @r.get("/contests/{contest_id}/ranking")
-    async def ranking(contest_id: str, _: Annotated[Principal, Depends(organiser)]) -> Doc:
+    async def ranking(contest_id: str, _: Org) -> Doc:
         contest = await svc.contest(contest_id)
         ranked, docs = await svc.ranking(contest_id)
         return {"contest_id": contest_id, "provisional": not contest.get("judging_closed", False),
+                "tie_break": list(svc.chain_of(contest)),
                 "entries": [{"position": x.position, "entry_id": x.entry_id, "code": docs[x.entry_id].get("code"),
                              "title": docs[x.entry_id].get("title"), "official_total": x.official_total,
                              "explanation": x.explanation_vi} for x in ranked]}
+
+    @r.get("/contests/{contest_id}/prizes")
+    async def get_prizes(contest_id: str, _: Org) -> Doc:
+        contest = await svc.contest(contest_id)
+        return {"contest_id": contest_id, "prizes": contest.get("prizes"),
+                "locked": bool(contest.get("judging_closed"))}
+
+    @r.put("/contests/{contest_id}/prizes")
+    async def put_prizes(contest_id: str, body: PrizesIn, user: Org) -> Doc:
+        prizes = await svc.set_prizes(contest_id, body.model_dump(), _who(user))
+        return {"contest_id": contest_id, "prizes": prizes, "locked": False}
+
+    @r.get("/contests/{contest_id}/allocation")
+    async def allocation(request: Request, contest_id: str, _: Org) -> dict[str, Any]:
+        view = proposal_view(await svc.proposal(contest_id), request_lang(request))
+        view["late_scores"] = [{"entry_id": d["_id"], "code": d.get("code"), "rounds": sorted(d["late_scores"])}
+                               for d in await svc.late_scores(contest_id)]
+        return view
+
+    @r.post("/contests/{contest_id}/overrides", status_code=201)
+    async def add_override(contest_id: str, body: OverrideIn, user: Org) -> Doc:
+        return await svc.add_override(contest_id, body.entry_id, body.tier_key or None, body.position, body.reason,
+                                      _who(user))
+
+    @r.delete("/contests/{contest_id}/overrides/{entry_id}", status_code=204)
+    async def remove_override(contest_id: str, entry_id: str, user: Org) -> Response:
+        await svc.remove_override(contest_id, entry_id, _who(user))
+        return Response(status_code=204)
+
+    @r.post("/contests/{contest_id}/approve")
+    async def approve(contest_id: str, body: ApproveIn, user: Org) -> Doc:
+        _confirmed(body.confirm)
+        return await svc.approve(contest_id, body.result_hash, _who(user), user.account_id)
+
+    @r.post("/contests/{contest_id}/announce")
+    async def announce(contest_id: str, body: AnnounceIn, user: Org) -> Doc:
+        _confirmed(body.confirm)
+        return await svc.announce(contest_id, _who(user))
+
+    @r.get("/contests/{contest_id}/result")
+    async def result(contest_id: str, _: Org) -> dict[str, Any]:
+        off = await pub.official(contest_id)
+        docs = await pub.entry_docs([x["entry_id"] for x in off.result["rows"]])
+        rows = [{**x, "code": docs.get(x["entry_id"], {}).get("code", ""),
+                 "unit": docs.get(x["entry_id"], {}).get("unit", ""),
+                 "authors": [a["full_name"] for a in docs.get(x["entry_id"], {}).get("authors", [])]}
+                for x in off.result["rows"]]
+        return {"contest_id": contest_id, "announced": bool(off.contest.get("announced")),
+                "result_hash": off.result_hash, "result": {**off.result, "rows": rows}}
+
+    @r.get("/contests/{contest_id}/export.xlsx")
+    async def export_xlsx(contest_id: str, _: Org) -> Response:
+        data = await pub.export(contest_id, "xlsx")
+        return _file(data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     f"ket-qua-{contest_id}.xlsx")
+
+    @r.get("/contests/{contest_id}/export.csv")
+    async def export_csv(contest_id: str, _: Org) -> Response:
+        return _file(await pub.export(contest_id, "csv"), "text/csv; charset=utf-8", f"ket-qua-{contest_id}.csv")
+
+    @r.get("/contests/{contest_id}/certificates.zip")
+    async def certificates_zip(contest_id: str, _: Org) -> Response:
+        return _file(await pub.bulk(contest_id), "application/zip", f"giay-chung-nhan-{contest_id}.zip")
+
+    # ---------------------------------------------------------------- winners
+
+    @r.get("/my/certificates")
+    async def my_certificates(user: Annotated[Principal, Depends(winner)]) -> list[dict[str, Any]]:
+        return await pub.my_certificates(user)
+
+    @r.get("/entries/{entry_id}/certificates/{author_index}.pdf")
+    async def certificate(entry_id: str, author_index: int,
+                          user: Annotated[Principal, Depends(winner)]) -> Response:
+        pdf, name = await pub.certificate(entry_id, author_index, user)
+        return _file(pdf, "application/pdf", name)
+
+    # ---------------------------------------------------------------- public (announced results only)
+
+    @r.get("/public/contests")
+    async def public_contests() -> list[Doc]:
+        return [{"contest_id": c["_id"], "name": c.get("name"), "announced_at": c.get("announced_at")}
+                for c in await pub.announced_contests()]
+
+    @r.get("/public/contests/{contest_id}/results")
+    async def public_results(contest_id: str) -> dict[str, Any]:
+        off = await pub.announced(contest_id)
+        return {"contest_id": contest_id, "name": off.contest.get("name"),
+                "announced_at": off.contest.get("announced_at"), "result_hash": off.result_hash,
+                "inputs_sha256": off.result["inputs_sha256"], "tiers": await pub.winners(off),
+                "statistics": await pub.statistics(off.contest)}
+
+    @r.get("/public/contests/{contest_id}/inputs.json")
+    async def public_inputs(contest_id: str) -> Response:
+        off = await pub.announced(contest_id)
+        return _file(off.inputs_json, "application/json", f"du-lieu-dau-vao-{contest_id}.json")
+
+    @r.get("/public/contests/{contest_id}/result.json")
+    async def public_result(contest_id: str) -> dict[str, Any]:
+        return (await pub.announced(contest_id)).result
+
+    @r.get("/public/certificates/{code}")
+    async def verify_certificate(code: str) -> dict[str, Any]:
+        found = await pub.verify_code(code)
+        if found is None:
+            raise Refused(404, "Mã xác thực không khớp với giấy chứng nhận nào đã công bố.", "code")
+        return found
+
+    @r.post("/public/verify-result")
+    async def verify_result(request: Request,
+                            result_hash: Annotated[str, Query(min_length=64, max_length=64)]) -> dict[str, Any]:
+        length = int(request.headers.get("content-length") or 0)
+        if length > MAX_INPUTS_BYTES:
+            raise Refused(413, "Tệp dữ liệu đầu vào quá lớn.")
+        return await pub.verify_inputs(await request.body(), result_hash)
 
     return r

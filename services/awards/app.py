@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
 
 from services.awards.api import build_router
 from services.awards.consumers import handlers
 from services.awards.pages import build_pages
-from services.awards.service import AwardsService
+from services.awards.publication import Publication
+from services.awards.service import AwardsService, Refused
 from services.awards.settings import AwardsSettings
 from services.awards.store import AwardsStore
-from shared.app import Runtime
+from shared.app import Runtime, wants_html
 
 HERE = Path(__file__).parent
 
@@ -23,7 +25,19 @@ def build(settings: AwardsSettings | None = None) -> FastAPI:
     store = AwardsStore(rt.db)
     rt.use_outbox(store.contests)
     svc = AwardsService(store, settings)
+    pub = Publication(store, settings)
     rt.subscribe(handlers(svc))
     rt.on_startup(store.ensure_indexes)
-    return rt.create_app(title="Awards: ranking, prizes and results",
-                         routers=[build_router(svc, rt.auth), build_pages(svc, rt.auth, rt.web)])
+    app = rt.create_app(title="Awards: ranking, prizes and results",
+                        routers=[build_router(svc, pub, rt.auth), build_pages(svc, pub, rt.auth, rt.web)])
+
+    @app.exception_handler(Refused)
+    async def refused(request: Request, exc: Refused) -> Response:
+        """The rules' refusals: translated message, field-level errors, the right status."""
+        message = rt.web.t(request, exc.message)
+        if wants_html(request):
+            return rt.web.render(request, "error.html", status_code=exc.status, status=exc.status, detail=message)
+        errors = {k: rt.web.t(request, v) for k, v in exc.errors.items()}
+        return JSONResponse({"detail": message, "errors": errors}, status_code=exc.status)
+
+    return app

@@ -1,37 +1,83 @@
-"""Awards' pages: the organisers' live ranking and the public results page."""
+"""Awards' pages: the organisers' ranking and approval screen, the public results and
+verification pages, and the winners' certificates."""
 
 # No "from __future__ import annotations": FastAPI must resolve Depends(...) on closures at import.
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from services.awards.service import AwardsService
+from services.awards.publication import Publication
+from services.awards.service import DEFAULT_CHAIN, AwardsService
+from services.awards.views import proposal_view
 from shared.auth import Auth, Principal
 from shared.web.i18n import request_lang
 from shared.web.render import Web
 
+DEFAULT_TIERS: list[dict[str, Any]] = [
+    {"key": "first", "name": "Giải Nhất", "name_en": "First Prize", "count": 1, "prize_vnd": 10_000_000,
+     "min_score": 70, "category": None},
+    {"key": "second", "name": "Giải Nhì", "name_en": "Second Prize", "count": 2, "prize_vnd": 7_000_000,
+     "min_score": 70, "category": None},
+    {"key": "third", "name": "Giải Ba", "name_en": "Third Prize", "count": 3, "prize_vnd": 5_000_000,
+     "min_score": 70, "category": None},
+    {"key": "honourable", "name": "Giải Khuyến khích", "name_en": "Honourable Mention", "count": 5,
+     "prize_vnd": 2_000_000, "min_score": 70, "category": None},
+]
 
-def build_pages(svc: AwardsService, auth: Auth, web: Web) -> APIRouter:
+
+def build_pages(svc: AwardsService, pub: Publication, auth: Auth, web: Web) -> APIRouter:
     r = APIRouter(prefix="/awards", include_in_schema=False)
     organiser = auth.role("organiser")
+    winner = auth.role("participant", "organiser")
 
     @r.get("/organiser")
     async def organiser_home(request: Request, _: Annotated[Principal, Depends(organiser)],
                              contest_id: str | None = None) -> Response:
-        contests = await svc.store.contests.find().sort("closes_at", -1).to_list()
+        contests = await svc.store.contests.find({}, {"name": 1, "closes_at": 1}).sort("closes_at", -1).to_list()
         if contest_id is None and contests:
             contest_id = contests[0]["_id"]
         contest = await svc.contest(contest_id) if contest_id else None
+        lang = request_lang(request)
         ranked, docs = await svc.ranking(contest_id) if contest_id else ([], {})
-        en = request_lang(request) == "en"
+        view: dict[str, Any] | None = None
+        if contest is not None and contest.get("judging_closed") and contest.get("prizes"):
+            view = proposal_view(await svc.proposal(contest["_id"], contest), lang)
+        labels = await svc.criterion_labels(contest_id) if contest_id else {}
+        chain_options = [(f"criterion:{k}", (v[1] if lang == "en" else v[0])) for k, v in labels.items()]
+        prizes = (contest or {}).get("prizes") or {"tiers": DEFAULT_TIERS, "tie_break": list(DEFAULT_CHAIN),
+                                                   "place": "", "signer_name": "",
+                                                   "signer_title": "TRƯỞNG BAN TỔ CHỨC"}
+        late = await svc.late_scores(contest_id) if contest_id else []
         return web.render(request, "organiser.html", contests=contests, contest=contest, ranked=ranked, docs=docs,
-                          explain=lambda x: x.explanation_en if en else x.explanation_vi)
+                          explain=lambda x: x.explanation_en if lang == "en" else x.explanation_vi,
+                          view=view, prizes=prizes, chain_options=chain_options, late=late,
+                          configured=bool((contest or {}).get("prizes")))
 
     @r.get("/results")
     async def results(request: Request) -> Response:
         await auth.optional_user(request)
-        contests = await svc.store.contests.find({"announced": True}).sort("closes_at", -1).to_list()
-        return web.render(request, "results.html", contests=contests)
+        return web.render(request, "results.html", contests=await pub.announced_contests())
+
+    @r.get("/results/{contest_id}")
+    async def contest_results(request: Request, contest_id: str) -> Response:
+        await auth.optional_user(request)
+        off = await pub.announced(contest_id)
+        stats = await pub.statistics(off.contest)
+        return web.render(request, "contest_results.html", contest=off.contest, tiers=await pub.winners(off),
+                          stats=stats, result_hash=off.result_hash, inputs_sha256=off.result["inputs_sha256"],
+                          tier_label=lambda t: (t.get("name_en") or t["name"]) if request_lang(request) == "en"
+                          else t["name"])
+
+    @r.get("/verify")
+    async def verify(request: Request, code: str = "") -> Response:
+        await auth.optional_user(request)
+        found = await pub.verify_code(code) if code.strip() else None
+        return web.render(request, "verify.html", code=code, checked=bool(code.strip()), found=found,
+                          contests=await pub.announced_contests())
+
+    @r.get("/my")
+    async def my(request: Request, user: Annotated[Principal, Depends(winner)]) -> Response:
+        return web.render(request, "my.html", items=await pub.my_certificates(user))
 
     return r

@@ -1,25 +1,110 @@
-"""Awards' use cases: keep the ranking up to date from judging's events, and show it.
+"""Awards' use cases: from judging's events to an approved, announced official result.
 
-Scores are recorded per entry and round as they arrive; the live ranking is a pure function
-of what is recorded (``domain.ranking.rank``), marked provisional until judging closes.
+* Scores are recorded per entry and round as they arrive; the live ranking is a pure function
+  of what is recorded (``domain.ranking.rank``), marked provisional until judging closes.
+* The prize structure is configured per contest and frozen once judging has closed.
+* After ``JudgingClosed`` the proposal is ``domain.result_hash.compute_official`` over the
+  final round's results of exactly the entries the event listed (it waits for missing ones).
+* Overrides (with a written reason) and the approval live in the contest document, with an
+  append-only audit trail; every change is a compare-and-set on ``rev``.
+* Announcing flips ``announced`` and queues ``ResultsAnnounced`` in the same single-document
+  write (outbox); the announced inputs and result are stored content-addressed in ``results``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import gzip
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from fastapi import HTTPException
+import structlog
+from bson import Binary
 
-from services.awards.domain.ranking import EntryScores, RankedEntry, rank
+from services.awards.domain.allocation import (
+    MIN_REASON_CHARS,
+    Allocation,
+    AllocationError,
+    Override,
+    PrizeStructure,
+    Tier,
+    apply_overrides,
+    rank_and_allocate,
+)
+from services.awards.domain.ranking import DEFAULT_CRITERION_LABELS, EntryScores, RankedEntry, RankingError, rank
+from services.awards.domain.result_hash import compute_official
 from services.awards.settings import AwardsSettings
 from services.awards.store import AwardsStore
+from shared import outbox
 from shared.envelope import Envelope, EventPayload
 from shared.events.authors import EntryAuthorsRecorded
+from shared.events.awards import Outcome, ResultsAnnounced
 from shared.events.contests import ContestOpened
 from shared.events.judging import EntryRoundScored, JudgingClosed
 from shared.events.statuses import EntryStatusChanged
 from shared.mongo import Doc
+
+log = structlog.get_logger(__name__)
+
+DEFAULT_CHAIN: tuple[str, ...] = ("criterion:effectiveness", "median", "submitted_at")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class Refused(Exception):
+    """A request the rules refuse: HTTP status, a Vietnamese message (translated at the edge)
+    and optionally the form field it is about."""
+
+    def __init__(self, status: int, message: str, field: str | None = None,
+                 errors: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.errors = dict(errors or ({field: message} if field else {}))
+
+
+def not_found() -> Refused:
+    return Refused(404, "Không tìm thấy cuộc thi.")
+
+
+def gz(data: bytes) -> Binary:
+    return Binary(gzip.compress(data, compresslevel=6, mtime=0))
+
+
+def gunzip(data: bytes) -> bytes:
+    return gzip.decompress(bytes(data))
+
+
+def structure_from(doc: Mapping[str, Any]) -> PrizeStructure:
+    tiers = tuple(Tier(key=t["key"], name=t["name"], count=int(t["count"]), prize_vnd=int(t["prize_vnd"]),
+                       min_score=float(t["min_score"]), category=t.get("category"), name_en=t.get("name_en", ""))
+                  for t in doc["tiers"])
+    return PrizeStructure(tiers, tuple(doc.get("tie_break", ())))
+
+
+def override_from(doc: Mapping[str, Any]) -> Override:
+    return Override(entry_id=doc["entry_id"], tier_key=doc.get("tier_key"), position=doc.get("position"),
+                    reason=doc["reason"], by=doc["by"], at=doc["at"])
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """The computed (and possibly overridden) allocation of a closed contest."""
+
+    contest: Doc
+    docs: dict[str, Doc]
+    waiting: list[str]
+    allocation: Allocation | None = None
+    inputs_json: bytes = b""
+    result: dict[str, Any] | None = None
+    result_hash: str = ""
+    error: str = ""
+
+    @property
+    def ready(self) -> bool:
+        return self.allocation is not None and not self.waiting and not self.error
 
 
 @dataclass
@@ -30,6 +115,8 @@ class AwardsService:
     def _env(self, payload: EventPayload) -> Envelope:
         return Envelope.wrap(payload, producer=self.settings.service_name)
 
+    # ------------------------------------------------------------ events in
+
     async def on_contest(self, e: ContestOpened) -> None:
         known = await self.store.contests.find_one({"_id": e.contest_id}, {"revision": 1})
         if known is not None and known.get("revision", 0) >= e.revision:
@@ -38,7 +125,7 @@ class AwardsService:
             {"_id": e.contest_id},
             {"$set": {"name": e.name, "code": e.code, "issuing_body": e.issuing_body, "revision": e.revision,
                       "categories": [c.model_dump() for c in e.categories], "closes_at": e.closes_at},
-             "$setOnInsert": {"judging_closed": False, "announced": False}},
+             "$setOnInsert": {"judging_closed": False, "announced": False, "rev": 0}},
             upsert=True)
 
     async def on_authors(self, e: EntryAuthorsRecorded) -> None:
@@ -54,6 +141,8 @@ class AwardsService:
         contest = await self.store.contests.find_one({"_id": e.contest_id}, {"announced": 1})
         record = e.model_dump(mode="python", exclude={"contest_id", "entry_id"})
         if contest is not None and contest.get("announced"):
+            log.warning("awards.late_score_flagged", contest_id=e.contest_id, entry_id=e.entry_id,
+                        round_no=e.round_no)
             await self.store.entries.update_one(
                 {"_id": e.entry_id}, {"$set": {f"late_scores.r{e.round_no}": record | {"at": datetime.now(UTC)}}},
                 upsert=True)
@@ -64,10 +153,15 @@ class AwardsService:
             upsert=True)
 
     async def on_judging_closed(self, e: JudgingClosed) -> None:
+        known = await self.store.contests.find_one({"_id": e.contest_id}, {"announced": 1})
+        if known is not None and known.get("announced"):
+            log.warning("awards.judging_closed_after_announcement", contest_id=e.contest_id)
+            return
         await self.store.contests.update_one(
             {"_id": e.contest_id},
-            {"$set": {"judging_closed": True, "final_round": e.round_no, "final_entries": e.entries,
-                      "rubric_version": e.rubric_version}}, upsert=True)
+            {"$set": {"judging_closed": True, "final_round": e.round_no, "final_entries": sorted(set(e.entries)),
+                      "rubric_version": e.rubric_version},
+             "$setOnInsert": {"announced": False, "rev": 0}}, upsert=True)
 
     async def on_status(self, e: EntryStatusChanged) -> None:
         await self.store.participation.update_one(
@@ -75,13 +169,22 @@ class AwardsService:
             {"$set": {"contest_id": e.contest_id, "category": e.category, "unit": e.unit, "status": e.status}},
             upsert=True)
 
-    # ------------------------------------------------------------ ranking
+    # ------------------------------------------------------------ reading
 
     async def contest(self, contest_id: str) -> Doc:
-        c = await self.store.contests.find_one({"_id": contest_id})
+        c = await self.store.contests.find_one({"_id": contest_id}, {outbox.OUTBOX: 0})
         if c is None:
-            raise HTTPException(404, detail="Không tìm thấy cuộc thi.")
+            raise not_found()
         return c
+
+    @staticmethod
+    def _entry_scores(d: Doc, record: Doc) -> EntryScores:
+        return EntryScores(
+            entry_id=d["_id"], category=d.get("category", ""),
+            submitted_at=d.get("submitted_at") or _EPOCH,
+            judge_totals=tuple(float(s["total"]) for s in record["sheets"]),
+            criterion_means={k: float(v) for k, v in record["criterion_means"].items()},
+            official_total=float(record["official_total"]), title=d.get("title", ""))
 
     async def scores(self, contest_id: str) -> tuple[list[EntryScores], dict[str, Doc]]:
         """Each entry's latest round result: the final round's once there is one."""
@@ -93,14 +196,257 @@ class AwardsService:
                 continue
             latest = rounds[max(rounds, key=lambda k: int(k[1:]))]
             docs[d["_id"]] = d
-            out.append(EntryScores(
-                entry_id=d["_id"], category=d.get("category", ""),
-                submitted_at=d.get("submitted_at") or datetime(1970, 1, 1, tzinfo=UTC),
-                judge_totals=tuple(s["total"] for s in latest["sheets"]),
-                criterion_means=latest["criterion_means"], official_total=latest["official_total"],
-                title=d.get("title", "")))
+            out.append(self._entry_scores(d, latest))
         return out, docs
 
+    @staticmethod
+    def chain_of(contest: Doc) -> tuple[str, ...]:
+        prizes = contest.get("prizes")
+        return tuple(prizes["tie_break"]) if prizes else DEFAULT_CHAIN
+
+    async def criterion_labels(self, contest_id: str) -> dict[str, tuple[str, str]]:
+        """The rubric's criteria as judging described them, English from the default rubric."""
+        labels = dict(DEFAULT_CRITERION_LABELS)
+        d = await self.store.entries.find_one({"contest_id": contest_id, "rounds": {"$exists": True}})
+        for record in ((d or {}).get("rounds") or {}).values():
+            for c in record.get("criteria", []):
+                labels[c["key"]] = (c["name"], DEFAULT_CRITERION_LABELS.get(c["key"], (c["name"], c["name"]))[1])
+        return labels
+
     async def ranking(self, contest_id: str) -> tuple[list[RankedEntry], dict[str, Doc]]:
+        contest = await self.contest(contest_id)
         entries, docs = await self.scores(contest_id)
-        return rank(entries, ("total", "criterion:effectiveness", "median", "submitted_at")), docs
+        labels = await self.criterion_labels(contest_id)
+        try:
+            return rank(entries, self.chain_of(contest), criterion_labels=labels), docs
+        except RankingError:  # a tie-break criterion the rubric lacks: rank by total alone, say so elsewhere
+            return rank(entries, ("submitted_at",), criterion_labels=labels), docs
+
+    # ------------------------------------------------------------ prize structure
+
+    async def set_prizes(self, contest_id: str, prizes: Doc, who: str) -> Doc:
+        contest = await self.contest(contest_id)
+        if contest.get("judging_closed"):
+            raise Refused(409, "Cơ cấu giải đã cố định vì việc chấm điểm đã kết thúc.")
+        categories = {c["key"] for c in contest.get("categories", [])}
+        labels = await self.criterion_labels(contest_id)
+        errors: dict[str, str] = {}
+        tiers: list[Tier] = []
+        for i, t in enumerate(prizes["tiers"]):
+            if t.get("category") and t["category"] not in categories:
+                errors[f"tiers.{i}.category"] = "Lĩnh vực không có trong cuộc thi."
+                continue
+            try:
+                tiers.append(Tier(key=t["key"], name=t["name"], count=t["count"], prize_vnd=t["prize_vnd"],
+                                  min_score=t["min_score"], category=t.get("category"), name_en=t.get("name_en", "")))
+            except AllocationError as exc:
+                errors[f"tiers.{i}"] = str(exc)
+        for key in prizes["tie_break"]:
+            if key.startswith("criterion:") and key.removeprefix("criterion:") not in labels:
+                errors["tie_break"] = "Quy tắc phân định dùng một tiêu chí không có trong thang điểm."
+        if sum(int(t["count"]) for t in prizes["tiers"]) < 1:
+            errors["tiers"] = "Tổng số giải phải lớn hơn 0."
+        if not errors:
+            try:
+                PrizeStructure(tuple(tiers), tuple(prizes["tie_break"]))
+            except AllocationError as exc:
+                errors["tiers" if "loại giải" in str(exc) else "tie_break"] = str(exc)
+        if errors:
+            raise Refused(422, "Cơ cấu giải chưa hợp lệ.", errors=errors)
+        now = datetime.now(UTC)
+        await self._cas(contest, {"$set": {"prizes": prizes},
+                                  "$push": {"audit": {"at": now, "by": who, "action": "prizes_set",
+                                                      "detail": f"{len(tiers)} loại giải"}}},
+                        extra={"judging_closed": {"$ne": True}})
+        return prizes
+
+    async def _cas(self, contest: Doc, update: Doc, *, extra: Doc | None = None) -> None:
+        """Apply ``update`` only if nobody changed the contest meanwhile (and ``extra`` holds)."""
+        rev = contest.get("rev")
+        query: Doc = {"_id": contest["_id"], "announced": {"$ne": True}, **(extra or {})}
+        query["rev"] = rev if rev is not None else {"$exists": False}
+        update = {**update, "$inc": {**update.get("$inc", {}), "rev": 1}}
+        res = await self.store.contests.update_one(query, update)
+        if not res.matched_count:
+            fresh = await self.contest(contest["_id"])
+            if fresh.get("announced"):
+                raise Refused(409, "Kết quả đã được công bố, không thể thay đổi.")
+            if fresh.get("judging_closed") and not contest.get("judging_closed"):
+                raise Refused(409, "Cơ cấu giải đã cố định vì việc chấm điểm đã kết thúc.")
+            raise Refused(409, "Dữ liệu vừa được người khác thay đổi, vui lòng tải lại trang.")
+
+    # ------------------------------------------------------------ proposal
+
+    async def proposal(self, contest_id: str, contest: Doc | None = None) -> Proposal:
+        """The allocation under the rules and the current overrides (Refused before judging closes)."""
+        contest = contest or await self.contest(contest_id)
+        if not contest.get("judging_closed"):
+            raise Refused(409, "Chưa thể phân bổ giải: việc chấm điểm chưa kết thúc.")
+        if not contest.get("prizes"):
+            raise Refused(409, "Chưa cấu hình cơ cấu giải cho cuộc thi.")
+        final_round = f"r{contest['final_round']}"
+        wanted = contest.get("final_entries", [])
+        docs = {d["_id"]: d async for d in self.store.entries.find({"_id": {"$in": wanted}})}
+        entries: list[EntryScores] = []
+        waiting: list[str] = []
+        for entry_id in wanted:
+            d = docs.get(entry_id)
+            record = ((d or {}).get("rounds") or {}).get(final_round)
+            if d is None or record is None or not d.get("submitted_at"):
+                waiting.append(entry_id)
+                continue
+            entries.append(self._entry_scores(d, record))
+        if waiting:
+            return Proposal(contest, docs, waiting)
+        structure = structure_from(contest["prizes"])
+        overrides = [override_from(o) for o in contest.get("overrides", [])]
+        labels = await self.criterion_labels(contest_id)
+        try:
+            allocation, (inputs_json, result, digest) = await asyncio.to_thread(
+                self._compute, entries, int(contest.get("rubric_version", 1)), structure, overrides, labels)
+        except (AllocationError, RankingError) as exc:
+            return Proposal(contest, docs, [], error=str(exc))
+        return Proposal(contest, docs, [], allocation, inputs_json, result, digest)
+
+    @staticmethod
+    def _compute(entries: Sequence[EntryScores], rubric_version: int, structure: PrizeStructure,
+                 overrides: Sequence[Override], labels: Mapping[str, tuple[str, str]],
+                 ) -> tuple[Allocation, tuple[bytes, dict[str, Any], str]]:
+        allocation = rank_and_allocate(entries, structure, criterion_labels=labels)
+        if overrides:
+            allocation = apply_overrides(allocation, overrides)
+        return allocation, compute_official(entries, rubric_version, structure, overrides, criterion_labels=labels)
+
+    async def ready_proposal(self, contest_id: str) -> Proposal:
+        p = await self.proposal(contest_id)
+        if p.waiting:
+            raise Refused(409, "Đang chờ kết quả chấm của một số bài; vui lòng chờ rồi thử lại.")
+        if p.error:
+            raise Refused(409, p.error)
+        return p
+
+    # ------------------------------------------------------------ overrides
+
+    async def add_override(self, contest_id: str, entry_id: str, tier_key: str | None, position: int | None,
+                           reason: str, who: str) -> Doc:
+        contest = await self.contest(contest_id)
+        if contest.get("announced"):
+            raise Refused(409, "Kết quả đã được công bố, không thể thay đổi.")
+        p = await self.ready_proposal(contest_id)
+        assert p.allocation is not None
+        if len("".join(reason.split())) < MIN_REASON_CHARS:
+            raise Refused(422, "Cần ghi rõ lý do điều chỉnh (ít nhất 10 ký tự).", "reason")
+        if entry_id not in p.docs or entry_id not in contest.get("final_entries", []):
+            raise Refused(422, "Bài dự thi không có trong kết quả chấm chung cuộc.", "entry_id")
+        structure = p.allocation.structure
+        if tier_key is not None and tier_key not in {t.key for t in structure.tiers}:
+            raise Refused(422, "Loại giải không tồn tại.", "tier_key")
+        if position is not None and not 1 <= position <= len(p.allocation.ranking):
+            raise Refused(422, "Thứ hạng điều chỉnh nằm ngoài bảng xếp hạng.", "position")
+        now = datetime.now(UTC)
+        new = {"entry_id": entry_id, "tier_key": tier_key, "position": position, "reason": reason.strip(),
+               "by": who, "at": now}
+        kept = [o for o in contest.get("overrides", []) if o["entry_id"] != entry_id]
+        try:
+            apply_overrides(await self._base_allocation(p), [override_from(o) for o in [*kept, new]])
+        except AllocationError as exc:
+            raise Refused(422, str(exc), "tier_key") from exc
+        detail = (f"{p.docs[entry_id].get('code', entry_id)}: giải {tier_key or '—'}"
+                  f"{f', hạng {position}' if position else ''}. Lý do: {reason.strip()}")
+        await self._cas(contest, {"$set": {"overrides": [*kept, new]}, "$unset": {"approval": ""},
+                                  "$push": {"audit": {"at": now, "by": who, "action": "override", "detail": detail,
+                                                      "entry_id": entry_id}}})
+        return new
+
+    async def _base_allocation(self, p: Proposal) -> Allocation:
+        """The allocation under the rules alone (no override)."""
+        assert p.allocation is not None
+        base = p.allocation
+        structure = base.structure
+        entries = [r.entry for r in base.ranking]
+        labels = await self.criterion_labels(p.contest["_id"])
+        return await asyncio.to_thread(rank_and_allocate, entries, structure, criterion_labels=labels)
+
+    async def remove_override(self, contest_id: str, entry_id: str, who: str) -> None:
+        contest = await self.contest(contest_id)
+        if contest.get("announced"):
+            raise Refused(409, "Kết quả đã được công bố, không thể thay đổi.")
+        kept = [o for o in contest.get("overrides", []) if o["entry_id"] != entry_id]
+        if len(kept) == len(contest.get("overrides", [])):
+            raise Refused(404, "Không có điều chỉnh nào cho bài này.")
+        p = await self.ready_proposal(contest_id)
+        try:
+            apply_overrides(await self._base_allocation(p), [override_from(o) for o in kept])
+        except AllocationError as exc:
+            raise Refused(422, str(exc), "tier_key") from exc
+        code = p.docs.get(entry_id, {}).get("code", entry_id)
+        await self._cas(contest, {"$set": {"overrides": kept}, "$unset": {"approval": ""},
+                                  "$push": {"audit": {"at": datetime.now(UTC), "by": who, "action": "override_removed",
+                                                      "detail": f"{code}: bỏ điều chỉnh", "entry_id": entry_id}}})
+
+    # ------------------------------------------------------------ approval and announcement
+
+    async def approve(self, contest_id: str, result_hash: str, who: str, who_id: str) -> Doc:
+        contest = await self.contest(contest_id)
+        if contest.get("announced"):
+            raise Refused(409, "Kết quả đã được công bố.")
+        p = await self.ready_proposal(contest_id)
+        if result_hash.strip().lower() != p.result_hash:
+            raise Refused(409, "Kết quả đã thay đổi kể từ khi bạn xem; vui lòng xem lại trước khi phê duyệt.")
+        await self._store_result(contest_id, p)
+        now = datetime.now(UTC)
+        approval = {"by": who, "by_id": who_id, "at": now, "result_hash": p.result_hash,
+                    "inputs_sha256": (p.result or {}).get("inputs_sha256", "")}
+        await self._cas(contest, {"$set": {"approval": approval},
+                                  "$push": {"audit": {"at": now, "by": who, "action": "approved",
+                                                      "detail": f"SHA-256 {p.result_hash}"}}})
+        log.info("awards.approved", contest_id=contest_id, result_hash=p.result_hash)
+        return approval
+
+    async def _store_result(self, contest_id: str, p: Proposal) -> None:
+        """Content-addressed, so concurrent approvals can never overwrite each other's result."""
+        assert p.result is not None
+        result_bytes = json.dumps(p.result, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+        await self.store.results.update_one(
+            {"_id": f"{contest_id}:{p.result_hash}"},
+            {"$setOnInsert": {"contest_id": contest_id, "result_hash": p.result_hash,
+                              "inputs_sha256": p.result["inputs_sha256"], "inputs": gz(p.inputs_json),
+                              "result": gz(result_bytes), "created_at": datetime.now(UTC)}},
+            upsert=True)
+
+    async def announce(self, contest_id: str, who: str) -> Doc:
+        contest = await self.contest(contest_id)
+        if contest.get("announced"):
+            raise Refused(409, "Kết quả đã được công bố.")
+        approval = contest.get("approval")
+        if not approval:
+            raise Refused(409, "Cần phê duyệt kết quả trước khi công bố.")
+        p = await self.ready_proposal(contest_id)
+        if p.result_hash != approval["result_hash"]:
+            raise Refused(409, "Dữ liệu đã thay đổi sau khi phê duyệt; vui lòng xem lại và phê duyệt lại.")
+        await self._store_result(contest_id, p)
+        assert p.result is not None
+        now = datetime.now(UTC)
+        outcomes = [Outcome(entry_id=r["entry_id"], rank=r["position"], tier_key=r["tier_key"],
+                            tier_name=r["tier_name"], official_total=r["official_total"]) for r in p.result["rows"]]
+        event = self._env(ResultsAnnounced(contest_id=contest_id, announced_at=now, result_hash=p.result_hash,
+                                           outcomes=outcomes))
+        res = await self.store.contests.update_one(
+            {"_id": contest_id, "announced": {"$ne": True}, "approval.result_hash": p.result_hash},
+            outbox.with_events({"$set": {"announced": True, "announced_at": now, "result_hash": p.result_hash},
+                                "$inc": {"rev": 1},
+                                "$push": {"audit": {"at": now, "by": who, "action": "announced",
+                                                    "detail": f"SHA-256 {p.result_hash}"}}}, event))
+        if not res.matched_count:
+            fresh = await self.contest(contest_id)
+            if fresh.get("announced"):
+                raise Refused(409, "Kết quả đã được công bố.")
+            raise Refused(409, "Dữ liệu đã thay đổi sau khi phê duyệt; vui lòng xem lại và phê duyệt lại.")
+        log.info("awards.announced", contest_id=contest_id, result_hash=p.result_hash)
+        return {"contest_id": contest_id, "announced_at": now, "result_hash": p.result_hash}
+
+    async def late_scores(self, contest_id: str) -> list[Doc]:
+        """Scores that arrived after the announcement: recorded, flagged, never applied."""
+        return await self.store.entries.find(
+            {"contest_id": contest_id, "late_scores": {"$exists": True}},
+            {"code": 1, "title": 1, "late_scores": 1}).to_list()

@@ -1,4 +1,5 @@
-"""Awards' collections: its own copies of contests, entries (with authors) and scores."""
+"""Awards' collections: its own copies of contests, entries (with authors) and scores, and the
+stored official results (canonical inputs + result, content-addressed by the result's hash)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ class AwardsStore:
         self.contests = db["contests"]
         self.entries = db["entries"]
         self.participation = db["participation"]
+        self.results = db["results"]
 
     async def ensure_indexes(self) -> None:
         await self.entries.create_index("contest_id")
+        await self.entries.create_index("owner_account_id")
         await self.participation.create_index("contest_id")
+        await self.results.create_index("contest_id")

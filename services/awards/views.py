@@ -1,0 +1,46 @@
+"""Plain dicts for the API and the pages, built from the service's objects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.awards.service import Proposal
+from shared.mongo import Doc
+
+
+def tier_name(tier: Doc | None, lang: str) -> str:
+    if not tier:
+        return ""
+    return str(tier.get("name_en") or tier["name"]) if lang == "en" else str(tier["name"])
+
+
+def proposal_view(p: Proposal, lang: str) -> dict[str, Any]:
+    contest = p.contest
+    view: dict[str, Any] = {
+        "contest_id": contest["_id"], "ready": p.ready, "error": p.error,
+        "waiting": [p.docs.get(e, {}).get("code") or e for e in p.waiting],
+        "result_hash": p.result_hash, "inputs_sha256": (p.result or {}).get("inputs_sha256", ""),
+        "announced": bool(contest.get("announced")), "approval": contest.get("approval"),
+        "overrides": contest.get("overrides", []), "audit": contest.get("audit", []),
+        "tiers": contest.get("prizes", {}).get("tiers", []), "rows": [], "unfilled": {},
+    }
+    alloc = p.allocation
+    if alloc is None:
+        return view
+    view["unfilled"] = dict(alloc.unfilled)
+    for r in alloc.ranking:
+        eid = r.entry_id
+        award = alloc.award_for(eid)
+        d = p.docs.get(eid, {})
+        ranked_text = r.explanation_en if lang == "en" else r.explanation_vi
+        alloc_text = alloc.explain_en(eid) if lang == "en" else alloc.explain_vi(eid)
+        view["rows"].append({
+            "position": r.position, "entry_id": eid, "code": d.get("code", ""), "title": d.get("title", ""),
+            "unit": d.get("unit", ""), "category": r.category, "official_total": r.official_total,
+            "judges_count": len(r.entry.judge_totals), "criterion_means": dict(r.entry.criterion_means),
+            "tier_key": award.tier.key if award else None,
+            "tier_name": (award.tier.display_name_en if lang == "en" else award.tier.name) if award else None,
+            "computed_tier_key": alloc.computed_tier_key(eid), "overridden": alloc.override_for(eid) is not None,
+            "tied_with": list(r.tied_with), "explanation": f"{ranked_text} {alloc_text}",
+        })
+    return view

@@ -1,0 +1,200 @@
+"""Helpers for the awards tests: a contest whose events are produced on the test stack's real
+Kafka exactly as submission and judging publish them, so awards is driven end to end over
+Kafka and FerretDB while each test controls the scores, their order and their duplicates.
+(The path through the real judging API is covered by ``test_awards_flow``.)"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+import pytest
+from aiokafka import AIOKafkaProducer
+from pypdf import PdfReader
+
+from shared.envelope import Envelope, EventPayload
+from shared.events.authors import Author, EntryAuthorsRecorded
+from shared.events.contests import Category, ContestOpened
+from shared.events.judging import CriterionDef, EntryRoundScored, JudgeSheet, JudgingClosed
+from shared.events.statuses import EntryStatusChanged
+from tests.conftest import PROFILE, Api
+
+pytestmark = pytest.mark.integration
+
+CRITERIA = [CriterionDef(key="novelty", name="Tính mới, tính sáng tạo", max_points=30, weight=1, required=True),
+            CriterionDef(key="effectiveness", name="Tính hiệu quả", max_points=40, weight=1, required=True),
+            CriterionDef(key="applicability", name="Khả năng áp dụng, nhân rộng", max_points=20, weight=1,
+                         required=True),
+            CriterionDef(key="presentation", name="Hình thức trình bày", max_points=10, weight=1, required=True)]
+CATEGORIES = [Category(key="tthc", name="Thủ tục hành chính"), Category(key="cds", name="Chuyển đổi số")]
+PRIZES: dict[str, Any] = {
+    "tiers": [{"key": "first", "name": "Giải Nhất", "name_en": "First Prize", "count": 1, "prize_vnd": 10_000_000,
+               "min_score": 70},
+              {"key": "second", "name": "Giải Nhì", "name_en": "Second Prize", "count": 1, "prize_vnd": 7_000_000,
+               "min_score": 70},
+              {"key": "third", "name": "Giải Ba", "name_en": "Third Prize", "count": 1, "prize_vnd": 5_000_000,
+               "min_score": 70}],
+    "tie_break": ["criterion:effectiveness", "submitted_at"], "place": "Bắc Ninh"}
+
+
+def eventually(check: Callable[[], Any], timeout: float = 40, what: str = "") -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.3)
+
+
+def account_id(api: Api) -> str:
+    token = api.http.headers["Authorization"].removeprefix("Bearer ")
+    return str(jwt.decode(token, options={"verify_signature": False})["sub"])
+
+
+async def _produce(envelopes: Sequence[Envelope]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=PROFILE.kafka_bootstrap, enable_idempotence=True)
+    await producer.start()
+    try:
+        for env in envelopes:
+            await producer.send_and_wait(env.topic, env.model_dump_json().encode(), key=env.key.encode(),
+                                         headers=[("event-type", env.event_type.encode())])
+    finally:
+        await producer.stop()
+
+
+def produce(*items: EventPayload | Envelope) -> list[Envelope]:
+    """Publish payloads (wrapped in fresh envelopes) or given envelopes (to redeliver them)."""
+    envs = [i if isinstance(i, Envelope) else Envelope.wrap(i, producer="test") for i in items]
+    with ThreadPoolExecutor(1) as pool:  # its own loop: Playwright's sync API keeps one running here
+        pool.submit(asyncio.run, _produce(envs)).result()
+    return envs
+
+
+@dataclass
+class Spec:
+    """One entry: criterion means (3 identical judges), category, unit, minutes after the opening."""
+
+    title: str
+    scores: dict[str, float]
+    unit: str = "UBND xã Tân Chi"
+    category: str = "tthc"
+    minutes: int = 0
+    authors: tuple[str, ...] = ("Nguyễn Thị Mai",)
+
+    @property
+    def total(self) -> float:
+        return sum(self.scores.values())
+
+
+@dataclass
+class Scenario:
+    contest_id: str
+    code: str
+    name: str
+    opened: datetime
+    entries: dict[str, str] = field(default_factory=dict)  # title -> entry id
+    codes: dict[str, str] = field(default_factory=dict)  # title -> receipt code
+
+    def scored(self, spec: Spec, round_no: int = 1) -> EntryRoundScored:
+        sheets = [JudgeSheet(judge=f"G{i}", scores=spec.scores, total=spec.total) for i in range(1, 4)]
+        return EntryRoundScored(contest_id=self.contest_id, entry_id=self.entries[spec.title], round_no=round_no,
+                                final_round=True, rubric_version=1, criteria=CRITERIA, sheets=sheets,
+                                mean_total=spec.total, trimmed_mean=None, official_total=spec.total,
+                                criterion_means=spec.scores, disagreement=False)
+
+    def closed(self, titles: Sequence[str], round_no: int = 1) -> JudgingClosed:
+        return JudgingClosed(contest_id=self.contest_id, round_no=round_no, rubric_version=1,
+                             entries=[self.entries[t] for t in titles], standardised=False)
+
+
+def open_contest(organiser: Api, owner: str, specs: Sequence[Spec], *, prizes: dict[str, Any] | None = PRIZES,
+                 name: str = "Cuộc thi sáng kiến cải cách hành chính kiểm thử") -> Scenario:
+    """Contest, authors and eligibility produced on Kafka; prizes configured through the API."""
+    cid = "t" + uuid.uuid4().hex[:11]
+    code = ("A" + uuid.uuid4().hex[:5]).upper()
+    opened = datetime.now(UTC) - timedelta(days=10)
+    sc = Scenario(cid, code, name, opened)
+    produce(ContestOpened(contest_id=cid, code=code, name=name, issuing_body="Sở Nội vụ tỉnh Bắc Ninh",
+                          categories=CATEGORIES, opens_at=opened, closes_at=opened + timedelta(days=5),
+                          status="open", max_coauthors=5, revision=1))
+    events: list[EventPayload] = []
+    for i, s in enumerate(specs):
+        eid = uuid.uuid4().hex[:12]
+        sc.entries[s.title] = eid
+        sc.codes[s.title] = f"{code}-{i + 1:06d}-AB"
+        events.append(EntryAuthorsRecorded(
+            entry_id=eid, contest_id=cid, code=sc.codes[s.title], owner_account_id=owner, title=s.title,
+            category=s.category, unit=s.unit, summary=f"Tóm tắt: {s.title.lower()} giúp người dân đỡ đi lại.",
+            authors=[Author(full_name=a, unit=s.unit) for a in s.authors],
+            submitted_at=opened + timedelta(minutes=s.minutes)))
+        events.append(EntryStatusChanged(entry_id=eid, contest_id=cid, category=s.category, unit=s.unit,
+                                         status="eligible", at=opened))
+    produce(*events)
+    eventually(lambda: organiser.get(f"/awards/api/contests/{cid}/prizes").status_code == 200,
+               what="awards to hear of the contest")
+    if prizes is not None:
+        r = organiser.put(f"/awards/api/contests/{cid}/prizes", json=prizes)
+        assert r.status_code == 200, r.text
+    return sc
+
+
+def score_all(organiser: Api, sc: Scenario, specs: Sequence[Spec]) -> None:
+    produce(*(sc.scored(s) for s in specs))
+    eventually(lambda: len(organiser.get(f"/awards/api/contests/{sc.contest_id}/ranking").json()["entries"])
+               >= len(specs), what="awards to rank every scored entry")
+
+
+def close_judging(organiser: Api, sc: Scenario, titles: Sequence[str]) -> dict[str, Any]:
+    produce(sc.closed(titles))
+
+    def proposed() -> Any:
+        r = organiser.get(f"/awards/api/contests/{sc.contest_id}/allocation")
+        return r.status_code == 200 and r.json()
+    return dict(eventually(proposed, what="the proposal after JudgingClosed"))
+
+
+def ready_allocation(organiser: Api, contest_id: str) -> dict[str, Any]:
+    def ready() -> Any:
+        r = organiser.get(f"/awards/api/contests/{contest_id}/allocation")
+        return r.status_code == 200 and r.json()["ready"] and r.json()
+    return dict(eventually(ready, what="a complete proposal"))
+
+
+def approve_and_announce(organiser: Api, sc: Scenario) -> str:
+    view = ready_allocation(organiser, sc.contest_id)
+    r = organiser.post(f"/awards/api/contests/{sc.contest_id}/approve",
+                       json={"confirm": True, "result_hash": view["result_hash"]})
+    assert r.status_code == 200, r.text
+    r = organiser.post(f"/awards/api/contests/{sc.contest_id}/announce", json={"confirm": True})
+    assert r.status_code == 200, r.text
+    return str(view["result_hash"])
+
+
+def certificate_code(pdf: bytes) -> str:
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    m = re.search(r"Mã xác thực:\s*([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})", text)
+    assert m, text
+    return m.group(1)
+
+
+def test_produced_events_reach_awards(organiser: Api) -> None:
+    """The helpers themselves: a produced contest and score show up in the live ranking."""
+    spec = Spec("Một cửa liên thông điện tử cấp xã", {"novelty": 25, "effectiveness": 35, "applicability": 16,
+                                                       "presentation": 8})
+    sc = open_contest(organiser, "nobody", [spec], prizes=None)
+    score_all(organiser, sc, [spec])
+    ranking = organiser.get(f"/awards/api/contests/{sc.contest_id}/ranking").json()
+    assert ranking["provisional"] is True
+    assert ranking["entries"][0]["code"] == sc.codes[spec.title]
+    assert ranking["entries"][0]["official_total"] == pytest.approx(84)

@@ -1,21 +1,52 @@
-"""Judging's JSON API under /judging/api."""
+"""Judging's JSON API under /judging/api. Judges reach only the reviews they are assigned to;
+everything about a contest's set-up, progress and results is for organisers."""
 
 # No "from __future__ import annotations": FastAPI must resolve Depends(...) on closures at import.
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from services.judging.service import JudgingService
+from services.judging import views
+from services.judging.service import JudgingService, rubric_of
 from shared.auth import Auth, Principal
 from shared.mongo import Doc
 
 
 class SheetIn(BaseModel):
-    scores: dict[str, float | None] = Field(default_factory=dict)
-    comments: dict[str, str] = Field(default_factory=dict)
+    scores: dict[str, float | None] = Field(default_factory=dict, max_length=50)
+    comments: dict[str, str] = Field(default_factory=dict, max_length=50)
     overall: str = Field(default="", max_length=5000)
     submit: bool = False
+
+
+class RecusalIn(BaseModel):
+    reason: str = Field(min_length=3, max_length=1000, description="Why the judge has a conflict of interest.")
+
+
+class CriterionIn(BaseModel):
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=2000)
+    max_points: float = Field(gt=0, le=1000)
+    weight: float = Field(default=1.0, ge=0, le=100)
+    required: bool = True
+
+
+class RubricIn(BaseModel):
+    criteria: list[CriterionIn] = Field(min_length=1, max_length=20)
+
+
+class RoundIn(BaseModel):
+    judges_per_entry: int = Field(ge=1, le=15)
+    advance_top_n: int | None = Field(default=None, ge=1, le=100000)
+    advance_min_total: float | None = Field(default=None, ge=0)
+
+
+class RoundsIn(BaseModel):
+    rounds: list[RoundIn] = Field(min_length=1, max_length=3)
+    standardised: bool = Field(default=False, description="Rank by per-judge z-scores instead of raw totals.")
+    disagreement_threshold: float = Field(default=20.0, ge=0, le=1000)
 
 
 class PanelIn(BaseModel):
@@ -24,7 +55,11 @@ class PanelIn(BaseModel):
 
 class ReleaseIn(BaseModel):
     judges_per_entry: int | None = Field(default=None, ge=1, le=15)
-    seed: int = 2026
+    seed: int = Field(default=2026, ge=0, le=2**31)
+
+
+class ReminderIn(BaseModel):
+    message: str = Field(default="", max_length=500)
 
 
 def build_router(svc: JudgingService, auth: Auth) -> APIRouter:
@@ -32,39 +67,115 @@ def build_router(svc: JudgingService, auth: Auth) -> APIRouter:
     judge = auth.role("judge")
     organiser = auth.role("organiser")
 
+    # ---------------------------------------------------------------- judges
+
     @r.get("/queue")
     async def queue(user: Annotated[Principal, Depends(judge)]) -> list[Doc]:
         return await svc.queue(user)
+
+    @r.get("/reminders")
+    async def reminders(user: Annotated[Principal, Depends(judge)]) -> list[Doc]:
+        return await svc.reminders_for(user)
 
     @r.get("/reviews/{rid}")
     async def review(rid: str, user: Annotated[Principal, Depends(judge)]) -> Doc:
         rv, entry, contest = await svc.review_for(user, rid)
         return {"review_id": rid, "entry": {k: entry.get(k) for k in ("code", "title", "category", "sections",
                                                                         "attachments")},
-                "rubric": contest["rubric"], "sheet": rv["sheets"][user.account_id], "round_no": rv["round_no"]}
+                "rubric": contest["rubric"], "sheet": rv["sheets"][user.account_id], "round_no": rv["round_no"],
+                "closed": bool(rv.get("closed"))}
+
+    @r.post("/reviews/{rid}/declaration")
+    async def declare(rid: str, user: Annotated[Principal, Depends(judge)]) -> Doc:
+        return await svc.declare(user, rid)
+
+    @r.post("/reviews/{rid}/recusal")
+    async def recuse(rid: str, body: RecusalIn, user: Annotated[Principal, Depends(judge)]) -> Doc:
+        return await svc.recuse(user, rid, body.reason)
 
     @r.put("/reviews/{rid}/sheet")
     async def save_sheet(rid: str, body: SheetIn, user: Annotated[Principal, Depends(judge)]) -> Doc:
         return await svc.save_sheet(user, rid, body.scores, body.comments, body.overall, body.submit)
 
+    # ---------------------------------------------------------------- organisers: set-up
+
+    @r.get("/contests/{contest_id}/setup")
+    async def setup(contest_id: str, _: Annotated[Principal, Depends(organiser)]) -> Doc:
+        c = await svc.contest(contest_id)
+        return {"contest_id": contest_id, "rubric": c["rubric"], "rubric_history": c.get("rubric_history", []),
+                "max_total": rubric_of(c["rubric"]).max_total, "frozen": bool(c.get("frozen")),
+                "rounds": [{"judges_per_entry": x.judges_per_entry, "advance_top_n": x.advance_top_n,
+                            "advance_min_total": x.advance_min_total} for x in svc.rules(c)],
+                "standardised": svc.standardised(c), "disagreement_threshold": svc.threshold(c),
+                "panel": c.get("panel")}
+
+    @r.put("/contests/{contest_id}/rubric")
+    async def rubric(contest_id: str, body: RubricIn, _: Annotated[Principal, Depends(organiser)]) -> Doc:
+        return await svc.set_rubric(contest_id, [c.model_dump() for c in body.criteria])
+
+    @r.put("/contests/{contest_id}/rounds")
+    async def rounds(contest_id: str, body: RoundsIn, _: Annotated[Principal, Depends(organiser)]) -> Doc:
+        return await svc.set_rounds(contest_id, [x.model_dump() for x in body.rounds], body.standardised,
+                                    body.disagreement_threshold)
+
+    @r.get("/contests/{contest_id}/judges")
+    async def judges(contest_id: str, _: Annotated[Principal, Depends(organiser)]) -> list[Doc]:
+        c = await svc.contest(contest_id)
+        panel = c.get("panel")
+        return [{"judge_id": j["_id"], "name": j["full_name"], "unit": j["unit"],
+                 "categories": j.get("categories", []), "on_panel": panel is None or j["_id"] in panel}
+                async for j in svc.store.judges.find({"active": True}).sort("full_name", 1)]
+
     @r.put("/contests/{contest_id}/panel")
     async def panel(contest_id: str, body: PanelIn, _: Annotated[Principal, Depends(organiser)]) -> Doc:
         return {"contest_id": contest_id, "judge_ids": await svc.set_panel(contest_id, body.judge_ids)}
+
+    # ---------------------------------------------------------------- organisers: rounds
+
+    @r.post("/contests/{contest_id}/rounds/{round_no}/preview")
+    async def preview(contest_id: str, round_no: int, body: ReleaseIn,
+                      _: Annotated[Principal, Depends(organiser)]) -> Doc:
+        return await svc.preview(contest_id, round_no, body.judges_per_entry, body.seed)
 
     @r.post("/contests/{contest_id}/rounds/{round_no}/release")
     async def release(contest_id: str, round_no: int, body: ReleaseIn,
                       _: Annotated[Principal, Depends(organiser)]) -> Doc:
         rnd = await svc.release_round(contest_id, round_no, body.judges_per_entry, body.seed)
-        return {"contest_id": contest_id, "round_no": round_no, "k": rnd["k"], "released": True}
+        return {"contest_id": contest_id, "round_no": round_no, "k": rnd["k"], "seed": rnd["seed"], "released": True}
 
     @r.post("/contests/{contest_id}/rounds/{round_no}/close")
     async def close(contest_id: str, round_no: int, _: Annotated[Principal, Depends(organiser)]) -> Doc:
         rnd = await svc.close_round(contest_id, round_no)
-        return {"contest_id": contest_id, "round_no": round_no, "closed": True, "scored": rnd["scored"]}
+        return {"contest_id": contest_id, "round_no": round_no, "closed": True, "scored": rnd["scored"],
+                "advancing": rnd["advancing"]}
+
+    @r.get("/contests/{contest_id}/rounds")
+    async def round_list(contest_id: str, _: Annotated[Principal, Depends(organiser)]) -> list[Doc]:
+        await svc.contest(contest_id)
+        keep = ("round_no", "k", "seed", "released", "closed", "final", "advancing", "entry_ids")
+        return [{k: x.get(k) for k in keep} for x in await svc.rounds(contest_id)]
+
+    # ---------------------------------------------------------------- organisers: watching
 
     @r.get("/contests/{contest_id}/progress")
-    async def progress(contest_id: str, _: Annotated[Principal, Depends(organiser)]) -> Doc:
-        p = await svc.progress(contest_id)
-        return {"entries": p["entries"], "scored": p["scored"], "judges": p["judges"]}
+    async def progress(contest_id: str, _: Annotated[Principal, Depends(organiser)],
+                       round_no: Annotated[int | None, Query(ge=1)] = None) -> Doc:
+        await svc.contest(contest_id)
+        return await views.progress(svc, contest_id, round_no)
+
+    @r.get("/contests/{contest_id}/rounds/{round_no}/calibration")
+    async def calibration(contest_id: str, round_no: int, _: Annotated[Principal, Depends(organiser)]) -> Doc:
+        return await views.calibration_view(svc, contest_id, round_no)
+
+    @r.get("/contests/{contest_id}/audit")
+    async def audit(contest_id: str, _: Annotated[Principal, Depends(organiser)],
+                    entry_id: str | None = None) -> list[Doc]:
+        await svc.contest(contest_id)
+        return await views.audit(svc, contest_id, entry_id)
+
+    @r.post("/contests/{contest_id}/judges/{judge_id}/reminders")
+    async def remind(contest_id: str, judge_id: str, body: ReminderIn,
+                     user: Annotated[Principal, Depends(organiser)]) -> Doc:
+        return await svc.remind(contest_id, judge_id, user, body.message)
 
     return r

@@ -1,13 +1,16 @@
-"""Judging's pages: the judge's queue and score sheet, the organisers' progress view."""
+"""Judging's pages: the judge's queue and score sheet; the organisers' progress, set-up,
+calibration and audit views. Each page reads through the same service as the API."""
 
 # No "from __future__ import annotations": FastAPI must resolve Depends(...) on closures at import.
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
-from services.judging.service import JudgingService
+from services.judging import views
+from services.judging.service import JudgingService, rubric_of
 from shared.auth import Auth, Principal
+from shared.mongo import Doc
 from shared.web.render import Web
 
 
@@ -20,23 +23,86 @@ def build_pages(svc: JudgingService, auth: Auth, web: Web) -> APIRouter:
     async def queue(request: Request, user: Annotated[Principal, Depends(judge)]) -> Response:
         items = await svc.queue(user)
         done = sum(1 for i in items if i["status"] == "submitted")
-        return web.render(request, "queue.html", items=items, done=done)
+        return web.render(request, "queue.html", items=items, done=done, reminders=await svc.reminders_for(user))
 
     @r.get("/reviews/{rid}")
     async def review(request: Request, rid: str, user: Annotated[Principal, Depends(judge)]) -> Response:
-        rv, entry, contest = await svc.review_for(user, rid)
+        try:
+            rv, entry, contest = await svc.review_for(user, rid)
+        except HTTPException as exc:
+            if exc.status_code != 403:
+                raise
+            rv = await svc.assigned(user, rid)
+            entry = await svc.store.entries.find_one({"_id": rv["entry_id"]}, {"code": 1, "title": 1}) or {}
+            return web.render(request, "declare.html", rid=rid, entry=entry, round_no=rv["round_no"],
+                              submitted=rv["sheets"][user.account_id]["status"] == "submitted")
         return web.render(request, "review.html", rid=rid, entry=entry, rubric=contest["rubric"],
-                          sheet=rv["sheets"][user.account_id], round_no=rv["round_no"])
+                          sheet=rv["sheets"][user.account_id], round_no=rv["round_no"], closed=bool(rv.get("closed")))
+
+    async def pick(contest_id: str | None) -> tuple[list[Doc], str | None]:
+        contests = await svc.store.contests.find({}, {"name": 1, "closes_at": 1}).sort("closes_at", -1).to_list()
+        if contest_id is None and contests:
+            contest_id = contests[0]["_id"]
+        if contest_id is not None and all(c["_id"] != contest_id for c in contests):
+            raise HTTPException(404, detail="Không tìm thấy cuộc thi.")
+        return contests, contest_id
 
     @r.get("/organiser")
     async def organiser_home(request: Request, _: Annotated[Principal, Depends(organiser)],
                              contest_id: str | None = None) -> Response:
-        contests = await svc.store.contests.find().sort("closes_at", -1).to_list()
-        if contest_id is None and contests:
-            contest_id = contests[0]["_id"]
-        progress = await svc.progress(contest_id) if contest_id else None
-        rounds = await svc.store.rounds.find({"contest_id": contest_id}).sort("round_no", 1).to_list()
-        return web.render(request, "organiser.html", contests=contests, contest_id=contest_id, progress=progress,
-                          rounds=rounds)
+        contests, contest_id = await pick(contest_id)
+        if contest_id is None:
+            return web.render(request, "organiser.html", contests=contests, contest_id=None, tab="progress")
+        contest = await svc.contest(contest_id)
+        rounds = await svc.rounds(contest_id)
+        rules = svc.rules(contest)
+        progress = await views.progress(svc, contest_id)
+        nxt = next((x for x in rounds if not x.get("released")), None)
+        next_no = nxt["round_no"] if nxt else (None if rounds else 1)
+        preview, preview_error = None, ""
+        if next_no is not None and next_no <= len(rules):
+            try:
+                preview = await svc.preview(contest_id, next_no, None, 2026)
+            except HTTPException as exc:
+                preview_error = str(exc.detail)
+        open_round = next((x for x in rounds if x.get("released") and not x.get("closed")), None)
+        return web.render(request, "organiser.html", contests=contests, contest_id=contest_id, contest=contest,
+                          rounds=rounds, rules=rules, progress=progress, preview=preview, next_no=next_no,
+                          preview_error=preview_error, open_round=open_round, tab="progress")
+
+    @r.get("/organiser/setup")
+    async def setup(request: Request, _: Annotated[Principal, Depends(organiser)],
+                    contest_id: str | None = None) -> Response:
+        contests, contest_id = await pick(contest_id)
+        if contest_id is None:
+            return web.render(request, "organiser.html", contests=contests, contest_id=None, tab="setup")
+        contest = await svc.contest(contest_id)
+        panel = contest.get("panel")
+        judges = [{**j, "on_panel": panel is None or j["_id"] in panel}
+                  async for j in svc.store.judges.find({"active": True}).sort("full_name", 1)]
+        return web.render(request, "setup.html", contests=contests, contest_id=contest_id, contest=contest,
+                          rubric=contest["rubric"], max_total=rubric_of(contest["rubric"]).max_total,
+                          rules=svc.rules(contest), standardised=svc.standardised(contest),
+                          threshold=svc.threshold(contest), judges=judges, frozen=bool(contest.get("frozen")),
+                          tab="setup")
+
+    @r.get("/organiser/calibration")
+    async def calibration(request: Request, _: Annotated[Principal, Depends(organiser)],
+                          contest_id: str | None = None, round_no: int | None = None) -> Response:
+        contests, contest_id = await pick(contest_id)
+        data = None
+        if contest_id is not None:
+            round_no = round_no or await svc.current_round(contest_id)
+            if round_no:
+                data = await views.calibration_view(svc, contest_id, round_no)
+        return web.render(request, "calibration.html", contests=contests, contest_id=contest_id, data=data,
+                          tab="calibration")
+
+    @r.get("/organiser/audit")
+    async def audit(request: Request, _: Annotated[Principal, Depends(organiser)],
+                    contest_id: str | None = None, entry_id: str | None = None) -> Response:
+        contests, contest_id = await pick(contest_id)
+        rows = await views.audit(svc, contest_id, entry_id) if contest_id else []
+        return web.render(request, "audit.html", contests=contests, contest_id=contest_id, rows=rows, tab="audit")
 
     return r

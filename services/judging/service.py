@@ -1,23 +1,36 @@
-"""Judging's use cases: keep copies of judges, contests and blind entries; assign; score;
-aggregate; close rounds.
+"""Judging's use cases: copies of judges, contests and blind entries; configuration; assignment,
+recusal and rebalancing; the judge's work; closing rounds.
 
 A judge's sheet lives inside the entry's review document; submitting the last sheet computes
-the round result and queues ``EntryRoundScored`` in the same compare-and-set write.
+the round result (``domain.aggregation``) and queues ``EntryRoundScored`` in the same
+compare-and-set write. Changes that touch several reviews (a recusal, a panel change) write
+each review with its own compare-and-set; a review that changed meanwhile is left as it was.
 """
 
 from __future__ import annotations
 
-import statistics
-from dataclasses import dataclass
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
+import structlog
 from fastapi import HTTPException
 
-from services.judging.domain.assignment import AssignmentError, EntryRef, JudgeRef, assign_judges
-from services.judging.domain.rubric import Criterion, Rubric, default_rubric, validate_scores, weighted_total
+from services.judging.domain.aggregation import EntryResult, JudgeScore, aggregate_entry, calibration, z_score_totals
+from services.judging.domain.assignment import (
+    Assignment,
+    AssignmentError,
+    EntryRef,
+    JudgeRef,
+    assign_judges,
+    reassign_on_recusal,
+    rebalance,
+)
+from services.judging.domain.rounds import RoundRule, advancing
+from services.judging.domain.rubric import Criterion, Rubric, RubricError, default_rubric, validate_scores
 from services.judging.settings import JudgingSettings
-from services.judging.store import JudgingStore, review_id
+from services.judging.store import DocLocks, JudgingStore, review_id, round_id
 from shared import outbox
 from shared.auth import Principal
 from shared.envelope import Envelope, EventPayload
@@ -34,6 +47,19 @@ from shared.events.judging import (
 )
 from shared.mongo import Doc
 
+log = structlog.get_logger(__name__)
+
+MSG_CLOSED = "Vòng chấm đã đóng, không nhận thêm điểm hay sửa điểm."
+MSG_FROZEN = "Cấu hình chấm đã bị khoá vì vòng chấm đã bắt đầu; không thể thay đổi thang điểm hay các vòng."
+MSG_DECLARE = "Bạn cần xác nhận không có xung đột lợi ích trước khi mở hồ sơ này."
+MSG_WITHDRAWN = "Hồ sơ này đã được rút khỏi vòng chấm."
+MSG_NOT_YOURS = "Không tìm thấy bài được phân công cho bạn."
+MSG_CHANGED = "Phiếu chấm vừa thay đổi ở nơi khác, vui lòng tải lại."
+
+
+def invalid(errors: dict[str, str], detail: str = "Dữ liệu không hợp lệ.") -> HTTPException:
+    return HTTPException(422, detail={"detail": detail, "errors": errors})
+
 
 def rubric_doc(r: Rubric) -> Doc:
     return {"version": r.version, "criteria": [
@@ -45,10 +71,47 @@ def rubric_of(doc: Doc) -> Rubric:
     return Rubric(version=doc["version"], criteria=tuple(Criterion(**c) for c in doc["criteria"]))
 
 
+def fresh_sheet() -> Doc:
+    return {"status": "assigned", "scores": {}, "comments": {}, "overall": ""}
+
+
+def judges_update(r: Doc, new: list[str]) -> Doc:
+    """Move a review to the judges ``new``: sheets of judges who stay are kept, leavers' dropped.
+
+    Sheets are set and unset one path at a time: FerretDB 1.24 skips a ``$set`` of a whole
+    sub-document whose values equal the old ones under other keys (it compares values only).
+    """
+    old = r["judge_ids"]
+    update: Doc = {"$set": {"judge_ids": new, **{f"sheets.{j}": fresh_sheet() for j in new if j not in old}}}
+    gone = {f"sheets.{j}": "" for j in old if j not in new}
+    if gone:
+        update["$unset"] = gone
+    return update
+
+
+def result_of(r: Doc) -> EntryResult:
+    """The stored round result of a review as the domain's :class:`EntryResult`."""
+    res = r["result"]
+    return EntryResult(entry_id=r["entry_id"], judge_totals=res["judge_totals"], mean_total=res["mean_total"],
+                       trimmed_mean=res["trimmed_mean"], official_total=res["official_total"],
+                       criterion_means=res["criterion_means"], spread=res["spread"],
+                       disagreement=res["disagreement"], judge_count=len(res["judge_totals"]))
+
+
+def counted_totals(results: Sequence[EntryResult], standardised: bool) -> dict[str, float]:
+    """Entry id -> the total that counts: the official (raw) total, or the z-score one."""
+    if not results:
+        return {}
+    if standardised:
+        return z_score_totals(results, calibration(results))
+    return {r.entry_id: r.official_total for r in results}
+
+
 @dataclass
 class JudgingService:
     store: JudgingStore
     settings: JudgingSettings
+    locks: DocLocks = field(default_factory=DocLocks)
 
     def _env(self, payload: EventPayload) -> Envelope:
         return Envelope.wrap(payload, producer=self.settings.service_name)
@@ -56,7 +119,9 @@ class JudgingService:
     # ------------------------------------------------------------ copies kept from events
 
     async def on_account(self, e: AccountRegistered) -> None:
-        """Idempotent upsert: a repeated or older account event leaves the same copy."""
+        """Idempotent upsert. A judge who leaves (deactivated or no longer a judge) loses the
+        unscored work of open rounds, which is rebalanced over the rest of the panel."""
+        is_judge = "judge" in e.roles and e.active
         if "judge" in e.roles:
             await self.store.judges.update_one(
                 {"_id": e.account_id},
@@ -64,6 +129,18 @@ class JudgingService:
                 upsert=True)
         else:
             await self.store.judges.update_one({"_id": e.account_id}, {"$set": {"active": False}})
+        if not is_judge:
+            await self._judge_left(e.account_id)
+
+    async def _judge_left(self, judge_id: str) -> None:
+        open_rounds = {(r["contest_id"], r["round_no"]) async for r in self.store.reviews.find(
+            {"judge_ids": judge_id, "closed": {"$ne": True}, "withdrawn": {"$ne": True}},
+            {"contest_id": 1, "round_no": 1})}
+        for contest_id, round_no in sorted(open_rounds):
+            try:
+                await self.rebalance_round(contest_id, round_no, actor="system", note="judge_left")
+            except HTTPException as exc:
+                log.warning("judging.rebalance_failed", contest_id=contest_id, round_no=round_no, detail=exc.detail)
 
     async def on_contest(self, e: ContestOpened) -> None:
         known = await self.store.contests.find_one({"_id": e.contest_id}, {"revision": 1})
@@ -73,7 +150,8 @@ class JudgingService:
             {"_id": e.contest_id},
             {"$set": {"name": e.name, "code": e.code, "categories": [c.model_dump() for c in e.categories],
                       "closes_at": e.closes_at, "status": e.status, "revision": e.revision},
-             "$setOnInsert": {"rubric": rubric_doc(default_rubric()), "judging_status": "setup"}},
+             "$setOnInsert": {"rubric": rubric_doc(default_rubric()), "rubric_history": [],
+                              "judging_status": "setup", "frozen": False}},
             upsert=True)
 
     async def on_eligible(self, e: EntryBecameEligible) -> None:
@@ -81,199 +159,521 @@ class JudgingService:
             {"_id": e.entry_id},
             {"$set": {"contest_id": e.contest_id, "code": e.code, "title": e.title, "category": e.category,
                       "sections": e.sections.model_dump(), "attachments": [a.model_dump() for a in e.attachments],
-                      "version": e.version, "conflict_unit": e.conflict_unit},
+                      "version": e.version, "conflict_unit": e.conflict_unit, "submitted_at": e.submitted_at},
              "$setOnInsert": {"withdrawn": False}},
             upsert=True)
-        rnd = await self.store.rounds.find_one({"contest_id": e.contest_id, "released": True, "closed": False})
+        rnd = await self.store.rounds.find_one({"_id": round_id(e.contest_id, 1), "released": True, "closed": False})
         if rnd is not None:
-            await self._assign(rnd, only=[e.entry_id])
+            try:
+                await self._assign(rnd, only=[e.entry_id])
+            except HTTPException as exc:  # not enough judges yet: the next release assigns it
+                log.warning("judging.entry_waits_for_judges", entry_id=e.entry_id, detail=exc.detail)
 
     async def on_withdrawn(self, e: EntryWithdrawnFromJudging) -> None:
-        await self.store.entries.update_one({"_id": e.entry_id}, {"$set": {"withdrawn": True}}, upsert=True)
+        """The entry leaves every queue at once and can never produce a result; bumping ``rev``
+        makes any sheet save in flight fail its compare-and-set."""
+        await self.store.entries.update_one({"_id": e.entry_id},
+                                            {"$set": {"withdrawn": True, "contest_id": e.contest_id}}, upsert=True)
+        async for r in self.store.reviews.find({"entry_id": e.entry_id, "withdrawn": {"$ne": True}}, {"_id": 1}):
+            async with self.locks.hold(r["_id"]):
+                await self.store.reviews.update_one(
+                    {"_id": r["_id"]}, {"$set": {"withdrawn": True, "withdrawn_reason": e.reason}, "$inc": {"rev": 1}})
 
-    # ------------------------------------------------------------ rounds and assignment
+    # ------------------------------------------------------------ configuration
 
     async def contest(self, contest_id: str) -> Doc:
-        c = await self.store.contests.find_one({"_id": contest_id})
+        c = await self.store.contests.find_one({"_id": contest_id}, {outbox.OUTBOX: 0})
         if c is None:
             raise HTTPException(404, detail="Không tìm thấy cuộc thi.")
         return c
 
+    def rules(self, contest: Doc) -> list[RoundRule]:
+        """The contest's rounds; without configuration, one round of the default K."""
+        conf = contest.get("setup") or {}
+        rounds = conf.get("rounds") or [{"judges_per_entry": self.settings.judges_per_entry}]
+        return [RoundRule(r["judges_per_entry"], r.get("advance_top_n"), r.get("advance_min_total")) for r in rounds]
+
+    def threshold(self, contest: Doc) -> float:
+        return float((contest.get("setup") or {}).get("disagreement_threshold", self.settings.disagreement_threshold))
+
+    @staticmethod
+    def standardised(contest: Doc) -> bool:
+        return bool((contest.get("setup") or {}).get("standardised", False))
+
+    async def set_rubric(self, contest_id: str, criteria: list[Doc]) -> Doc:
+        contest = await self.contest(contest_id)
+        if contest.get("frozen"):
+            raise HTTPException(409, detail=MSG_FROZEN)
+        version = contest["rubric"]["version"]
+        try:
+            rubric = Rubric(version=version + 1, criteria=tuple(Criterion(**c) for c in criteria))
+        except RubricError as exc:
+            raise invalid({"criteria": str(exc)}) from exc
+        limit = self._min_total_over(contest, rubric)
+        if limit:
+            raise invalid({"criteria": limit})
+        res = await self.store.contests.update_one(
+            {"_id": contest_id, "frozen": {"$ne": True}, "rubric.version": version},
+            {"$set": {"rubric": rubric_doc(rubric)}, "$push": {"rubric_history": contest["rubric"]}})
+        if not res.matched_count:
+            raise HTTPException(409, detail=MSG_FROZEN if (await self.contest(contest_id)).get("frozen")
+                                else "Thang điểm vừa được thay đổi ở nơi khác, vui lòng tải lại.")
+        log.info("judging.rubric_changed", contest_id=contest_id, version=rubric.version)
+        return rubric_doc(rubric)
+
+    def _min_total_over(self, contest: Doc, rubric: Rubric) -> str:
+        for i, rule in enumerate(self.rules(contest)):
+            if rule.advance_min_total is not None and rule.advance_min_total > rubric.max_total:
+                return f"Điểm tối thiểu để vào vòng sau của vòng {i + 1} vượt quá tổng điểm của thang điểm."
+        return ""
+
+    async def set_rounds(self, contest_id: str, rounds: list[Doc], standardised: bool, threshold: float) -> Doc:
+        contest = await self.contest(contest_id)
+        if contest.get("frozen"):
+            raise HTTPException(409, detail=MSG_FROZEN)
+        rubric = rubric_of(contest["rubric"])
+        errors: dict[str, str] = {}
+        for i, r in enumerate(rounds):
+            last = i == len(rounds) - 1
+            if not last and r.get("advance_top_n") is None and r.get("advance_min_total") is None:
+                errors[f"rounds.{i}.advance_top_n"] = "Vòng này cần quy tắc vào vòng sau: top N và/hoặc điểm tối thiểu."
+            if r.get("advance_min_total") is not None and r["advance_min_total"] > rubric.max_total:
+                errors[f"rounds.{i}.advance_min_total"] = "Điểm tối thiểu vượt quá tổng điểm của thang điểm."
+            if last:
+                r["advance_top_n"] = r["advance_min_total"] = None
+        if errors:
+            raise invalid(errors)
+        setup = {"rounds": rounds, "standardised": standardised, "disagreement_threshold": threshold}
+        res = await self.store.contests.update_one({"_id": contest_id, "frozen": {"$ne": True}},
+                                                   {"$set": {"setup": setup}})
+        if not res.matched_count:
+            raise HTTPException(409, detail=MSG_FROZEN)
+        return setup
+
+    async def panel_judges(self, contest: Doc) -> list[Doc]:
+        query: Doc = {"active": True}
+        if contest.get("panel") is not None:
+            query["_id"] = {"$in": contest["panel"]}
+        return await self.store.judges.find(query).sort("_id", 1).to_list()
+
     async def set_panel(self, contest_id: str, judge_ids: list[str]) -> list[str]:
-        """The contest's panel; without one, every active judge is on it."""
-        await self.contest(contest_id)
+        """The contest's panel (without one, every active judge is on it). Mid-round, only the
+        unscored work of open rounds is rebalanced."""
+        contest = await self.contest(contest_id)
         known = {j["_id"] async for j in self.store.judges.find({"_id": {"$in": judge_ids}, "active": True})}
         unknown = sorted(set(judge_ids) - known)
         if unknown:
-            missing = f"Không tìm thấy giám khảo: {', '.join(unknown)}"
-            raise HTTPException(422, detail={"detail": "Dữ liệu không hợp lệ.", "errors": {"judge_ids": missing}})
+            raise invalid({"judge_ids": f"Không tìm thấy giám khảo: {', '.join(unknown)}"})
+        before = contest.get("panel")
         await self.store.contests.update_one({"_id": contest_id}, {"$set": {"panel": sorted(known)}})
+        if before is None or sorted(before) != sorted(known):
+            async for rnd in self.store.rounds.find({"contest_id": contest_id, "released": True, "closed": False}):
+                try:
+                    await self.rebalance_round(contest_id, rnd["round_no"], actor="organiser", note="panel_changed")
+                except HTTPException:
+                    await self.store.contests.update_one({"_id": contest_id}, {"$set": {"panel": before}})
+                    raise
         return sorted(known)
 
-    async def release_round(self, contest_id: str, round_no: int, k: int | None, seed: int) -> Doc:
-        await self.contest(contest_id)
-        rid = f"{contest_id}:{round_no}"
-        rnd = await self.store.rounds.find_one({"_id": rid})
+    # ------------------------------------------------------------ rounds and assignment
+
+    async def _round_inputs(self, contest: Doc, round_no: int) -> tuple[RoundRule, Doc | None]:
+        rules = self.rules(contest)
+        if not 1 <= round_no <= len(rules):
+            raise HTTPException(404, detail="Không tìm thấy vòng chấm.")
+        rnd = await self.store.rounds.find_one({"_id": round_id(contest["_id"], round_no)})
+        if round_no > 1 and rnd is None:
+            raise HTTPException(409, detail="Vòng trước chưa đóng: chưa biết hồ sơ nào vào vòng này.")
         if rnd is not None and rnd.get("closed"):
             raise HTTPException(409, detail="Vòng chấm đã đóng.")
-        if rnd is None:
-            rnd = {"_id": rid, "contest_id": contest_id, "round_no": round_no, "k": k or self.settings.judges_per_entry,
-                   "seed": seed, "released": True, "closed": False, "final": True, "released_at": datetime.now(UTC)}
-            await self.store.rounds.insert_one(rnd)
-            await self.store.contests.update_one({"_id": contest_id}, {"$set": {"judging_status": "scoring"}})
+        return rules[round_no - 1], rnd
+
+    async def _plan(self, contest: Doc, round_no: int, entry_filter: list[str] | None, k: int, seed: int,
+                    only: list[str] | None = None) -> tuple[dict[str, tuple[str, ...]], list[Doc], list[Doc]]:
+        """The assignment of the round's still unassigned entries (nothing written)."""
+        contest_id = contest["_id"]
+        query: Doc = {"contest_id": contest_id, "withdrawn": False}
+        ids: set[str] | None = set(entry_filter) if entry_filter is not None else None
+        if only is not None:
+            ids = set(only) if ids is None else ids & set(only)
+        if ids is not None:
+            query["_id"] = {"$in": sorted(ids)}
+        entries = await self.store.entries.find(query, {"sections": 0, "attachments": 0}).to_list()
+        have = {d["entry_id"] for d in await self.store.reviews.find(
+            {"contest_id": contest_id, "round_no": round_no}, {"entry_id": 1}).to_list()}
+        todo = [e for e in entries if e["_id"] not in have]
+        judges = await self.panel_judges(contest)
+        if not todo:
+            return {}, todo, judges
+        loads: dict[str, int] = {}
+        async for r in self.store.reviews.find({"contest_id": contest_id, "round_no": round_no,
+                                                "withdrawn": {"$ne": True}}, {"judge_ids": 1}):
+            for j in r["judge_ids"]:
+                loads[j] = loads.get(j, 0) + 1
+        refs = [JudgeRef(j["_id"], j["unit"], frozenset(j.get("categories", []))) for j in judges]
+        try:
+            plan = assign_judges([EntryRef(e["_id"], e["conflict_unit"], e["category"]) for e in todo], refs,
+                                 min(k, max(len(refs), 1)), seed, base_loads=loads)
+        except AssignmentError as exc:
+            raise HTTPException(409, detail=f"Không đủ giám khảo để phân công: {exc}") from exc
+        return dict(plan), todo, judges
+
+    async def preview(self, contest_id: str, round_no: int, k: int | None, seed: int) -> Doc:
+        """What releasing with this seed would assign: reproducible, nothing is written."""
+        contest = await self.contest(contest_id)
+        rule, rnd = await self._round_inputs(contest, round_no)
+        k = (rnd or {}).get("k") or k or rule.judges_per_entry
+        plan, todo, judges = await self._plan(contest, round_no, (rnd or {}).get("entry_ids"), k, seed)
+        names = {j["_id"]: j for j in judges}
+        entries = {e["_id"]: e for e in todo}
+        loads = Assignment(k, plan).loads(names) if plan else dict.fromkeys(names, 0)
+        return {"contest_id": contest_id, "round_no": round_no, "k": k, "seed": seed, "entries": [
+            {"entry_id": eid, "code": entries[eid]["code"], "title": entries[eid]["title"],
+             "category": entries[eid]["category"],
+             "judges": [{"judge_id": j, "name": names[j]["full_name"], "unit": names[j]["unit"]} for j in js]}
+            for eid, js in sorted(plan.items(), key=lambda x: entries[x[0]]["code"])],
+            "loads": [{"judge_id": j, "name": names[j]["full_name"], "unit": names[j]["unit"], "load": n}
+                      for j, n in sorted(loads.items())]}
+
+    async def release_round(self, contest_id: str, round_no: int, k: int | None, seed: int) -> Doc:
+        """Open a round and assign its entries; again later, assigns entries that arrived since."""
+        contest = await self.contest(contest_id)
+        rule, rnd = await self._round_inputs(contest, round_no)
+        rid = round_id(contest_id, round_no)
+        final = round_no == len(self.rules(contest))
+        await self.store.contests.update_one({"_id": contest_id},
+                                             {"$set": {"frozen": True, "judging_status": "scoring"}})
+        if rnd is None or not rnd.get("released"):
+            fields = {"contest_id": contest_id, "round_no": round_no, "k": k or rule.judges_per_entry, "seed": seed,
+                      "released": True, "closed": False, "final": final, "released_at": datetime.now(UTC)}
+            await self.store.rounds.update_one({"_id": rid, "released": {"$ne": True}}, {"$set": fields}, upsert=True)
+            rnd = await self.store.rounds.find_one({"_id": rid})
+            assert rnd is not None
+            log.info("judging.round_released", contest_id=contest_id, round_no=round_no, k=rnd["k"], seed=rnd["seed"])
         await self._assign(rnd)
         return rnd
 
     async def _assign(self, rnd: Doc, only: list[str] | None = None) -> None:
-        contest_id, round_no = rnd["contest_id"], rnd["round_no"]
-        query: Doc = {"contest_id": contest_id, "withdrawn": False}
-        if only:
-            query["_id"] = {"$in": only}
-        entries = await self.store.entries.find(query).to_list()
-        have = {d["entry_id"] for d in await self.store.reviews.find(
-            {"contest_id": contest_id, "round_no": round_no}, {"entry_id": 1}).to_list()}
-        todo = [e for e in entries if e["_id"] not in have]
-        if not todo:
-            return
-        contest = await self.contest(contest_id)
-        panel: Doc = {"active": True}
-        if contest.get("panel"):
-            panel["_id"] = {"$in": contest["panel"]}
-        judges = [JudgeRef(j["_id"], j["unit"], frozenset(j.get("categories", [])))
-                  for j in await self.store.judges.find(panel).to_list()]
-        loads: dict[str, int] = {}
-        async for r in self.store.reviews.find({"contest_id": contest_id, "round_no": round_no}, {"judge_ids": 1}):
-            for j in r["judge_ids"]:
-                loads[j] = loads.get(j, 0) + 1
-        k = min(rnd["k"], len(judges))
-        refs = [EntryRef(e["_id"], e["conflict_unit"], e["category"]) for e in todo]
-        try:
-            plan = assign_judges(refs, judges, k, rnd["seed"], base_loads=loads)
-        except AssignmentError as exc:
-            raise HTTPException(409, detail=f"Không đủ giám khảo để phân công: {exc}") from exc
+        contest = await self.contest(rnd["contest_id"])
+        plan, _, _ = await self._plan(contest, rnd["round_no"], rnd.get("entry_ids"), rnd["k"], rnd["seed"], only)
         now = datetime.now(UTC)
+        contest_id, round_no = rnd["contest_id"], rnd["round_no"]
         for entry_id, judge_ids in plan.items():
             doc = {"_id": review_id(contest_id, round_no, entry_id), "contest_id": contest_id, "round_no": round_no,
                    "entry_id": entry_id, "judge_ids": list(judge_ids), "final_round": rnd["final"],
-                   "sheets": {j: {"status": "assigned", "scores": {}, "comments": {}, "overall": ""}
-                              for j in judge_ids},
-                   "audit": [], "rev": 0, "result": None, "assigned_at": now}
+                   "sheets": {j: fresh_sheet() for j in judge_ids}, "declarations": {}, "excluded": [],
+                   "withdrawn": False, "closed": False, "audit": [], "rev": 0, "result": None, "assigned_at": now}
             event = self._env(EntryReviewStarted(contest_id=contest_id, entry_id=entry_id, round_no=round_no,
                                                  judges=len(judge_ids)))
             body = {k: v for k, v in outbox.new_document(doc, event).items() if k != "_id"}
             await self.store.reviews.update_one({"_id": doc["_id"]}, {"$setOnInsert": body}, upsert=True)
 
+    async def _open_reviews(self, contest_id: str, round_no: int) -> list[Doc]:
+        return await self.store.reviews.find(
+            {"contest_id": contest_id, "round_no": round_no, "withdrawn": {"$ne": True}, "closed": {"$ne": True}},
+            {outbox.OUTBOX: 0}).to_list()
+
+    async def _refs(self, contest: Doc, reviews: list[Doc]) -> tuple[list[JudgeRef], list[EntryRef], set[str]]:
+        judges = await self.panel_judges(contest)
+        active = {j["_id"] for j in judges}
+        ids = [r["entry_id"] for r in reviews]
+        entries = {e["_id"]: e async for e in self.store.entries.find({"_id": {"$in": ids}},
+                                                                      {"conflict_unit": 1, "category": 1})}
+        return ([JudgeRef(j["_id"], j["unit"], frozenset(j.get("categories", []))) for j in judges],
+                [EntryRef(i, entries[i]["conflict_unit"], entries[i]["category"]) for i in ids if i in entries], active)
+
+    @staticmethod
+    def _locked(reviews: list[Doc], active: set[str]) -> set[tuple[str, str]]:
+        """Pairs that must not move: submitted sheets, and drafts of judges still on the panel."""
+        return {(r["entry_id"], j) for r in reviews for j, s in r["sheets"].items()
+                if s["status"] == "submitted" or (s["status"] == "draft" and j in active)}
+
+    async def _apply(self, reviews: list[Doc], plan: Assignment, *, actor: str, kind: str, note: str,
+                     skip: str | None = None) -> int:
+        """Write each review whose judges changed (compare-and-set); returns how many moved."""
+        now = datetime.now(UTC)
+        moved = 0
+        for r in reviews:
+            if r["entry_id"] == skip:
+                continue
+            new = list(plan.get(r["entry_id"], ()))
+            old = r["judge_ids"]
+            if not new or set(new) == set(old):
+                continue
+            entry = {"kind": kind, "at": now, "by": actor, "note": note, "removed": sorted(set(old) - set(new)),
+                     "added": sorted(set(new) - set(old)),
+                     "old": {j: r["sheets"][j].get("scores", {}) for j in set(old) - set(new)}}
+            update = judges_update(r, new)
+            update["$set"]["rev"] = r["rev"] + 1
+            update["$push"] = {"audit": entry}
+            async with self.locks.hold(r["_id"]):
+                res = await self.store.reviews.update_one(
+                    {"_id": r["_id"], "rev": r["rev"], "closed": {"$ne": True}}, update)
+            if res.matched_count:
+                moved += 1
+            else:
+                log.warning("judging.reassignment_skipped", review_id=r["_id"], reason="changed meanwhile")
+        return moved
+
+    async def rebalance_round(self, contest_id: str, round_no: int, *, actor: str, note: str) -> int:
+        contest = await self.contest(contest_id)
+        rnd = await self.store.rounds.find_one({"_id": round_id(contest_id, round_no)})
+        if rnd is None or rnd.get("closed"):
+            return 0
+        reviews = await self._open_reviews(contest_id, round_no)
+        judges, entries, active = await self._refs(contest, reviews)
+        current = Assignment(rnd["k"], {r["entry_id"]: tuple(r["judge_ids"]) for r in reviews})
+        excluded = [(r["entry_id"], j) for r in reviews for j in r.get("excluded", [])]
+        try:
+            plan = rebalance(current, judges, entries, self._locked(reviews, active), rnd["seed"], excluded=excluded)
+        except AssignmentError as exc:
+            raise HTTPException(409, detail=f"Không đủ giám khảo để phân công lại: {exc}") from exc
+        moved = await self._apply(reviews, plan, actor=actor, kind="rebalance", note=note)
+        log.info("judging.rebalanced", contest_id=contest_id, round_no=round_no, moved=moved, note=note)
+        return moved
+
     # ------------------------------------------------------------ the judge's work
 
     async def queue(self, judge: Principal) -> list[Doc]:
         out = []
-        async for r in self.store.reviews.find({"judge_ids": judge.account_id}, {outbox.OUTBOX: 0}):
-            entry = await self.store.entries.find_one({"_id": r["entry_id"]}, {"title": 1, "code": 1, "category": 1})
+        reviews = await self.store.reviews.find({"judge_ids": judge.account_id, "withdrawn": {"$ne": True}},
+                                                {outbox.OUTBOX: 0, "audit": 0}).to_list()
+        ids = [r["entry_id"] for r in reviews]
+        entries = {e["_id"]: e async for e in self.store.entries.find({"_id": {"$in": ids}},
+                                                                      {"title": 1, "code": 1, "category": 1})}
+        for r in reviews:
+            entry = entries.get(r["entry_id"], {})
             sheet = r["sheets"].get(judge.account_id, {})
             out.append({"review_id": r["_id"], "entry_id": r["entry_id"], "round_no": r["round_no"],
-                        "contest_id": r["contest_id"], "title": entry["title"] if entry else "",
-                        "code": entry["code"] if entry else "", "status": sheet.get("status", "assigned")})
-        return sorted(out, key=lambda x: (x["status"] == "submitted", x["code"]))
+                        "contest_id": r["contest_id"], "title": entry.get("title", ""), "code": entry.get("code", ""),
+                        "category": entry.get("category", ""), "status": sheet.get("status", "assigned"),
+                        "declared": judge.account_id in r.get("declarations", {}), "closed": bool(r.get("closed"))})
+        return sorted(out, key=lambda x: (x["closed"], x["status"] == "submitted", x["round_no"], x["code"]))
 
-    async def review_for(self, judge: Principal, rid: str) -> tuple[Doc, Doc, Doc]:
-        """The review, entry and rubric: only for a judge assigned to it (else 404, no probing)."""
+    async def reminders_for(self, judge: Principal) -> list[Doc]:
+        return await self.store.reminders.find({"judge_id": judge.account_id}, {"_id": 0}).sort(
+            "at", -1).limit(5).to_list()
+
+    async def assigned(self, judge: Principal, rid: str) -> Doc:
+        """The review, only for a judge assigned to it (else 404, so ids cannot be probed)."""
         r = await self.store.reviews.find_one({"_id": rid, "judge_ids": judge.account_id}, {outbox.OUTBOX: 0})
         if r is None:
-            raise HTTPException(404, detail="Không tìm thấy bài được phân công cho bạn.")
+            raise HTTPException(404, detail=MSG_NOT_YOURS)
+        if r.get("withdrawn"):
+            raise HTTPException(410, detail=MSG_WITHDRAWN)
+        return r
+
+    async def review_for(self, judge: Principal, rid: str) -> tuple[Doc, Doc, Doc]:
+        """The review, blind entry and contest; refused until the judge declared no conflict."""
+        r = await self.assigned(judge, rid)
+        if judge.account_id not in r.get("declarations", {}):
+            raise HTTPException(403, detail={"detail": MSG_DECLARE, "declaration_required": True})
         entry = await self.store.entries.find_one({"_id": r["entry_id"]}, {"conflict_unit": 0})
         contest = await self.contest(r["contest_id"])
-        assert entry is not None
+        if entry is None:
+            raise HTTPException(404, detail=MSG_NOT_YOURS)
         return r, entry, contest
+
+    async def declare(self, judge: Principal, rid: str) -> Doc:
+        async with self.locks.hold(rid):
+            return await self._declare(judge, rid)
+
+    async def _declare(self, judge: Principal, rid: str) -> Doc:
+        r = await self.assigned(judge, rid)
+        now = datetime.now(UTC)
+        if judge.account_id not in r.get("declarations", {}):
+            await self.store.reviews.update_one(
+                {"_id": rid, f"declarations.{judge.account_id}": {"$exists": False}},
+                {"$set": {f"declarations.{judge.account_id}": now}, "$inc": {"rev": 1},
+                 "$push": {"audit": {"kind": "declaration", "at": now, "by": judge.account_id}}})
+        return {"review_id": rid, "declared": True}
+
+    async def recuse(self, judge: Principal, rid: str, reason: str) -> Doc:
+        """A declared conflict: the judge leaves the entry at once and another eligible judge takes
+        it; the pair stays excluded for the rest of the round."""
+        async with self.locks.hold(rid):
+            return await self._recuse(judge, rid, reason)
+
+    async def _recuse(self, judge: Principal, rid: str, reason: str) -> Doc:
+        r = await self.assigned(judge, rid)
+        if r.get("closed"):
+            raise HTTPException(409, detail=MSG_CLOSED)
+        if r["sheets"][judge.account_id]["status"] == "submitted":
+            raise HTTPException(409, detail="Bạn đã nộp điểm cho hồ sơ này; hãy liên hệ Ban tổ chức để rút.")
+        contest = await self.contest(r["contest_id"])
+        rnd = await self.store.rounds.find_one({"_id": round_id(r["contest_id"], r["round_no"])})
+        assert rnd is not None
+        reviews = await self._open_reviews(r["contest_id"], r["round_no"])
+        judges, entries, active = await self._refs(contest, reviews)
+        current = Assignment(rnd["k"], {x["entry_id"]: tuple(x["judge_ids"]) for x in reviews})
+        excluded = [(x["entry_id"], j) for x in reviews for j in x.get("excluded", [])]
+        locked = self._locked(reviews, active) - {(r["entry_id"], judge.account_id)}
+        try:
+            plan = reassign_on_recusal(current, r["entry_id"], judge.account_id, judges, entries, rnd["seed"],
+                                       locked, excluded=excluded)
+        except AssignmentError as exc:
+            raise HTTPException(409, detail="Không còn giám khảo phù hợp để thay bạn chấm hồ sơ này; "
+                                            "Ban tổ chức cần bổ sung giám khảo.") from exc
+        new = list(plan[r["entry_id"]])
+        now = datetime.now(UTC)
+        added = sorted(set(new) - set(r["judge_ids"]))
+        entry = {"kind": "recusal", "at": now, "by": judge.account_id, "note": reason, "removed": [judge.account_id],
+                 "added": added, "old": {judge.account_id: r["sheets"][judge.account_id].get("scores", {})}}
+        update = judges_update(r, new)
+        update["$set"]["rev"] = r["rev"] + 1
+        update["$push"] = {"audit": entry, "excluded": judge.account_id}
+        res = await self.store.reviews.update_one(
+            {"_id": rid, "rev": r["rev"], "closed": {"$ne": True}, "withdrawn": {"$ne": True}}, update)
+        if not res.matched_count:
+            raise HTTPException(409, detail=MSG_CHANGED)
+        others = [x for x in reviews if x["_id"] != rid]
+        await self._apply(others, plan, actor="system", kind="rebalance", note="recusal", skip=r["entry_id"])
+        log.info("judging.recused", review_id=rid, judge=judge.account_id, replaced_by=added)
+        return {"review_id": rid, "recused": True}
 
     async def save_sheet(self, judge: Principal, rid: str, scores: dict[str, float | None],
                          comments: dict[str, str], overall: str, submit: bool) -> Doc:
+        async with self.locks.hold(rid):
+            return await self._save_sheet(judge, rid, scores, comments, overall, submit)
+
+    async def _save_sheet(self, judge: Principal, rid: str, scores: dict[str, float | None],
+                          comments: dict[str, str], overall: str, submit: bool) -> Doc:
         r, _, contest = await self.review_for(judge, rid)
-        rnd = await self.store.rounds.find_one({"_id": f"{r['contest_id']}:{r['round_no']}"})
-        if rnd is None or rnd.get("closed"):
-            raise HTTPException(409, detail="Vòng chấm đã đóng, không thể nhận thêm điểm.")
+        if r.get("closed"):
+            raise HTTPException(409, detail=MSG_CLOSED)
         rubric = rubric_of(contest["rubric"])
-        errors = validate_scores(rubric, scores, final=submit)
-        if errors:
-            raise HTTPException(422, detail={"detail": "Điểm chưa hợp lệ.", "errors": errors})
-        now = datetime.now(UTC)
         old = r["sheets"][judge.account_id]
+        final = submit or old["status"] == "submitted"  # a submitted sheet can be revised, never emptied
+        errors = validate_scores(rubric, scores, final=final)
+        errors |= {f"comment-{k}": "Tiêu chí không có trong thang điểm"
+                   for k in comments if rubric.criterion(k) is None}
+        if errors:
+            raise invalid(errors, "Điểm chưa hợp lệ.")
+        now = datetime.now(UTC)
         clean = {k: float(v) for k, v in scores.items() if v is not None}
-        sheet = {"status": "submitted" if submit or old["status"] == "submitted" else "draft", "scores": clean,
-                 "comments": comments, "overall": overall, "updated_at": now,
-                 "submitted_at": old.get("submitted_at") or (now if submit else None)}
+        sheet = {"status": "submitted" if final else "draft", "scores": clean,
+                 "comments": {k: v for k, v in comments.items() if v}, "overall": overall, "updated_at": now,
+                 "submitted_at": old.get("submitted_at") or (now if final else None)}
         sheets = {**r["sheets"], judge.account_id: sheet}
         update: Doc = {"$set": {f"sheets.{judge.account_id}": sheet, "rev": r["rev"] + 1},
-                       "$push": {"audit": {"judge": judge.account_id, "at": now, "old": old.get("scores", {}),
-                                           "new": clean, "status": sheet["status"]}}}
+                       "$push": {"audit": {"kind": "score", "by": judge.account_id, "at": now,
+                                           "old": old.get("scores", {}), "new": clean,
+                                           "old_status": old["status"], "status": sheet["status"]}}}
         events: list[Envelope] = []
         if all(s["status"] == "submitted" for s in sheets.values()):
-            result, event = self._result(r, rubric, sheets)
+            result, event = self._result(r, rubric, sheets, self.threshold(contest))
             update["$set"]["result"] = result
             events.append(event)
-        res = await self.store.reviews.update_one({"_id": rid, "rev": r["rev"]}, outbox.with_events(update, *events))
+        res = await self.store.reviews.update_one(
+            {"_id": rid, "rev": r["rev"], "closed": {"$ne": True}, "withdrawn": {"$ne": True}},
+            outbox.with_events(update, *events))
         if not res.matched_count:
-            raise HTTPException(409, detail="Phiếu chấm vừa thay đổi ở nơi khác, vui lòng tải lại.")
+            now_doc = await self.store.reviews.find_one({"_id": rid}, {"closed": 1, "withdrawn": 1})
+            if now_doc and now_doc.get("closed"):
+                raise HTTPException(409, detail=MSG_CLOSED)
+            if now_doc and now_doc.get("withdrawn"):
+                raise HTTPException(410, detail=MSG_WITHDRAWN)
+            raise HTTPException(409, detail=MSG_CHANGED)
+        if events:
+            log.info("judging.entry_scored", review_id=rid, official_total=update["$set"]["result"]["official_total"])
         return sheet
 
-    def _result(self, r: Doc, rubric: Rubric, sheets: dict[str, Doc]) -> tuple[Doc, Envelope]:
+    def _result(self, r: Doc, rubric: Rubric, sheets: dict[str, Doc], threshold: float) -> tuple[Doc, Envelope]:
         ordered = sorted(sheets.items())
-        totals = [weighted_total(rubric, s["scores"]) for _, s in ordered]
-        mean = statistics.fmean(totals)
-        trimmed = statistics.fmean(sorted(totals)[1:-1]) if len(totals) >= 5 else None
-        crit = {c.key: statistics.fmean(s["scores"].get(c.key, 0.0) for _, s in ordered) for c in rubric.criteria}
-        official = trimmed if trimmed is not None else mean
-        spread = max(totals) - min(totals)
+        scored = [JudgeScore.of(rubric, j, s["scores"]) for j, s in ordered]
+        res = aggregate_entry(rubric, scored, threshold, entry_id=r["entry_id"])
         # Outside judging a judge is a pseudonym: G1, G2... in the order of their ids.
-        js = [JudgeSheet(judge=f"G{i + 1}", scores=s["scores"], total=t) for i, ((_, s), t) in
-              enumerate(zip(ordered, totals, strict=True))]
+        js = [JudgeSheet(judge=f"G{i + 1}", scores=s.scores, total=s.total) for i, s in enumerate(scored)]
         payload = EntryRoundScored(
             contest_id=r["contest_id"], entry_id=r["entry_id"], round_no=r["round_no"], final_round=r["final_round"],
             rubric_version=rubric.version,
             criteria=[CriterionDef(key=c.key, name=c.name, max_points=c.max_points, weight=c.weight,
                                    required=c.required) for c in rubric.criteria],
-            sheets=js, mean_total=mean, trimmed_mean=trimmed, official_total=official, criterion_means=crit,
-            disagreement=spread > self.settings.disagreement_threshold)
-        result = payload.model_dump(mode="python", include={"mean_total", "trimmed_mean", "official_total",
-                                                            "criterion_means", "disagreement"}) | {"spread": spread}
-        return result, self._env(payload)
+            sheets=js, mean_total=res.mean_total, trimmed_mean=res.trimmed_mean, official_total=res.official_total,
+            criterion_means=dict(res.criterion_means), disagreement=res.disagreement, spread=res.spread)
+        stored = {"mean_total": res.mean_total, "trimmed_mean": res.trimmed_mean,
+                  "official_total": res.official_total, "criterion_means": dict(res.criterion_means),
+                  "disagreement": res.disagreement, "spread": res.spread, "judge_totals": dict(res.judge_totals),
+                  "at": datetime.now(UTC)}
+        return stored, self._env(payload)
 
     # ------------------------------------------------------------ organisers
 
-    async def progress(self, contest_id: str) -> Doc:
-        reviews = await self.store.reviews.find({"contest_id": contest_id}, {outbox.OUTBOX: 0, "audit": 0}).to_list()
-        judges = {j["_id"]: j for j in await self.store.judges.find().to_list()}
-        per_judge: dict[str, dict[str, Any]] = {}
-        for r in reviews:
-            for jid, s in r["sheets"].items():
-                row = per_judge.setdefault(jid, {"name": judges.get(jid, {}).get("full_name", jid), "assigned": 0,
-                                                 "submitted": 0})
-                row["assigned"] += 1
-                row["submitted"] += s["status"] == "submitted"
-        done = sum(1 for r in reviews if r.get("result"))
-        return {"entries": len(reviews), "scored": done, "judges": per_judge, "reviews": reviews}
+    async def remind(self, contest_id: str, judge_id: str, by: Principal, message: str) -> Doc:
+        """Record a reminder; the judge sees it on their queue page (there is no e-mail here)."""
+        await self.contest(contest_id)
+        if not await self.store.reviews.find_one({"contest_id": contest_id, "judge_ids": judge_id}, {"_id": 1}):
+            raise HTTPException(404, detail="Giám khảo này không có bài nào trong cuộc thi.")
+        doc = {"_id": uuid.uuid4().hex, "contest_id": contest_id, "judge_id": judge_id, "by": by.account_id,
+               "message": message or "Ban tổ chức nhắc bạn hoàn thành các bài được phân công.", "at": datetime.now(UTC)}
+        await self.store.reminders.insert_one(doc)
+        log.info("judging.reminder_recorded", contest_id=contest_id, judge_id=judge_id)
+        return {k: v for k, v in doc.items() if k != "_id"}
+
+    async def round_results(self, contest_id: str, round_no: int) -> list[EntryResult]:
+        reviews = await self.store.reviews.find(
+            {"contest_id": contest_id, "round_no": round_no, "withdrawn": {"$ne": True}},
+            {"entry_id": 1, "result": 1}).to_list()
+        return [result_of(r) for r in reviews if r.get("result")]
 
     async def close_round(self, contest_id: str, round_no: int) -> Doc:
-        rid = f"{contest_id}:{round_no}"
+        """Refuse further scores (every review of the round is closed first, so a sheet save in
+        flight fails its compare-and-set), publish the results and who advances; the last round
+        closes judging."""
+        contest = await self.contest(contest_id)
+        rid = round_id(contest_id, round_no)
         rnd = await self.store.rounds.find_one({"_id": rid})
-        if rnd is None:
+        if rnd is None or not rnd.get("released"):
             raise HTTPException(404, detail="Không tìm thấy vòng chấm.")
         if rnd.get("closed"):
             raise HTTPException(409, detail="Vòng chấm đã đóng.")
-        reviews = await self.store.reviews.find({"contest_id": contest_id, "round_no": round_no},
-                                                {"entry_id": 1, "result": 1}).to_list()
-        scored = sorted(r["entry_id"] for r in reviews if r.get("result"))
-        contest = await self.contest(contest_id)
-        events = [self._env(RoundClosed(contest_id=contest_id, round_no=round_no, final_round=rnd["final"],
-                                        scored_entries=scored, advancing=[]))]
-        if rnd["final"]:
+        now = datetime.now(UTC)
+        ids = [r["_id"] async for r in self.store.reviews.find(
+            {"contest_id": contest_id, "round_no": round_no, "closed": {"$ne": True}}, {"_id": 1})]
+        for rid_ in ids:
+            async with self.locks.hold(rid_):
+                await self.store.reviews.update_one({"_id": rid_},
+                                                    {"$set": {"closed": True, "closed_at": now}, "$inc": {"rev": 1}})
+        results = await self.round_results(contest_id, round_no)
+        standardised = self.standardised(contest)
+        totals = counted_totals(results, standardised)
+        scored = sorted(totals)
+        rules = self.rules(contest)
+        rule = rules[round_no - 1] if round_no <= len(rules) else RoundRule(rnd["k"])
+        final = bool(rnd["final"])
+        moving = [] if final else advancing(totals, rule.advance_top_n, rule.advance_min_total)
+        events = [self._env(RoundClosed(contest_id=contest_id, round_no=round_no, final_round=final,
+                                        scored_entries=scored, advancing=moving, standardised=standardised,
+                                        totals=totals))]
+        if final:
+            z = counted_totals(results, True) if standardised else {}
             events.append(self._env(JudgingClosed(contest_id=contest_id, round_no=round_no,
                                                   rubric_version=contest["rubric"]["version"], entries=scored,
-                                                  standardised=False)))
-        now = datetime.now(UTC)
+                                                  standardised=standardised, standardised_totals=z)))
         res = await self.store.rounds.update_one(
-            {"_id": rid, "closed": False}, outbox.with_events({"$set": {"closed": True, "closed_at": now}}, *events))
+            {"_id": rid, "closed": False},
+            outbox.with_events({"$set": {"closed": True, "closed_at": now, "advancing": moving, "totals": totals}},
+                               *events))
         if not res.matched_count:
             raise HTTPException(409, detail="Vòng chấm đã đóng.")
-        if rnd["final"]:
+        if final:
             await self.store.contests.update_one({"_id": contest_id}, {"$set": {"judging_status": "closed"}})
-        return {**rnd, "closed": True, "scored": scored}
+        else:
+            nxt = round_id(contest_id, round_no + 1)
+            await self.store.rounds.update_one(
+                {"_id": nxt}, {"$setOnInsert": {"contest_id": contest_id, "round_no": round_no + 1,
+                                                "k": rules[round_no].judges_per_entry, "entry_ids": moving,
+                                                "released": False, "closed": False,
+                                                "final": round_no + 1 == len(rules)}}, upsert=True)
+        log.info("judging.round_closed", contest_id=contest_id, round_no=round_no, scored=len(scored),
+                 advancing=len(moving), final=final)
+        return {**rnd, "closed": True, "scored": scored, "advancing": moving}
+
+    async def rounds(self, contest_id: str) -> list[Doc]:
+        return await self.store.rounds.find({"contest_id": contest_id}, {outbox.OUTBOX: 0}).sort(
+            "round_no", 1).to_list()
+
+    async def current_round(self, contest_id: str) -> int | None:
+        """The latest released round (the one organisers watch)."""
+        rounds = [r for r in await self.rounds(contest_id) if r.get("released")]
+        return rounds[-1]["round_no"] if rounds else None

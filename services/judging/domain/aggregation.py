@@ -97,14 +97,17 @@ class JudgeStats:
 
 
 def mean(values: Sequence[float]) -> float:
-    """Order-independent mean that stays within [min, max] and is exact for equal values.
+    """Order-independent mean (``fsum``) kept within [min, max], so equal values average exactly.
 
-    ``fsum(v) / n`` can land one ulp outside the values (three judges giving 70.1 would not
-    average to 70.1); averaging the offsets from the minimum avoids that.
+    ``fsum(v) / n`` rounds twice and can land one ulp outside the values: three judges giving
+    70.1 would otherwise not average to 70.1.
     """
+    m = math.fsum(values) / len(values)
     low = min(values)
-    m = low + math.fsum([v - low for v in values]) / len(values)
-    return min(max(m, low), max(values))
+    if m <= low:
+        return low
+    high = max(values)
+    return high if m > high else m
 
 
 def _sample_stdev(values: Sequence[float], center: float) -> float:
@@ -189,9 +192,7 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def aggregate_many(
-    rubric: Rubric, rows: Iterable[ScoreRow], disagreement_threshold: float
-) -> dict[str, EntryResult]:
+def aggregate_many(rubric: Rubric, rows: Iterable[ScoreRow], disagreement_threshold: float) -> dict[str, EntryResult]:
     """Aggregate a whole round from flat rows, in entry-id order.
 
     Rows carry criterion scores positionally (``rubric.keys`` order) rather than as
@@ -202,9 +203,7 @@ def aggregate_many(
         return _aggregate_rows(rubric, rows, disagreement_threshold)
 
 
-def _aggregate_rows(
-    rubric: Rubric, rows: Iterable[ScoreRow], disagreement_threshold: float
-) -> dict[str, EntryResult]:
+def _aggregate_rows(rubric: Rubric, rows: Iterable[ScoreRow], disagreement_threshold: float) -> dict[str, EntryResult]:
     keys = rubric.keys
     width = len(keys)
     total_of = rubric.total_of
@@ -260,9 +259,7 @@ def calibration(results: Iterable[EntryResult]) -> dict[str, JudgeStats]:
     return stats
 
 
-def z_score_totals(
-    results: Iterable[EntryResult], stats: Mapping[str, JudgeStats] | None = None
-) -> dict[str, float]:
+def z_score_totals(results: Iterable[EntryResult], stats: Mapping[str, JudgeStats] | None = None) -> dict[str, float]:
     """Per-entry totals after standardising each judge, on the panel's scale, by entry id.
 
     Each judge total becomes ``z = (total - judge mean) / judge stdev`` (``z = 0`` when the

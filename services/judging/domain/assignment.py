@@ -12,17 +12,20 @@ Balance guarantee (exact, not heuristic). Among all assignments that obey the ha
 (and keep the locked pairs and the ``base_loads`` offsets), the result has both the smallest
 possible maximum judge load and the largest possible minimum judge load. So
 ``max(load) - min(load) <= 1`` holds *if and only if* some valid assignment with that spread
-exists; no further condition is needed. Balance is impossible only when the units force it,
-e.g. when the entries of a unit ``u`` (``n_u`` of ``N``) need more than the ``J - m_u`` outside
-judges can absorb (``K*n_u > (J - m_u) * ceil(K*N/J)``), or when the ``m_u`` judges of ``u``
-cannot be kept busy with outside entries (``m_u * floor(K*N/J) > K*(N - n_u)``). The result
-is then still the most balanced one possible.
+exists; no further condition is needed. What can make balance impossible is the own-unit
+rule (plus exclusions, locks and base loads), e.g. when the entries of a unit ``u`` (``n_u``
+of ``N``) need more than the ``J - m_u`` outside judges can take
+(``K*n_u > (J - m_u) * ceil(K*N/J)``), or when the ``m_u`` judges of ``u`` cannot be kept
+busy with outside entries (``m_u * floor(K*N/J) > K*(N - n_u)``). The result is then still
+the most balanced one possible.
 
 Method: a seeded greedy gives each entry the least-loaded eligible judges (a judge whose
 categories include the entry's category is preferred within the same load level only, so
-the preference never costs balance); then a repair loop moves single loads along augmenting
-paths ``h -> e1 -> j1 -> e2 -> ... -> t``: judge ``j1`` takes entry ``e1`` from ``h``, ``j2``
-takes ``e2`` from ``j1``, ... so only ``h`` loses one and ``t`` gains one. Phase 1 moves load
+the preference never costs balance; an entry that would have to skip judges of its own unit
+left on the lowest level waits until other entries have used them); then a repair loop
+moves single loads along augmenting paths ``h -> e1 -> j1 -> e2 -> ... -> t``: judge ``j1``
+takes entry ``e1`` from ``h``, ``j2`` takes ``e2`` from ``j1``, ... so only ``h`` loses one
+and ``t`` gains one. Phase 1 moves load
 from maximum-load judges to judges at least 2 lower; phase 2 from judges at least 2 above
 the minimum to minimum-load judges. Why it is optimal: when phase 1 finds no path, let ``R``
 be the judges reachable from the maximum-load judges. Any other valid assignment differs
@@ -31,6 +34,10 @@ walk that starts in ``R`` stays in ``R`` (each step is an edge of the search), s
 load of ``R`` cannot decrease. All of ``R`` is at ``max - 1`` or more and some of it at
 ``max``, so no valid assignment has a lower maximum. Phase 2 never raises the maximum and
 the mirror argument shows the minimum cannot be raised further.
+
+Cost: about O(N*K) with small constants (100,000 entries x 3 over 2,000 judges in about a
+second); inputs where one unit holds a large share of both judges and entries need more
+repair searches (a few seconds at that size).
 
 Determinism: inputs are sorted by id (and set-valued arguments sorted) before any decision,
 all internal work uses integer indices, and every random tie-break comes from
@@ -169,14 +176,15 @@ def assign_judges(
 ) -> Assignment:
     """Give every entry ``k`` judges, balanced as well as the units allow (see module doc).
 
-    ``existing`` pairs are kept as they are (manual choices by the organiser); entries only
-    get the judges they still lack. ``base_loads`` adds work a judge already has elsewhere
+    ``existing`` pairs are kept as they are (manual choices by the organiser; one that breaks
+    a hard rule or names a judge not on the panel raises); entries only get the judges they
+    still lack. ``base_loads`` adds work a judge already has elsewhere
     (e.g. another round), so balance is on the combined load. ``excluded`` pairs are
     declared conflicts. Raises :class:`AssignmentError` naming every entry that has fewer
     than ``k`` eligible judges.
     """
     pinned = sorted(existing.pairs()) if existing is not None else []
-    planner = _Planner(entries, judges, k, seed, base_loads, excluded, locked=pinned, movable=[])
+    planner = _Planner(entries, judges, k, seed, base_loads, excluded, locked=pinned, movable=[], strict=True)
     return planner.solve()
 
 
@@ -195,19 +203,19 @@ def reassign_on_recusal(
     """Replace ``judge_id`` on ``entry_id`` after a recusal, keeping every rule and the balance.
 
     The replacement is the least-loaded eligible judge not already on the entry. Dropping a
-    judge can leave them two below the busiest judges; then one unlocked pair elsewhere moves
-    to them (never a ``locked`` one), so the balance guarantee still holds. Callers must keep
-    the recusal in ``excluded`` for later calls so the judge never comes back to that entry.
-    A judge cannot recuse from a pair that is already ``locked`` (scored).
+    judge can leave them two below the busiest judges; then an unlocked pair elsewhere (rarely
+    a short chain of them) moves to them, never a ``locked`` one, so the balance guarantee
+    still holds. Callers must keep the recusal in ``excluded`` for later calls so the judge
+    never comes back to that entry. A judge cannot recuse from a pair that is already
+    ``locked`` (scored).
     """
     current = assignment.by_entry.get(entry_id)
     if current is None or judge_id not in current:
         raise AssignmentError(f"Giám khảo {judge_id} không được phân công hồ sơ {entry_id}", [entry_id])
     recusal = (entry_id, judge_id)
+    locked = set(locked)
     if recusal in locked:
-        raise AssignmentError(
-            f"Giám khảo {judge_id} đã chấm hồ sơ {entry_id}; cần huỷ điểm trước khi rút", [entry_id]
-        )
+        raise AssignmentError(f"Giám khảo {judge_id} đã chấm hồ sơ {entry_id}; cần huỷ điểm trước khi rút", [entry_id])
     if all(e.entry_id != entry_id for e in entries):
         raise AssignmentError(f"Hồ sơ {entry_id} không có trong danh sách hồ sơ", [entry_id])
     pairs = sorted(p for p in assignment.pairs() if p != recusal)
@@ -235,14 +243,14 @@ def rebalance(
     scores stand). Unscored pairs of a removed judge are redistributed; unscored pairs that
     now break a rule are replaced; entries no longer listed are dropped, new ones are filled.
     Then unscored pairs move from the most loaded judges to the least loaded (a new judge
-    starts at 0) until the balance guarantee of the module holds again.
+    starts at 0) until the balance guarantee of the module holds again; nothing else moves.
+    Scored pairs that are not in ``assignment`` are ignored.
     """
+    scored = set(scored)
     pairs = sorted(assignment.pairs())
     keep = [p for p in pairs if p in scored]
     movable = [p for p in pairs if p not in scored]
-    planner = _Planner(
-        entries, judges, assignment.k, seed, base_loads, excluded, locked=keep, movable=movable
-    )
+    planner = _Planner(entries, judges, assignment.k, seed, base_loads, excluded, locked=keep, movable=movable)
     return planner.solve()
 
 
@@ -260,6 +268,7 @@ class _Planner:
         *,
         locked: Sequence[Pair],
         movable: Sequence[Pair],
+        strict: bool = False,
     ) -> None:
         if isinstance(k, bool) or not isinstance(k, int) or k < 1:
             raise AssignmentError(f"Số giám khảo cho mỗi hồ sơ phải là số nguyên dương, nhận {k!r}")
@@ -290,9 +299,7 @@ class _Planner:
         cat_code = {c: i for i, c in enumerate(sorted(set(e_cats)))}
         self.e_cat = [cat_code[c] for c in e_cats]
         self.j_cats: list[frozenset[int] | None] = [
-            frozenset(cat_code[c] for c in map(normalise_unit, j.categories) if c in cat_code)
-            if j.categories
-            else None
+            frozenset(cat_code[c] for c in map(normalise_unit, j.categories) if c in cat_code) if j.categories else None
             for j in judge_list
         ]
 
@@ -324,6 +331,17 @@ class _Planner:
         ej: list[list[int]] = [[] for _ in range(n_entries)]
         je: list[dict[int, set[int]]] = [{} for _ in range(n_judges)]
         gone: dict[int, list[str]] = {}
+        # Locked pairs are facts (scores given) and are kept even if they would now break a
+        # rule; pinned pairs of a fresh assignment (strict) must obey the rules.
+        if strict:
+            broken: set[str] = set()
+            for entry_id, judge_id in locked:
+                e, j = entry_index.get(entry_id), judge_index.get(judge_id)
+                if e is not None and (j is None or self.j_unit[j] == self.e_unit[e] or j in self.excl.get(e, ())):
+                    broken.add(entry_id)
+            if broken:
+                named = sorted(broken)
+                raise AssignmentError(f"Phân công có sẵn vi phạm quy tắc cho hồ sơ: {', '.join(named)}", named)
         for entry_id, judge_id in locked:
             e = entry_index.get(entry_id)
             if e is None:
@@ -380,8 +398,7 @@ class _Planner:
         if short:
             shown = ", ".join(short[:20]) + (f" … (+{len(short) - 20})" if len(short) > 20 else "")
             raise AssignmentError(
-                f"Không đủ {self.k} giám khảo hợp lệ (khác đơn vị, không xung đột) "
-                f"cho {len(short)} hồ sơ: {shown}",
+                f"Không đủ {self.k} giám khảo hợp lệ (khác đơn vị, không xung đột) cho {len(short)} hồ sơ: {shown}",
                 short,
             )
 

@@ -239,8 +239,7 @@ def default_rubric(version: int = 1) -> Rubric:
                 key="presentation",
                 name="Hình thức trình bày",
                 description=(
-                    "Hồ sơ trình bày rõ ràng, mạch lạc, đúng thể thức; số liệu và minh chứng đầy đủ, "
-                    "đáng tin cậy."
+                    "Hồ sơ trình bày rõ ràng, mạch lạc, đúng thể thức; số liệu và minh chứng đầy đủ, đáng tin cậy."
                 ),
                 max_points=10,
             ),

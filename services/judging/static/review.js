@@ -46,9 +46,11 @@
       return;
     }
     status.textContent = data.status === "submitted" ? t.submitted : t.saved;
+    if (data.status === "submitted" && save) { save.hidden = true; }
   }
   form.addEventListener("input", total);
-  document.getElementById("save").addEventListener("click", function () { send(false); });
+  const save = document.getElementById("save");
+  if (save) save.addEventListener("click", function () { send(false); });
   document.getElementById("submit").addEventListener("click", function () { send(true); });
   total();
 })();

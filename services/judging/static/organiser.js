@@ -1,0 +1,55 @@
+// Organiser's judging page: release/close rounds, reminders, and progress polled every 3 s.
+(function () {
+  "use strict";
+  const box = document.getElementById("rounds");
+  if (!box) return;
+  const cid = box.dataset.contest;
+  const t = JSON.parse(document.getElementById("i18n").textContent);
+  const err = document.getElementById("round-error");
+  const lang = document.documentElement.lang === "en" ? "en-GB" : "vi-VN";
+  function fmt(v) { return v === null || v === undefined ? "—" : v.toLocaleString(lang, {minimumFractionDigits: 2, maximumFractionDigits: 2}); }
+  async function call(method, url, body) {
+    const resp = await fetch(url, {method: method, credentials: "same-origin", headers: {"Content-Type": "application/json"},
+      body: body === undefined ? undefined : JSON.stringify(body)});
+    const data = await resp.json().catch(function () { return {}; });
+    return {ok: resp.ok, status: resp.status, data: data};
+  }
+  document.querySelectorAll("[data-action]").forEach(function (b) {
+    b.addEventListener("click", async function () {
+      b.disabled = true;
+      const r = await call("POST", "/judging/api/contests/" + cid + "/rounds/" + b.dataset.round + "/" + b.dataset.action, {});
+      if (r.ok) { location.reload(); return; }
+      b.disabled = false;
+      err.textContent = r.data.detail || String(r.status); err.hidden = false;
+    });
+  });
+  document.querySelectorAll("[data-remind]").forEach(function (b) {
+    b.addEventListener("click", async function () {
+      const r = await call("POST", "/judging/api/contests/" + cid + "/judges/" + b.dataset.remind + "/reminders", {});
+      const out = b.parentElement.querySelector("[data-col=reminders]");
+      if (r.ok) { out.textContent = t.reminded; } else { out.textContent = r.data.detail || String(r.status); }
+    });
+  });
+  async function poll() {
+    const r = await call("GET", "/judging/api/contests/" + cid + "/progress");
+    if (!r.ok) return;
+    const p = r.data;
+    document.getElementById("scored").textContent = p.scored;
+    document.getElementById("entries").textContent = p.entries;
+    Object.keys(p.judges).forEach(function (jid) {
+      const row = document.querySelector('#judges-table tr[data-judge="' + jid + '"]');
+      if (!row) return;
+      row.children[1].textContent = p.judges[jid].assigned;
+      row.children[2].textContent = p.judges[jid].draft;
+      row.children[3].textContent = p.judges[jid].submitted;
+    });
+    p.items.forEach(function (e) {
+      const row = document.querySelector('#entries-table tr[data-entry="' + e.entry_id + '"]');
+      if (!row) return;
+      row.querySelector("[data-col=submitted]").textContent = e.submitted + " / " + e.judges;
+      row.querySelector("[data-col=total]").textContent = fmt(e.official_total);
+      row.querySelector("[data-col=flag]").textContent = e.disagreement ? t.discuss : "";
+    });
+  }
+  if (document.getElementById("progress")) setInterval(poll, 3000);
+})();

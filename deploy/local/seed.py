@@ -117,6 +117,7 @@ class Seeder:
         for j in range(len(JUDGES)):
             tok = self.token(_email("giamkhao", j), JUDGE_PASSWORD)
             for item in self.call("GET", "/judging/api/queue", tok):
+                self.call("POST", f"/judging/api/reviews/{item['review_id']}/declaration", tok)
                 base = (zlib.crc32(item["entry_id"].encode()) % 20) + j % 3
                 scores = {"novelty": min(30, 14 + base % 15), "effectiveness": min(40, 20 + base),
                           "applicability": min(20, 10 + base % 10), "presentation": min(10, 6 + base % 4)}

@@ -41,7 +41,8 @@ def test_participant_organiser_and_judge_walk_the_skeleton(
     expect(page.locator("#error-summary")).to_be_visible()  # the commitment is not ticked yet
     page.get_by_label(re.compile("Tôi cam đoan")).check()
     page.get_by_role("button", name="Nộp sáng kiến").click()
-    expect(page.locator("#receipt-code")).to_have_text(re.compile(contest["code"] + r"-\d{6}-[A-Z0-9]{2}"))
+    expect(page.locator("#receipt-code")).to_have_text(re.compile(contest["code"] + r"-\d{6}-[A-Z0-9]{2}"),
+                                                        timeout=20000)
     code = page.locator("#receipt-code").inner_text()
     page.goto(f"{gateway}/submission/my")
     expect(page.get_by_role("row", name=re.compile(code))).to_contain_text("Đã nộp")
@@ -54,8 +55,13 @@ def test_participant_organiser_and_judge_walk_the_skeleton(
     with org.expect_navigation():  # the queue reloads after the decision
         org.get_by_role("row", name=re.compile(code)).get_by_role("button", name="Hợp lệ", exact=True).click()
     row = org.get_by_role("row", name=re.compile(code))
-    expect(row.get_by_role("button")).to_have_count(0)
+    expect(row.get_by_role("button", name="Hợp lệ", exact=True)).to_have_count(0)
     expect(row).to_contain_text("Hợp lệ")
+    for _ in range(60):  # judging learns about the eligible entry over Kafka; the preview then lists it
+        preview = organiser.post(f"/judging/api/contests/{cid}/rounds/1/preview", json={})
+        if preview.status_code == 200 and len(preview.json().get("entries", [])) == 1:
+            break
+        org.wait_for_timeout(500)
     org.goto(f"{gateway}/judging/organiser?contest_id={cid}")
     with org.expect_navigation(), org.expect_response(lambda r: r.url.endswith("/rounds/1/release")) as released:
         org.get_by_role("button", name="Phân công và mở vòng 1").click()  # the page reloads on success
@@ -72,11 +78,12 @@ def test_participant_organiser_and_judge_walk_the_skeleton(
     sign_in(judge, gateway, judge_email, "GiamKhao#Test2026")
     judge.goto(f"{gateway}/judging/")
     judge.get_by_role("link", name="Rút ngắn thời gian cấp bản sao").click()
+    with judge.expect_navigation():  # the no-conflict declaration comes before the entry opens
+        judge.get_by_role("button", name="Tôi xác nhận không có xung đột lợi ích").click()
     expect(judge.locator("body")).not_to_contain_text("Lê Thị Thanh Hương")
-    judge.get_by_label(re.compile("Tính mới")).fill("25")
-    judge.get_by_label(re.compile("^Tính hiệu quả")).fill("35")
-    judge.get_by_label(re.compile("Khả năng áp dụng")).fill("17")
-    judge.get_by_label(re.compile("Hình thức trình bày")).fill("8")
+    for criterion, points in (("Tính mới", "25"), ("Tính hiệu quả", "35"), ("Khả năng áp dụng", "17"),
+                              ("Hình thức trình bày", "8")):
+        judge.get_by_role("spinbutton", name=re.compile("^" + criterion)).fill(points)
     expect(judge.locator("#total")).to_have_text("85")
     judge.get_by_role("button", name="Nộp điểm").click()
     expect(judge.locator("#sheet-status")).to_have_text("Đã nộp điểm.")

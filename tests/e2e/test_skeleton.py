@@ -69,7 +69,10 @@ def test_an_initiative_travels_through_every_service(gateway: str, organiser: Ap
             assert queue == [], "a judge from the author's unit never gets the entry"
             continue
         assert len(queue) == 1
-        review = judge.get(f"/judging/api/reviews/{queue[0]['review_id']}").json()
+        rid = queue[0]["review_id"]
+        assert judge.get(f"/judging/api/reviews/{rid}").status_code == 403, "no reading before the declaration"
+        assert judge.post(f"/judging/api/reviews/{rid}/declaration").status_code == 200
+        review = judge.get(f"/judging/api/reviews/{rid}").json()
         text = str(review)
         assert "Trần Thị Bích Ngọc" not in text and "Tân Chi" not in text, "blind review"
         r = judge.put(f"/judging/api/reviews/{queue[0]['review_id']}/sheet", json={

@@ -7,9 +7,9 @@ can be checked against the variables each service declares.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -61,3 +61,17 @@ class ServiceSettings(BaseSettings):
     @property
     def dev(self) -> bool:
         return self.environment != "production"
+
+
+class SecretServiceSettings(ServiceSettings):
+    """A service that signs things (receipt codes, download links, certificate codes) with its own key."""
+
+    secret_key: str = "change-me"
+
+    deployment_fields: ClassVar[tuple[str, ...]] = (*ServiceSettings.deployment_fields, "secret_key")
+
+    @model_validator(mode="after")
+    def _real_secret_in_production(self) -> Self:
+        if self.environment == "production" and (self.secret_key == "change-me" or len(self.secret_key) < 16):
+            raise ValueError("secret_key must be set to a random value of at least 16 characters in production")
+        return self

@@ -4,27 +4,14 @@ ranks it, and the participant sees the status move in "my initiatives"."""
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.conftest import PROFILE, Api, initiative, new_contest, new_judge, new_participant, set_panel
+from tests.conftest import PROFILE, Api, eventually, initiative, new_contest, new_judge, new_participant, set_panel
 
 pytestmark = pytest.mark.integration
-
-
-def eventually(check: Callable[[], Any], timeout: float = 30, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.3)
 
 
 def test_an_initiative_travels_through_every_service(gateway: str, organiser: Api) -> None:

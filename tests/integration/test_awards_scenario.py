@@ -8,9 +8,8 @@ from __future__ import annotations
 import asyncio
 import io
 import re
-import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -26,7 +25,7 @@ from shared.events.authors import Author, EntryAuthorsRecorded
 from shared.events.contests import Category, ContestOpened
 from shared.events.judging import CriterionDef, EntryRoundScored, JudgeSheet, JudgingClosed
 from shared.events.statuses import EntryStatusChanged
-from tests.conftest import PROFILE, Api
+from tests.conftest import PROFILE, Api, eventually
 
 pytestmark = pytest.mark.integration
 
@@ -44,17 +43,6 @@ PRIZES: dict[str, Any] = {
               {"key": "third", "name": "Giải Ba", "name_en": "Third Prize", "count": 1, "prize_vnd": 5_000_000,
                "min_score": 70}],
     "tie_break": ["criterion:effectiveness", "submitted_at"], "place": "Bắc Ninh"}
-
-
-def eventually(check: Callable[[], Any], timeout: float = 40, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.3)
 
 
 def account_id(api: Api) -> str:

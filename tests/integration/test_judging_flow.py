@@ -5,30 +5,28 @@ issue lists), results flow to ``judging.results`` and awards, rounds advance and
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from tests.conftest import PROFILE, Api, Judge, initiative, new_contest, new_judge, new_participant, set_panel
+from tests.conftest import (
+    PROFILE,
+    Api,
+    Judge,
+    eventually,
+    initiative,
+    new_contest,
+    new_judge,
+    new_participant,
+    set_panel,
+)
 from tests.integration.kafka_util import read_all
 
 pytestmark = pytest.mark.integration
 
 GOOD = {"novelty": 24, "effectiveness": 32, "applicability": 16, "presentation": 8}
-
-
-def eventually(check: Callable[[], Any], timeout: float = 40, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.3)
 
 
 @dataclass

@@ -21,7 +21,7 @@ from aiokafka import AIOKafkaProducer
 from shared.envelope import Envelope
 from shared.events.awards import Outcome, ResultsAnnounced
 from shared.events.judging import EntryReviewStarted
-from tests.conftest import PROFILE, Api, initiative, new_contest, new_judge, new_participant, unique
+from tests.conftest import PROFILE, Api, eventually, initiative, new_contest, new_judge, new_participant, unique
 from tests.integration.kafka_util import read_all
 
 pytestmark = pytest.mark.integration
@@ -39,17 +39,6 @@ def docx() -> bytes:
         z.writestr("[Content_Types].xml", "<Types/>")
         z.writestr("word/document.xml", "<w:document/>")
     return buf.getvalue()
-
-
-def eventually(check: Callable[[], Any], timeout: float = 30, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.3)
 
 
 def events_for(topic: str, key: str, until: Callable[[list[dict[str, Any]]], bool]) -> list[dict[str, Any]]:

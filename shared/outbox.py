@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 from pymongo import monitoring
@@ -27,6 +27,7 @@ from shared.envelope import Envelope
 from shared.mongo import Doc
 
 OUTBOX = "_outbox"
+T = TypeVar("T")
 PENDING = "_outbox_pending"
 SEQ = "_outbox_seq"
 
@@ -125,6 +126,7 @@ class OutboxRelay:
         rescan: float = 300.0,
         max_backoff: float = 5.0,
         batch: int = 500,
+        parallel: int = 16,
     ) -> None:
         self._collections = {(c.database.name, c.name): c for c in collections}
         self._publish = publish
@@ -132,6 +134,7 @@ class OutboxRelay:
         self._rescan = rescan
         self._max_backoff = max_backoff
         self._batch = batch
+        self._parallel = parallel
         self._wake = asyncio.Event()
         self._hinted: dict[tuple[str, str], set[Any]] = {}
         self._in_flight: dict[tuple[str, str], set[Any]] = {}
@@ -193,12 +196,19 @@ class OutboxRelay:
             return await coll.find({PENDING: True}, {OUTBOX: 1, SEQ: 1}).limit(self._batch).to_list()
         ids = self._hinted.pop(key, set())
         self._in_flight[key] = ids
-        docs = []
-        for doc_id in ids:  # one _id lookup each: the only lookup FerretDB/SQLite serves from an index
-            doc = await coll.find_one({"_id": doc_id}, {OUTBOX: 1, SEQ: 1, PENDING: 1})
-            if doc is not None and doc.get(PENDING):
-                docs.append(doc)
-        return docs
+        # One _id lookup each (the only lookup FerretDB/SQLite serves without parsing every
+        # document), several at a time: a rush of writes must not queue behind one another here.
+        found = await self._bounded(coll.find_one({"_id": doc_id}, {OUTBOX: 1, SEQ: 1, PENDING: 1}) for doc_id in ids)
+        return [doc for doc in found if doc is not None and doc.get(PENDING)]
+
+    async def _bounded(self, calls: Iterable[Awaitable[T]]) -> list[T]:
+        gate = asyncio.Semaphore(self._parallel)
+
+        async def one(call: Awaitable[T]) -> T:
+            async with gate:
+                return await call
+
+        return await asyncio.gather(*(one(c) for c in calls))
 
     async def drain_once(self, *, full: bool = True) -> int:
         """Publish what is pending (hinted documents, or a scan of every collection when
@@ -216,17 +226,19 @@ class OutboxRelay:
                 self._hinted.setdefault(key, set()).update(self._in_flight.pop(key, set()))
                 raise
             self._in_flight.pop(key, None)
-            for doc, es in pending:
-                # Common case first: nothing was queued since the read, so one write empties it.
-                done = await coll.update_one({"_id": doc["_id"], SEQ: doc.get(SEQ, 0)},
-                                             {"$set": {OUTBOX: [], PENDING: False}})
-                if not done.matched_count:
-                    await _remove_published(coll, doc["_id"], {e.event_id for e in es})
+            await self._bounded(_mark_published(coll, doc, es) for doc, es in pending)
             total += len(envs)
             self.published += len(envs)
         if total:
             log.debug("outbox.published", count=total, scan=full)
         return total
+
+
+async def _mark_published(coll: AsyncCollection[Doc], doc: Doc, published: Sequence[Envelope]) -> None:
+    # Common case first: nothing was queued since the read, so one write empties it.
+    done = await coll.update_one({"_id": doc["_id"], SEQ: doc.get(SEQ, 0)}, {"$set": {OUTBOX: [], PENDING: False}})
+    if not done.matched_count:
+        await _remove_published(coll, doc["_id"], {e.event_id for e in published})
 
 
 async def _remove_published(coll: AsyncCollection[Doc], doc_id: Any, published: set[str]) -> None:

@@ -138,6 +138,8 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._hinted: dict[tuple[str, str], set[Any]] = {}
         self._in_flight: dict[tuple[str, str], set[Any]] = {}
+        self._unmarked: set[str] = set()
+        self._marking: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[None] | None = None
         self.published = 0
         self.last_error: str | None = None
@@ -161,6 +163,8 @@ class OutboxRelay:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        if self._marking:
+            await asyncio.gather(*self._marking, return_exceptions=True)
 
     async def _run(self) -> None:
         backoff = self._interval
@@ -210,6 +214,17 @@ class OutboxRelay:
 
         return await asyncio.gather(*(one(c) for c in calls))
 
+    async def _mark(self, key: tuple[str, str], coll: AsyncCollection[Doc],
+                    pending: list[tuple[Doc, list[Envelope]]], ids: set[str]) -> None:
+        try:
+            await self._bounded(_mark_published(coll, doc, es) for doc, es in pending)
+        except Exception as exc:
+            # Published but still in the documents: look again (a re-publish is absorbed by consumers).
+            log.warning("outbox.mark_failed", error=str(exc))
+            self.hint(*key, [doc["_id"] for doc, _ in pending])
+        finally:
+            self._unmarked -= ids
+
     async def drain_once(self, *, full: bool = True) -> int:
         """Publish what is pending (hinted documents, or a scan of every collection when
         ``full``); returns how many events went out."""
@@ -218,7 +233,8 @@ class OutboxRelay:
             try:
                 docs = await self._pending_docs(key, coll, full)
                 pending = [(d, [Envelope.model_validate(e) for e in d.get(OUTBOX, [])]) for d in docs]
-                envs = [e for _, es in pending for e in es]
+                # Events already out whose removal from the document is still under way are skipped.
+                envs = [e for _, es in pending for e in es if e.event_id not in self._unmarked]
                 if envs:
                     await self._publish(envs)
             except BaseException:
@@ -226,7 +242,14 @@ class OutboxRelay:
                 self._hinted.setdefault(key, set()).update(self._in_flight.pop(key, set()))
                 raise
             self._in_flight.pop(key, None)
-            await self._bounded(_mark_published(coll, doc, es) for doc, es in pending)
+            if pending:
+                # Removing published events rewrites each document, which on FerretDB waits for the
+                # store's writer; do it beside the next round of publishing, not before it.
+                ids = {e.event_id for e in envs}
+                self._unmarked |= ids
+                task = asyncio.create_task(self._mark(key, coll, pending, ids))
+                self._marking.add(task)
+                task.add_done_callback(self._marking.discard)
             total += len(envs)
             self.published += len(envs)
         if total:

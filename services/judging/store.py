@@ -9,12 +9,9 @@ import asyncio
 import contextlib
 import weakref
 from collections.abc import AsyncIterator
-from typing import Any
 
 from pymongo import ASCENDING
-from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.results import UpdateResult
 
 from shared.mongo import Doc
 
@@ -45,12 +42,12 @@ class JudgingStore:
 
 
 class DocLocks:
-    """One asyncio lock per document id, for every write this process makes to a review.
+    """One asyncio lock per review, held across a whole read-decide-write of it (a judge's save,
+    a recusal, a rebalance), so the decision is made on what is really stored.
 
-    FerretDB 1.24 (SQLite) does not make a single-document update atomic: two concurrent
-    updates of one document, even compare-and-set ones, can both "succeed" and one is lost
-    (measured: 40 concurrent ``$set`` of different paths keep about 5). MongoDB needs no lock;
-    locally the service is one process, so serialising its own writes per document is enough.
+    Single driver calls are already queued per document by the database itself
+    (``shared.mongo.SerialDatabase``, for FerretDB's unisolated updates); this lock is the
+    application-level critical section above that.
     """
 
     def __init__(self) -> None:
@@ -63,19 +60,3 @@ class DocLocks:
             lock = self._locks[key] = asyncio.Lock()
         async with lock:
             yield
-
-
-class LockedWrites:
-    """The reviews collection as the outbox relay sees it: its updates take the document's lock
-    too, so removing published events never overwrites a judge's concurrent save."""
-
-    def __init__(self, coll: AsyncCollection[Doc], locks: DocLocks) -> None:
-        self._coll = coll
-        self._locks = locks
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._coll, name)
-
-    async def update_one(self, filter: Doc, update: Doc, *args: Any, **kwargs: Any) -> UpdateResult:
-        async with self._locks.hold(str(filter.get("_id"))):
-            return await self._coll.update_one(filter, update, *args, **kwargs)

@@ -23,10 +23,12 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import shared.events  # noqa: F401  (registers every payload type)
-from shared import outbox
+from shared import outbox, staged_outbox
 from shared.auth import Auth, JWKSCache, TokenVerifier
 from shared.broker import Consumer, Handler, make_broker, relay_publisher
 from shared.envelope import Envelope, EventPayload
@@ -34,6 +36,7 @@ from shared.inbox import Inbox
 from shared.logging import CORRELATION_HEADER, configure_logging, set_correlation_id
 from shared.mongo import Doc, connect, database
 from shared.settings import ServiceSettings
+from shared.staged_outbox import StagedOutbox
 from shared.web.i18n import request_lang
 from shared.web.render import SHARED_STATIC, Web
 
@@ -84,6 +87,51 @@ def wants_html(request: Request) -> bool:
     return "/api/" not in request.url.path and "text/html" in request.headers.get("accept", "")
 
 
+SECURITY_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
+                    (b"x-frame-options", b"DENY"))
+
+
+class RequestContext:
+    """Correlation id, security headers, the relay's wake-up after writes and one log line per
+    request, as plain ASGI (Starlette's ``BaseHTTPMiddleware`` costs a task and a stream per
+    request, measurable in the deadline rush)."""
+
+    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+        self.app = app
+        self.runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(service=self.runtime.name)
+        cid = set_correlation_id(headers.get(CORRELATION_HEADER) or headers.get("x-request-id"))
+        start = time.perf_counter()
+        status = 500
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                out = MutableHeaders(scope=message)
+                out[CORRELATION_HEADER] = cid
+                present = {k for k, _ in out.raw}
+                out.raw.extend((k, v) for k, v in SECURITY_HEADERS if k not in present)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+                self.runtime.kick()  # a write may have queued events: publish them now, not at the next poll
+            path = scope["path"]
+            if not path.endswith("/health"):
+                log.info("http.request", method=scope["method"], path=path, status=status,
+                         ms=round((time.perf_counter() - start) * 1000, 1))
+
+
 class Runtime:
     """One service process: its database, its broker, its outbox relay and its consumer."""
 
@@ -98,6 +146,7 @@ class Runtime:
         self.broker = make_broker(settings.kafka_bootstrap, client_id=self.name)
         self.inbox = Inbox(self.db["inbox"])
         self.outbox_collections: list[AsyncCollection[Doc]] = []
+        self.staged = StagedOutbox(self.db[staged_outbox.COLLECTION])
         self.relay: outbox.OutboxRelay | None = None
         self.consumer: Consumer | None = None
         self.web = Web(self.name, package_dir, signin_url=settings.signin_url)
@@ -183,9 +232,10 @@ class Runtime:
 
         self.relay = outbox.OutboxRelay(
             self.outbox_collections, guarded, interval=self.settings.relay_interval_ms / 1000,
-            rescan=self.settings.relay_rescan_s,
+            rescan=self.settings.relay_rescan_s, staged=self.staged,
         )
         self.hints.on_hint = self.relay.hint
+        self.staged.on_ready = self.relay.kick
         self.relay.start()
         log.info("service.started", port=self.settings.http_port)
         try:
@@ -231,29 +281,7 @@ class Runtime:
         return app
 
     def _install_middleware(self, app: FastAPI) -> None:
-        @app.middleware("http")
-        async def correlation(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-            structlog.contextvars.clear_contextvars()
-            structlog.contextvars.bind_contextvars(service=self.name)
-            cid = set_correlation_id(request.headers.get(CORRELATION_HEADER) or request.headers.get("x-request-id"))
-            start = time.perf_counter()
-            response = await call_next(request)
-            if request.method not in ("GET", "HEAD", "OPTIONS"):
-                self.kick()  # a write may have queued events: publish them now, not at the next poll
-            response.headers[CORRELATION_HEADER] = cid
-            response.headers.setdefault("X-Content-Type-Options", "nosniff")
-            response.headers.setdefault("Referrer-Policy", "same-origin")
-            response.headers.setdefault("X-Frame-Options", "DENY")
-            if request.url.path.endswith("/health"):
-                return response
-            log.info(
-                "http.request",
-                method=request.method,
-                path=request.url.path,
-                status=response.status_code,
-                ms=round((time.perf_counter() - start) * 1000, 1),
-            )
-            return response
+        app.add_middleware(RequestContext, runtime=self)
 
     def _install_errors(self, app: FastAPI) -> None:
         @app.exception_handler(RequestValidationError)

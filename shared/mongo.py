@@ -11,10 +11,13 @@ import contextlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
+from bson import ObjectId
 from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.results import UpdateResult
+from pymongo.results import DeleteResult, UpdateResult
+
+from shared.docmatch import Unsupported, check_supported, matches
 
 Doc = dict[str, Any]
 
@@ -72,8 +75,82 @@ def _plain_id(filter: Any) -> Any:
     return None if doc_id is None or isinstance(doc_id, Mapping) else doc_id
 
 
+def _by_id(filter: Any) -> tuple[Any, Doc] | None:
+    """``(_id, other conditions)`` when a filter pins one document by a string or ObjectId ``_id``
+    and its other conditions can be checked in Python (``shared.docmatch``)."""
+    if not isinstance(filter, Mapping) or len(filter) < 2:
+        return None  # no _id, or exactly {_id}: FerretDB already serves that from its index
+    doc_id = filter.get("_id")
+    if not isinstance(doc_id, str | ObjectId):
+        return None
+    rest = {k: v for k, v in filter.items() if k != "_id"}
+    try:
+        check_supported(rest)
+    except Unsupported:
+        return None
+    return doc_id, rest
+
+
+def _widen(projection: Any, conditions: Doc) -> tuple[Any, set[str]] | None:
+    """A projection that also returns the top-level fields ``conditions`` look at, and the
+    fields to drop again; ``None`` when the projection is not a plain field mapping."""
+    if projection is None:
+        return None, set()
+    if not isinstance(projection, Mapping) or any(
+        "." in k or isinstance(v, Mapping) or not isinstance(v, int | bool) for k, v in projection.items()
+    ):
+        return None
+    needed = {path.split(".")[0] for path in conditions}
+    inclusion = any(v for k, v in projection.items() if k != "_id") or (
+        set(projection) == {"_id"} and bool(projection["_id"]))
+    if inclusion:
+        added = {f for f in needed if not projection.get(f)}
+        return {**projection, **dict.fromkeys(added, 1)}, added
+    added = {f for f in needed if f in projection}
+    return {k: v for k, v in projection.items() if k not in added}, added
+
+
 class SerialCollection(AsyncCollection[Doc]):
-    """A collection whose read-modify-write operations go through its database's ``DocGate``."""
+    """A collection adapted to FerretDB 1.24 on SQLite (see ``DocGate`` and ``shared.docmatch``).
+
+    Read-modify-write operations go through its database's ``DocGate``; a single-document
+    operation whose filter pins ``_id`` and adds conditions (a compare-and-set on a revision,
+    an ownership check) fetches the document by ``_id`` alone, which FerretDB serves from its
+    index, and checks the conditions in Python: the write gate makes that check-then-write
+    atomic for this process, the only one writing the database.
+    """
+
+    async def _pinned(self, doc_id: Any, conditions: Doc, projection: Any = None) -> Doc | None:
+        doc = await super().find_one({"_id": doc_id}, projection)
+        return doc if doc is not None and matches(doc, conditions) else None
+
+    async def find_one(self, filter: Any = None, *args: Any, **kwargs: Any) -> Any:
+        split = _by_id(filter)
+        extra = set(kwargs) - {"projection"}
+        widened = _widen(args[0] if args else kwargs.get("projection"), split[1]) if split else None
+        if split is None or widened is None or len(args) > 1 or extra:
+            return await super().find_one(filter, *args, **kwargs)
+        projection, added = widened
+        try:
+            doc = await self._pinned(split[0], split[1], projection)
+        except Unsupported:  # the document has an array where the filter expects a field
+            return await super().find_one(filter, *args, **kwargs)
+        if doc is not None:
+            for field in added:
+                doc.pop(field, None)
+        return doc
+
+    async def _pinned_write(self, filter: Any, upsert: bool) -> tuple[bool, Any]:
+        """Under the document's gate: ``(handled, filter to write with)``. ``handled`` with a
+        ``None`` filter means the conditions do not hold and nothing is to be written."""
+        split = None if upsert else _by_id(filter)
+        if split is None:
+            return False, filter
+        try:
+            doc = await self._pinned(split[0], split[1], dict.fromkeys({p.split(".")[0] for p in split[1]}, 1))
+        except Unsupported:
+            return False, filter
+        return True, ({"_id": split[0]} if doc is not None else None)
 
     def _gate(self, filter: Any) -> contextlib.AbstractAsyncContextManager[None]:
         database = self.database
@@ -84,7 +161,18 @@ class SerialCollection(AsyncCollection[Doc]):
 
     async def update_one(self, filter: Any, update: Any, *args: Any, **kwargs: Any) -> UpdateResult:
         async with self._gate(filter):
-            return await super().update_one(filter, update, *args, **kwargs)
+            handled, pinned = (False, filter) if args or _positional(update) else await self._pinned_write(
+                filter, bool(kwargs.get("upsert")))
+            if handled and pinned is None:
+                return UpdateResult({"n": 0, "nModified": 0, "ok": 1.0}, acknowledged=True)
+            return await super().update_one(pinned, update, *args, **kwargs)
+
+    async def delete_one(self, filter: Any, *args: Any, **kwargs: Any) -> DeleteResult:
+        async with self._gate(filter):
+            handled, pinned = (False, filter) if args else await self._pinned_write(filter, False)
+            if handled and pinned is None:
+                return DeleteResult({"n": 0, "ok": 1.0}, acknowledged=True)
+            return await super().delete_one(pinned, *args, **kwargs)
 
     async def replace_one(self, filter: Any, replacement: Any, *args: Any, **kwargs: Any) -> UpdateResult:
         async with self._gate(filter):
@@ -92,7 +180,11 @@ class SerialCollection(AsyncCollection[Doc]):
 
     async def find_one_and_update(self, filter: Any, update: Any, *args: Any, **kwargs: Any) -> Any:
         async with self._gate(filter):
-            return await super().find_one_and_update(filter, update, *args, **kwargs)
+            handled, pinned = (False, filter) if args or _positional(update) else await self._pinned_write(
+                filter, bool(kwargs.get("upsert")))
+            if handled and pinned is None:
+                return None
+            return await super().find_one_and_update(pinned, update, *args, **kwargs)
 
     async def find_one_and_replace(self, filter: Any, replacement: Any, *args: Any, **kwargs: Any) -> Any:
         async with self._gate(filter):
@@ -105,6 +197,13 @@ class SerialCollection(AsyncCollection[Doc]):
     async def update_many(self, filter: Any, update: Any, *args: Any, **kwargs: Any) -> UpdateResult:
         async with self._gate(None):
             return await super().update_many(filter, update, *args, **kwargs)
+
+
+def _positional(update: Any) -> bool:
+    """Whether an update uses ``$``, which needs the array condition of the filter on the server."""
+    if not isinstance(update, Mapping):
+        return True  # a pipeline: leave it to the server as written
+    return any(".$" in str(path) for fields in update.values() if isinstance(fields, Mapping) for path in fields)
 
 
 class SerialDatabase(AsyncDatabase[Doc]):

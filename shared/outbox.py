@@ -25,6 +25,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 
 from shared.envelope import Envelope
 from shared.mongo import Doc
+from shared.staged_outbox import StagedOutbox
 
 OUTBOX = "_outbox"
 T = TypeVar("T")
@@ -127,8 +128,11 @@ class OutboxRelay:
         max_backoff: float = 5.0,
         batch: int = 500,
         parallel: int = 1,
+        staged: StagedOutbox | None = None,
     ) -> None:
         self._collections = {(c.database.name, c.name): c for c in collections}
+        self._staged = staged
+        self._recheck: float | None = None
         self._publish = publish
         self._interval = interval
         self._rescan = rescan
@@ -179,6 +183,8 @@ class OutboxRelay:
                 self.last_error = None
                 if full:
                     next_scan = loop.time() + self._rescan
+                    if self._recheck is not None:  # staged records too young to judge: look again then
+                        next_scan = min(next_scan, loop.time() + self._recheck)
                 if sent and full:
                     continue  # there may be more than one batch
             except asyncio.CancelledError:
@@ -234,7 +240,7 @@ class OutboxRelay:
     async def drain_once(self, *, full: bool = True) -> int:
         """Publish what is pending (hinted documents, or a scan of every collection when
         ``full``); returns how many events went out."""
-        total = 0
+        total = await self._drain_staged(full) if self._staged is not None else 0
         for key, coll in self._collections.items():
             try:
                 docs = await self._pending_docs(key, coll, full)
@@ -261,6 +267,42 @@ class OutboxRelay:
         if total:
             log.debug("outbox.published", count=total, scan=full)
         return total
+
+
+    async def _drain_staged(self, full: bool) -> int:
+        """Creation events: those this process confirmed, and on a scan the unconfirmed ones
+        old enough to judge (``StagedOutbox.recover``)."""
+        staged = self._staged
+        assert staged is not None
+        ready = staged.take_ready(self._batch)
+        found: list[Doc] = []
+        try:
+            if full:
+                known = {r["_id"] for r in ready} | staged.ready_ids()
+                found, young = await staged.recover(known, self._batch)
+                self._recheck = staged.grace + 1 if young else None
+            if ready or found:
+                await self._publish([Envelope.model_validate(r["envelope"]) for r in ready + found])
+        except BaseException:
+            staged.put_back(ready)
+            if found:
+                staged.mark_unknown()  # found again by the next scan
+            raise
+        if ready or found:
+            staged.published(ready + found, confirmed=len(ready))
+            self.published += len(ready) + len(found)
+        if ready or found or full:
+            task = asyncio.create_task(self._compact(staged))
+            self._marking.add(task)
+            task.add_done_callback(self._marking.discard)
+        return len(ready) + len(found)
+
+    async def _compact(self, staged: StagedOutbox) -> None:
+        try:
+            async with self._marking_turn:
+                await staged.compact()
+        except Exception as exc:
+            log.warning("outbox.compact_failed", error=str(exc))
 
 
 async def _mark_published(coll: AsyncCollection[Doc], doc: Doc, published: Sequence[Envelope]) -> None:

@@ -29,7 +29,7 @@ def build(settings: SubmissionSettings | None = None) -> FastAPI:
     rt = Runtime(settings, HERE)
     store = SubmissionStore(rt.db)
     rt.use_outbox(store.contests, store.entries)
-    svc = SubmissionService(store, settings)
+    svc = SubmissionService(store, settings, rt.staged)
     screening = Screening(svc)
     rt.subscribe(handlers(svc))
     rt.on_startup(store.ensure_indexes)

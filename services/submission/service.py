@@ -10,10 +10,11 @@ the document's ``rev``/``revision``.
 from __future__ import annotations
 
 import hashlib
+import time
 import unicodedata
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -52,6 +53,7 @@ from shared.events.contests import Category, ContestClosed, ContestDeadlineExten
 from shared.events.entries import EntryWithdrawnFromJudging
 from shared.events.statuses import EntryStatusChanged
 from shared.mongo import Doc
+from shared.staged_outbox import StagedOutbox
 
 log = structlog.get_logger(__name__)
 
@@ -61,6 +63,8 @@ CHANGED_MEANWHILE = "Dữ liệu vừa được thay đổi ở nơi khác, vui 
 EDITABLE = ("draft", "submitted")
 #: Statuses of entries that reached judging (a withdrawal must also take them out of it).
 IN_JUDGING = ("eligible", "under_review", "scored")
+
+CONTEST_CACHE_S = 1.0
 
 ContestEvent = type[ContestOpened] | type[ContestUpdated] | type[ContestClosed]
 
@@ -118,6 +122,11 @@ def body_fingerprint(fields: Doc) -> Doc:
 class SubmissionService:
     store: SubmissionStore
     settings: SubmissionSettings
+    staged: StagedOutbox
+    #: Contests as the entry form last read them, for at most CONTEST_CACHE_S; every contest
+    #: write of this process (the only one writing them) drops its copy at once.
+    _contests: dict[str, tuple[float, Doc]] = field(default_factory=dict)
+    _contest_writes: int = 0  # a read that overlapped a write is not kept
 
     def _env(self, payload: EventPayload) -> Envelope:
         return Envelope.wrap(payload, producer=self.settings.service_name)
@@ -170,11 +179,17 @@ class SubmissionService:
 
     async def _save_contest(self, before: Doc, after: Doc, event: Callable[[Doc], Envelope]) -> Doc:
         """Compare-and-set on ``revision``; the event carries the contest as saved."""
+        self._contest_writes += 1
+        self._contests.pop(before["_id"], None)
         after["revision"] = before["revision"] + 1
         changes = {k: v for k, v in after.items() if k not in ("_id", outbox.OUTBOX, outbox.PENDING, outbox.SEQ)}
         env = event(after)
-        res = await self.store.contests.update_one(
-            {"_id": before["_id"], "revision": before["revision"]}, outbox.with_events({"$set": changes}, env))
+        try:
+            res = await self.store.contests.update_one(
+                {"_id": before["_id"], "revision": before["revision"]}, outbox.with_events({"$set": changes}, env))
+        finally:
+            self._contest_writes += 1
+            self._contests.pop(before["_id"], None)
         if not res.matched_count:
             raise HTTPException(409, detail=CHANGED_MEANWHILE)
         return after
@@ -277,8 +292,21 @@ class SubmissionService:
             {"owner_id": user.account_id}, {outbox.OUTBOX: 0, "versions": 0, "fingerprint": 0}
         ).sort("created_at", -1).to_list()
 
-    async def _open_contest_for_change(self, contest_id: str, lang: Lang) -> tuple[Doc, ContestRules]:
+    async def _cached_contest(self, contest_id: str) -> Doc:
+        """The contest for the entry form's checks: one read per contest per second in a rush,
+        not one per submission. The deadline itself is checked against the clock every time."""
+        now = time.monotonic()
+        hit = self._contests.get(contest_id)
+        if hit is not None and now - hit[0] < CONTEST_CACHE_S:
+            return hit[1]
+        writes = self._contest_writes
         contest = await self.contest(contest_id)
+        if writes == self._contest_writes:
+            self._contests[contest_id] = (now, contest)
+        return contest
+
+    async def _open_contest_for_change(self, contest_id: str, lang: Lang) -> tuple[Doc, ContestRules]:
+        contest = await self._cached_contest(contest_id)
         rules = rules_of(contest)
         issue = entry_change_issue(rules, contest["status"], datetime.now(UTC))
         if issue is not None:
@@ -342,7 +370,8 @@ class SubmissionService:
             events.append(self._status_event(doc, "submitted", now))
         for _ in range(5):  # a receipt code taken by another process: take the next number
             try:
-                await self.store.entries.insert_one(outbox.new_document(doc, *events))
+                # The deadline rush is all creations: their events wait beside the entry, not in it.
+                await self.staged.insert(self.store.entries, doc, *events)
                 return doc
             except DuplicateKeyError:
                 seq = await self.store.next_seq(f"entry:{contest['code']}")

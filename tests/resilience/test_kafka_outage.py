@@ -1,4 +1,5 @@
-"""A broker outage: work written while Kafka is stopped is published after it restarts, each
+"""A broker outage: work written while Kafka is stopped (changes with their events inside the
+document, creations with their events beside it) is published after it restarts, each
 event reaches the topic exactly once, and the running services carry on afterwards.
 
 Kept in its own folder so it runs after the other integration tests (it stops the shared broker)."""
@@ -18,7 +19,8 @@ from deploy.local.infra import ROOT
 from shared import outbox
 from shared.broker import make_broker, relay_publisher
 from shared.envelope import Envelope, EventPayload, register
-from shared.mongo import connect
+from shared.mongo import connect, database
+from shared.staged_outbox import StagedOutbox
 from tests.conftest import PROFILE, Api
 from tests.e2e import test_skeleton as skeleton
 from tests.integration.kafka_util import ensure_topics, read_all
@@ -50,7 +52,9 @@ async def test_events_written_while_kafka_is_down_are_delivered_once_after_resta
     await outbox.ensure_indexes([coll])
     broker = make_broker(PROFILE.kafka_bootstrap, client_id="outbox-test")
     await broker.start()
-    relay = outbox.OutboxRelay([coll], relay_publisher(broker), interval=0.1, max_backoff=2.0)
+    staged = StagedOutbox(database(client, "contest_test_outbox", serialise_writes=True)["outbox"])
+    relay = outbox.OutboxRelay([coll], relay_publisher(broker), interval=0.1, max_backoff=2.0, staged=staged)
+    staged.on_ready = relay.kick
     try:
         await asyncio.to_thread(runner, "stop", "kafka")
         # The application keeps accepting work: each write stores its state and its event together.
@@ -58,12 +62,16 @@ async def test_events_written_while_kafka_is_down_are_delivered_once_after_resta
         for i in range(20):
             env = Envelope.wrap(OutboxProbe(thing_id=f"{run}-{i}", run=run, n=i), producer="test")
             await coll.insert_one(outbox.new_document({"_id": f"{run}-{i}", "n": i}, env))
+        for i in range(20, 25):  # creations whose events wait beside the document (shared.staged_outbox)
+            env = Envelope.wrap(OutboxProbe(thing_id=f"{run}-{i}", run=run, n=i), producer="test")
+            await staged.insert(coll, {"_id": f"{run}-{i}", "n": i}, env)
         env = Envelope.wrap(OutboxProbe(thing_id=f"{run}-0", run=run, n=100), producer="test")
         await coll.update_one({"_id": f"{run}-0"}, outbox.with_events({"$set": {"n": 100}}, env))
         assert time.monotonic() - started < 5, "writes must not wait for Kafka"
         relay.start()
         await asyncio.sleep(3)
         assert await coll.count_documents({outbox.PENDING: True}) == 20, "nothing can be published yet"
+        assert await staged.records.count_documents({}) == 5
 
         await asyncio.to_thread(runner, "start", "kafka")
         deadline = time.monotonic() + 120
@@ -73,10 +81,10 @@ async def test_events_written_while_kafka_is_down_are_delivered_once_after_resta
         assert (await coll.find_one({"_id": f"{run}-0"}) or {}).get("n") == 100
 
         mine = await read_all(PROFILE.kafka_bootstrap, TOPIC,
-                              until=lambda ms: sum(m.get("payload", {}).get("run") == run for m in ms) >= 21)
+                              until=lambda ms: sum(m.get("payload", {}).get("run") == run for m in ms) >= 26)
         ids = [m["event_id"] for m in mine if m.get("payload", {}).get("run") == run]
-        assert len(ids) == 21
-        assert len(set(ids)) == 21, "each event exactly once"
+        assert len(ids) == 26
+        assert len(set(ids)) == 26, "each event exactly once"
     finally:
         await relay.stop()
         await broker.stop()

@@ -1,0 +1,163 @@
+"""Creation events kept beside the new document, in the service's ``outbox`` collection.
+
+The events of a *change* travel inside the changed document (``shared.outbox``). For a *new*
+document that would cost, on FerretDB 1.24 (SQLite), two more table scans per document: the
+relay's read and its "published" rewrite (SQLite never uses the ``_id`` index there; measured
+390 ms per rewrite with 3,500 entries stored), which throttled the deadline rush to 40–80
+submissions/s. So a creation first writes its events as records of the ``outbox`` collection,
+then inserts the document:
+
+- the insert succeeds: the records are *confirmed* in memory and the relay publishes them
+  straight away;
+- the server refuses the insert (a duplicate key): the records are never published;
+- anything else (a crash, a timeout, a cancelled request): the relay's scan judges the records
+  once they are ``grace`` seconds old: the document exists, so the events are published; it
+  does not, so they are dropped. A new document is inserted in one atomic write, so its
+  existence proves the events describe real state.
+
+Published records are not deleted one by one (on FerretDB every delete parses the whole
+collection): when nothing is outstanding the collection is dropped, which costs the same
+whatever it holds. So it must be written by one process only, which is how every service runs
+(the same rule as ``shared.mongo.DocGate``). A crash before the drop re-publishes what was
+already out, which consumers absorb by event id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import structlog
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import WriteError
+
+from shared.envelope import Envelope
+from shared.mongo import Doc
+
+log = structlog.get_logger(__name__)
+
+COLLECTION = "outbox"
+
+
+class StagedOutbox:
+    """A service's ``outbox`` collection and what this process knows about its records."""
+
+    def __init__(self, records: AsyncCollection[Doc], *, grace: float = 60.0) -> None:
+        self.records = records
+        self.grace = grace
+        self.on_ready: Callable[[], None] | None = None
+        self._ready: list[Doc] = []
+        self._writing = 0  # records being written, or written and not yet published or refused
+        self._settled: set[Any] = set()  # published or refused by this process, still stored
+        self._unknown = True  # the collection may hold records of a previous run not yet judged
+        self._doubts = 0  # writes whose outcome is unknown, ever (a scan clears _unknown only if none came meanwhile)
+        self._no_writes = asyncio.Event()
+        self._no_writes.set()
+        self._dropping: asyncio.Lock = asyncio.Lock()
+
+    async def insert(self, coll: AsyncCollection[Doc], doc: Doc, *events: Envelope) -> None:
+        """Insert ``doc``; its ``events`` reach Kafka if and only if the document exists."""
+        if not events:
+            await coll.insert_one(doc)
+            return
+        now = datetime.now(UTC)
+        recs = [{"_id": e.event_id, "coll": coll.name, "doc_id": doc["_id"], "at": now,
+                 "envelope": e.model_dump(mode="json")} for e in events]
+        async with self._dropping:  # never write into a collection being dropped
+            self._writing += len(recs)
+            self._no_writes.clear()
+        confirmed = False
+        try:
+            if len(recs) == 1:
+                await self.records.insert_one(recs[0])
+            else:
+                await self.records.insert_many(recs, ordered=True)
+            try:
+                await coll.insert_one(doc)
+            except WriteError:
+                # Refused by the server (e.g. a duplicate key): the document does not exist.
+                self._settled.update(r["_id"] for r in recs)
+                raise
+            confirmed = True
+        except WriteError:
+            self._release(len(recs))
+            raise
+        except BaseException:
+            # Outcome unknown (timeout, cancellation): the scan judges these records later.
+            self.mark_unknown()
+            self._release(len(recs))
+            raise
+        if confirmed:
+            self._ready.extend(recs)
+            if self.on_ready is not None:
+                self.on_ready()
+
+    def mark_unknown(self) -> None:
+        """The collection holds records only a scan can judge: no drop until one has."""
+        self._unknown = True
+        self._doubts += 1
+
+    def _release(self, n: int) -> None:
+        self._writing -= n
+        if self._writing == 0:
+            self._no_writes.set()
+
+    def take_ready(self, limit: int) -> list[Doc]:
+        taken, self._ready = self._ready[:limit], self._ready[limit:]
+        return taken
+
+    def put_back(self, recs: list[Doc]) -> None:
+        """Records whose publishing failed go back to the front, keeping their order."""
+        self._ready[:0] = recs
+
+    def ready_ids(self) -> set[Any]:
+        return {r["_id"] for r in self._ready}
+
+    def published(self, recs: list[Doc], *, confirmed: int) -> None:
+        """``recs`` are on Kafka; the first ``confirmed`` of them were written by this process."""
+        self._settled.update(r["_id"] for r in recs)
+        self._release(confirmed)
+
+    async def compact(self) -> bool:
+        """Drop the collection when every record in it is settled; True when dropped."""
+        if self._writing or self._ready or self._unknown or not self._settled:
+            return False
+        async with self._dropping:
+            if self._writing or self._ready or self._unknown:
+                return False
+            await self.records.drop()
+            self._settled.clear()
+        return True
+
+    async def recover(self, known: set[Any], limit: int) -> tuple[list[Doc], int]:
+        """Records this process has not settled, once ``grace`` old: those whose document exists
+        are returned for publishing, the others are settled as orphans. Also returns how many
+        are still too young to judge (the caller looks again after ``grace``)."""
+        doubts = self._doubts
+        cutoff = datetime.now(UTC) - timedelta(seconds=self.grace)
+        found = await self.records.find({}).to_list()
+        found.sort(key=lambda r: (r["at"], r["_id"]))
+        publish: list[Doc] = []
+        orphans = young = 0
+        for rec in found:
+            if rec["_id"] in known or rec["_id"] in self._settled:
+                continue
+            at = rec["at"] if rec["at"].tzinfo else rec["at"].replace(tzinfo=UTC)
+            if at > cutoff:
+                young += 1
+                continue
+            if len(publish) >= limit:
+                young += 1  # not judged in this round
+                continue
+            exists = await self.records.database[rec["coll"]].find_one({"_id": rec["doc_id"]}, {"_id": 1})
+            if exists is not None:
+                publish.append(rec)
+            else:
+                orphans += 1
+                self._settled.add(rec["_id"])
+        if orphans:
+            log.warning("outbox.orphan_events_dropped", count=orphans)
+        self._unknown = bool(young) or doubts != self._doubts
+        return publish, young

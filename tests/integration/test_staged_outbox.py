@@ -1,0 +1,154 @@
+"""Creation events kept beside the new document (``shared.staged_outbox``), against the real
+FerretDB and Kafka: a confirmed creation is published once; a refused one never; after a crash
+the scan publishes the events of documents that exist and drops those of documents that do
+not; the collection is dropped once everything in it is settled."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+import pytest
+from pymongo.errors import DuplicateKeyError
+
+from shared.broker import make_broker, relay_publisher
+from shared.envelope import Envelope, EventPayload, register
+from shared.mongo import Doc, connect, database
+from shared.outbox import OutboxRelay
+from shared.staged_outbox import StagedOutbox
+from tests.conftest import PROFILE
+from tests.integration.kafka_util import ensure_topics, read_all
+
+pytestmark = pytest.mark.integration
+TOPIC = "test.staged"
+
+
+@register
+class StagedProbe(EventPayload):
+    event_type: ClassVar[str] = "TestStagedProbe"
+    topic: ClassVar[str] = TOPIC
+    key_field: ClassVar[str] = "thing_id"
+    thing_id: str
+    run: str
+
+
+class Rig:
+    def __init__(self, run: str) -> None:
+        self.run = run
+        self.client = connect(PROFILE.mongo_url)
+        self.db = database(self.client, f"contest_test_staged_{run}", serialise_writes=True)
+        self.things = self.db["things"]
+        self.staged = StagedOutbox(self.db["outbox"], grace=1.0)
+        self.broker = make_broker(PROFILE.kafka_bootstrap, client_id="staged-test")
+        self.relay = OutboxRelay([], relay_publisher(self.broker), interval=0.05, rescan=0.5, staged=self.staged)
+        self.staged.on_ready = self.relay.kick
+
+    def event(self, thing_id: str) -> Envelope:
+        return Envelope.wrap(StagedProbe(thing_id=thing_id, run=self.run), producer="test")
+
+    async def on_topic(self, expected: int) -> list[dict[str, Any]]:
+        msgs = await read_all(PROFILE.kafka_bootstrap, TOPIC,
+                              until=lambda ms: sum(m.get("payload", {}).get("run") == self.run for m in ms) >= expected)
+        return [m for m in msgs if m.get("payload", {}).get("run") == self.run]
+
+    async def records(self) -> list[Doc]:
+        return await self.staged.records.find({}).to_list()
+
+
+@pytest.fixture()
+async def rig() -> AsyncIterator[Rig]:
+    await ensure_topics(PROFILE.kafka_bootstrap, TOPIC)
+    r = Rig(uuid.uuid4().hex[:8])
+    await r.broker.start()
+    try:
+        yield r
+    finally:
+        await r.relay.stop()
+        await r.broker.stop()
+        await r.client.drop_database(r.db.name)
+        await r.client.close()
+
+
+async def wait_for(check: Any, within: float = 30) -> None:
+    deadline = time.monotonic() + within
+    while not await check():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.1)
+
+
+async def test_confirmed_creations_are_published_once_and_refused_ones_never(rig: Rig) -> None:
+    rig.relay.start()
+    for i in range(10):
+        await rig.staged.insert(rig.things, {"_id": f"t{i}", "n": i}, rig.event(f"t{i}"))
+    refused = rig.event("t0-again")
+    with pytest.raises(DuplicateKeyError):
+        await rig.staged.insert(rig.things, {"_id": "t0", "n": -1}, refused)  # the document exists already
+
+    msgs = await rig.on_topic(10)
+    assert sorted(m["payload"]["thing_id"] for m in msgs) == sorted(f"t{i}" for i in range(10))
+    assert len({m["event_id"] for m in msgs}) == len(msgs) == 10
+    # Everything settled: the collection is dropped rather than emptied record by record.
+    await wait_for(lambda: _empty(rig))
+    await asyncio.sleep(2.5)  # several scans later, nothing else went out (the refused event above all)
+    assert len(await rig.on_topic(10)) == 10
+
+
+async def _empty(rig: Rig) -> bool:
+    return not await rig.records()
+
+
+async def test_after_a_crash_the_scan_publishes_existing_documents_and_drops_orphans(rig: Rig) -> None:
+    # What a crashed process leaves: records written, then either the document or nothing.
+    rig.staged.grace = 8.0
+    old = datetime.now(UTC) - timedelta(seconds=30)
+    created, orphan = rig.event("created"), rig.event("never-created")
+    for env, doc_id in ((created, "created"), (orphan, "never-created")):
+        await rig.staged.records.insert_one({"_id": env.event_id, "coll": "things", "doc_id": doc_id, "at": old,
+                                             "envelope": env.model_dump(mode="json")})
+    await rig.things.insert_one({"_id": "created"})
+    young = rig.event("young")  # a write still under way when the scan comes: judged after ``grace``
+    await rig.staged.records.insert_one({"_id": young.event_id, "coll": "things", "doc_id": "young",
+                                         "at": datetime.now(UTC), "envelope": young.model_dump(mode="json")})
+
+    rig.relay.start()
+    msgs = await rig.on_topic(1)
+    assert [m["event_id"] for m in msgs] == [created.event_id]
+    await rig.things.insert_one({"_id": "young"})  # it did complete: published once judged
+    msgs = await rig.on_topic(2)
+    assert {m["event_id"] for m in msgs} == {created.event_id, young.event_id}
+    await wait_for(lambda: _empty(rig))
+    assert orphan.event_id not in {m["event_id"] for m in await rig.on_topic(2)}
+
+
+async def test_a_broker_outage_keeps_confirmed_events_until_kafka_answers(rig: Rig) -> None:
+    """Publishing fails (the broker is unreachable): nothing is lost or dropped, and the events go
+    out in order once publishing works again."""
+    failing = True
+    sent: list[str] = []
+    publish = relay_publisher(rig.broker)
+
+    async def flaky(envs: Any) -> None:
+        if failing:
+            raise RuntimeError("Kafka not connected yet")
+        await publish(envs)
+        sent.extend(e.event_id for e in envs)
+
+    relay = OutboxRelay([], flaky, interval=0.05, rescan=0.5, max_backoff=0.2, staged=rig.staged)
+    rig.staged.on_ready = relay.kick
+    relay.start()
+    try:
+        events = [rig.event(f"o{i}") for i in range(5)]
+        for i, env in enumerate(events):
+            await rig.staged.insert(rig.things, {"_id": f"o{i}"}, env)
+        await asyncio.sleep(1.5)
+        assert len(await rig.records()) == 5, "kept while nothing can be published"
+        failing = False
+        await wait_for(lambda: _empty(rig))
+        assert sent == [e.event_id for e in events]
+        assert len(await rig.on_topic(5)) == 5
+    finally:
+        await relay.stop()

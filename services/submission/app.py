@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from services.submission.api import build_router
 from services.submission.consumers import handlers
+from services.submission.fingerprints import Fingerprints
 from services.submission.pages import build_pages
 from services.submission.screening import Screening
 from services.submission.service import SubmissionService
@@ -29,7 +30,8 @@ def build(settings: SubmissionSettings | None = None) -> FastAPI:
     rt = Runtime(settings, HERE)
     store = SubmissionStore(rt.db)
     rt.use_outbox(store.contests, store.entries)
-    svc = SubmissionService(store, settings, rt.staged)
+    fingerprints = Fingerprints(store.fingerprints)
+    svc = SubmissionService(store, settings, rt.staged, fingerprints)
     screening = Screening(svc)
     rt.subscribe(handlers(svc))
     rt.on_startup(store.ensure_indexes)
@@ -48,6 +50,19 @@ def build(settings: SubmissionSettings | None = None) -> FastAPI:
         task.add_done_callback(background.discard)
 
     rt.on_startup(start_sweep)
+
+    async def start_fingerprints() -> None:
+        task = asyncio.create_task(fingerprints.run(), name="fingerprints")
+        background.add(task)
+        task.add_done_callback(background.discard)
+
+    async def stop_background() -> None:
+        for task in list(background):
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
+
+    rt.on_startup(start_fingerprints)
+    rt.on_shutdown(stop_background)
     app = rt.create_app(title="Submission: contests and initiatives",
                         routers=[build_router(svc, screening, rt.auth), build_pages(svc, screening, rt.auth, rt.web)])
     app.mount("/submission/static", StaticFiles(directory=HERE / "static"), name="submission-static")

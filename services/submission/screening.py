@@ -1,8 +1,9 @@
 """Screening: the organisers' queue, eligible/ineligible decisions, and the copy detector.
 
-Each entry's text fingerprint (MinHash signature + shingle hashes) is computed when it is
-submitted or edited and stored with it; the detector rebuilds an LSH index from the stored
-fingerprints of this contest and every earlier one, so a re-submitted past initiative is
+Each submitted text's fingerprint (MinHash signature + shingle hashes) is kept in its own
+collection (``fingerprints.py``: computed in the background after the rush, or here when
+missing); the detector rebuilds an LSH index from the fingerprints of this contest and every
+earlier one, so a re-submitted past initiative is
 caught as well as two near-identical entries of the same round.
 """
 
@@ -17,7 +18,7 @@ from fastapi import HTTPException
 from services.submission.domain.contest_rules import window_state
 from services.submission.domain.initiative import InitiativeForm, version_at
 from services.submission.domain.messages import Lang
-from services.submission.domain.similarity import SimilarityIndex, fingerprint_from_dict, side_by_side
+from services.submission.domain.similarity import SimilarityIndex, side_by_side
 from services.submission.files import judge_path
 from services.submission.service import (
     CHANGED_MEANWHILE,
@@ -57,7 +58,7 @@ class Screening:
         contest = await self.svc.contest(contest_id)
         entries = await self.store.entries.find(
             {"contest_id": contest_id, "status": {"$in": SUBMITTED_STATUSES}},
-            {outbox.OUTBOX: 0, "versions": 0, "fingerprint": 0},
+            {outbox.OUTBOX: 0, "versions": 0},
         ).sort("submitted_at", 1).to_list()
         similar = await self.similar(contest)
         for e in entries:
@@ -70,15 +71,13 @@ class Screening:
         names = {c["_id"]: c["name"] async for c in self.store.contests.find({}, {"name": 1})}
         index = SimilarityIndex()
         info: dict[str, Doc] = {}
-        async for e in self.store.entries.find(
-            {"contest_id": {"$in": list({*earlier, contest["_id"]})}, "status": {"$in": SUBMITTED_STATUSES},
-             "fingerprint": {"$exists": True}},
-            {"fingerprint": 1, "contest_id": 1, "code": 1, "fields.title": 1},
-        ):
-            try:
-                index.add_fingerprint(e["_id"], e["contest_id"], fingerprint_from_dict(e["fingerprint"]))
-            except ValueError:
-                continue  # another scheme: recomputed at the next edit
+        entries = await self.store.entries.find(
+            {"contest_id": {"$in": list({*earlier, contest["_id"]})}, "status": {"$in": SUBMITTED_STATUSES}},
+            {"contest_id": 1, "code": 1, "fields": 1, "fields_hash": 1},
+        ).to_list()
+        fingerprints = await self.svc.fingerprints.of(entries)
+        for e in entries:
+            index.add_fingerprint(e["_id"], e["contest_id"], fingerprints[e["_id"]])
             info[e["_id"]] = {"code": e["code"], "title": e.get("fields", {}).get("title", ""),
                               "contest_id": e["contest_id"], "contest_name": names.get(e["contest_id"], "")}
         out: dict[str, list[Doc]] = {}
@@ -94,7 +93,7 @@ class Screening:
 
     async def entry(self, entry_id: str) -> Doc:
         e = await self.store.entries.find_one(
-            {"_id": entry_id, "status": {"$ne": "draft"}}, {outbox.OUTBOX: 0, "versions": 0, "fingerprint": 0})
+            {"_id": entry_id, "status": {"$ne": "draft"}}, {outbox.OUTBOX: 0, "versions": 0})
         if e is None:
             raise HTTPException(404, detail=ENTRY_NOT_FOUND)
         return e

@@ -42,8 +42,8 @@ from services.submission.domain.initiative import (
     validate_for_submission,
 )
 from services.submission.domain.messages import Lang, ValidationError
-from services.submission.domain.similarity import fingerprint, fingerprint_to_dict
 from services.submission.files import CONTENT_TYPES, HARD_CAP_BYTES, MB
+from services.submission.fingerprints import Fingerprints
 from services.submission.settings import SubmissionSettings
 from services.submission.store import SubmissionStore
 from shared import outbox
@@ -97,15 +97,27 @@ def rules_of(contest: Doc) -> ContestRules:
 
 
 def versions_of(entry: Doc) -> list[Version]:
+    """The entry's versions; the latest one's text is the entry's own ``fields`` (no second copy)."""
     return [
-        Version(v["number"], v["saved_at"], v["fields_hash"], InitiativeForm.from_mapping(v["fields"]))
+        Version(v["number"], v["saved_at"], v["fields_hash"],
+                InitiativeForm.from_mapping(v.get("fields", entry["fields"])))
         for v in entry.get("versions", [])
     ]
 
 
 def version_doc(v: Version, attachments: list[Doc], *, submitted: bool) -> Doc:
-    return {"number": v.number, "saved_at": v.saved_at, "fields_hash": v.fields_hash, "fields": v.fields.to_dict(),
-            "attachments": attachments, "submitted": submitted}
+    """A version as stored while it is the latest: its text is the entry's ``fields``."""
+    return {"number": v.number, "saved_at": v.saved_at, "fields_hash": v.fields_hash, "attachments": attachments,
+            "submitted": submitted}
+
+
+def with_version(entry: Doc, v: Version, attachments: list[Doc], *, submitted: bool) -> list[Doc]:
+    """The entry's versions after appending ``v``: the one it replaces as latest keeps its text.
+
+    Written whole with ``$set`` (MongoDB refuses ``$set`` on ``versions.N.fields`` beside a
+    ``$push`` to ``versions``); the caller's compare-and-set on ``rev`` keeps it safe."""
+    out = [{**old, "fields": old.get("fields", entry["fields"])} for old in entry.get("versions", [])]
+    return [*out, version_doc(v, attachments, submitted=submitted)]
 
 
 def rev_filter(entry: Doc) -> Doc:
@@ -114,15 +126,12 @@ def rev_filter(entry: Doc) -> Doc:
     return {"_id": entry["_id"], "rev": rev if rev is not None else {"$exists": False}}
 
 
-def body_fingerprint(fields: Doc) -> Doc:
-    return fingerprint_to_dict(fingerprint(InitiativeForm.from_mapping(fields).body_text()))
-
-
 @dataclass
 class SubmissionService:
     store: SubmissionStore
     settings: SubmissionSettings
     staged: StagedOutbox
+    fingerprints: Fingerprints
     #: Contests as the entry form last read them, for at most CONTEST_CACHE_S; every contest
     #: write of this process (the only one writing them) drops its copy at once.
     _contests: dict[str, tuple[float, Doc]] = field(default_factory=dict)
@@ -289,7 +298,7 @@ class SubmissionService:
 
     async def my_entries(self, user: Principal) -> list[Doc]:
         return await self.store.entries.find(
-            {"owner_id": user.account_id}, {outbox.OUTBOX: 0, "versions": 0, "fingerprint": 0}
+            {"owner_id": user.account_id}, {outbox.OUTBOX: 0, "versions": 0}
         ).sort("created_at", -1).to_list()
 
     async def _cached_contest(self, contest_id: str) -> Doc:
@@ -337,15 +346,16 @@ class SubmissionService:
         if version is None:
             return entry
         fields = form.to_dict()
-        update: Doc = {"$set": {"fields": fields, "updated_at": now}, "$inc": {"rev": 1},
-                       "$push": {"versions": version_doc(version, entry.get("attachments", []), submitted=submitted)}}
-        if submitted:
-            update["$set"]["fingerprint"] = body_fingerprint(fields)
+        versions = with_version(entry, version, entry.get("attachments", []), submitted=submitted)
+        update: Doc = {"$set": {"fields": fields, "fields_hash": version.fields_hash, "updated_at": now,
+                                "versions": versions}, "$inc": {"rev": 1}}
         res = await self.store.entries.update_one(rev_filter(entry), update)
         if not res.matched_count:
             raise HTTPException(409, detail=CHANGED_MEANWHILE)
-        entry.update(fields=fields, updated_at=now, rev=entry.get("rev", 0) + 1)
-        entry.setdefault("versions", []).append({"number": version.number, "saved_at": version.saved_at})
+        entry.update(fields=fields, fields_hash=version.fields_hash, updated_at=now, rev=entry.get("rev", 0) + 1,
+                     versions=versions)
+        if submitted:
+            self.fingerprints.soon(entry)
         return entry
 
     async def _create_entry(self, user: Principal, contest: Doc, form: InitiativeForm, now: datetime, *,
@@ -359,19 +369,21 @@ class SubmissionService:
             "_id": uuid.uuid4().hex, "contest_id": contest["_id"],
             "code": receipt_code(contest["code"], seq, self.settings.secret_key.encode()),
             "owner_id": user.account_id, "owner_name": user.full_name, "owner_email": user.email,
-            "status": status, "fields": fields, "attachments": [], "file_ids": [],
-            "versions": [version_doc(version, [], submitted=submit)],
+            "status": status, "fields": fields, "fields_hash": version.fields_hash, "attachments": [],
+            "file_ids": [], "versions": [version_doc(version, [], submitted=submit)],
             "history": [{"status": "draft", "at": now}], "rev": 0, "created_at": now, "updated_at": now,
         }
         events: list[Envelope] = []
         if submit:
-            doc.update(submitted_at=now, fingerprint=body_fingerprint(fields))
+            doc["submitted_at"] = now
             doc["history"].append({"status": "submitted", "at": now})
             events.append(self._status_event(doc, "submitted", now))
         for _ in range(5):  # a receipt code taken by another process: take the next number
             try:
                 # The deadline rush is all creations: their events wait beside the entry, not in it.
                 await self.staged.insert(self.store.entries, doc, *events)
+                if submit:
+                    self.fingerprints.soon(doc)
                 return doc
             except DuplicateKeyError:
                 seq = await self.store.next_seq(f"entry:{contest['code']}")
@@ -391,14 +403,14 @@ class SubmissionService:
         if status == entry["status"]:
             return entry  # submitting twice is harmless
         now = datetime.now(UTC)
-        fp = body_fingerprint(entry["fields"])
         res = await self.store.entries.update_one(rev_filter(entry), outbox.with_events(
-            {"$set": {"status": status, "submitted_at": now, "updated_at": now, "fingerprint": fp},
+            {"$set": {"status": status, "submitted_at": now, "updated_at": now},
              "$inc": {"rev": 1}, "$push": {"history": {"status": status, "at": now}}},
             self._status_event(entry, "submitted", now)))
         if not res.matched_count:
             raise HTTPException(409, detail=CHANGED_MEANWHILE)
         entry.update(status=status, submitted_at=now)
+        self.fingerprints.soon(entry)
         return entry
 
     async def withdraw(self, user: Principal, entry_id: str, lang: Lang = "vi") -> Doc:
@@ -473,15 +485,15 @@ class SubmissionService:
     async def _set_attachments(self, entry: Doc, attachments: list[Doc], now: datetime, *,
                                add_file: str | None = None) -> None:
         """A new version with the same text and the new file list, in one compare-and-set write."""
-        versions = versions_of(entry)
         form = InitiativeForm.from_mapping(entry["fields"])
-        last = max(versions, key=lambda v: v.number)
+        last = max(versions_of(entry), key=lambda v: v.number)
         version = Version(last.number + 1, max(now, last.saved_at), last.fields_hash, form)
-        update: Doc = {"$set": {"attachments": attachments, "updated_at": now}, "$inc": {"rev": 1},
-                       "$push": {"versions": version_doc(version, attachments,
-                                                         submitted=entry["status"] == "submitted")}}
+        update: Doc = {"$set": {"attachments": attachments, "updated_at": now,
+                                "versions": with_version(entry, version, attachments,
+                                                         submitted=entry["status"] == "submitted")},
+                       "$inc": {"rev": 1}}
         if add_file is not None:
-            update["$push"]["file_ids"] = add_file
+            update["$push"] = {"file_ids": add_file}
         res = await self.store.entries.update_one(rev_filter(entry), update)
         if not res.matched_count:
             raise HTTPException(409, detail=CHANGED_MEANWHILE)

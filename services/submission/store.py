@@ -29,6 +29,7 @@ class SubmissionStore:
         self.entries = db["entries"]
         self.attachments = db["attachments"]
         self.counters = db["counters"]
+        self.fingerprints = db["fingerprints"]
         self._seq_block = seq_block
         self._blocks: dict[str, tuple[int, int]] = {}
         self._seq_lock = asyncio.Lock()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,7 @@ log = structlog.get_logger(__name__)
 
 COOKIE_NAME = "contest_token"
 ROLES = ("participant", "judge", "organiser")
+VERIFIED_CACHE = 10_000  # tokens remembered as verified (a few MB at most)
 
 
 @dataclass(frozen=True)
@@ -90,8 +92,23 @@ class TokenVerifier:
         self._audience = audience
         self._roles_claim = roles_claim
         self._unit_claim = unit_claim
+        self._verified: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
 
     async def verify(self, token: str) -> Principal:
+        """The token's principal. A token already verified is answered from memory until it
+        expires (a signature check is the largest cost of a small request); a verified token
+        stays valid until its ``exp`` anyway, as tokens cannot be revoked."""
+        hit = self._verified.get(token)
+        if hit is not None and hit[0] > time.time():
+            self._verified.move_to_end(token)
+            return hit[1]
+        principal, exp = await self._verify(token)
+        self._verified[token] = (exp, principal)
+        if len(self._verified) > VERIFIED_CACHE:
+            self._verified.popitem(last=False)
+        return principal
+
+    async def _verify(self, token: str) -> tuple[Principal, float]:
         try:
             header = jwt.get_unverified_header(token)
             key = await self.jwks.key(str(header.get("kid", "")))
@@ -112,7 +129,7 @@ class TokenVerifier:
             full_name=str(claims.get("name", "")),
             unit=str(claims.get(self._unit_claim, "")),
             roles=frozenset(r for r in roles if r in ROLES) if isinstance(roles, list) else frozenset(),
-        )
+        ), float(claims["exp"])
 
 
 def _token_from(request: Request) -> str | None:

@@ -1,7 +1,10 @@
 """Kafka plumbing shared by every service: the producer the relay uses and the consumer wrapper.
 
-The consumer commits an offset only after its handler has finished (``NACK_ON_ERROR``:
-FastStream's default would commit on receipt, i.e. at-most-once). A handler error is retried
+The consumer commits an offset only after its handler has finished (FastStream's default would
+commit on receipt, i.e. at-most-once), and not after every message: once per ``COMMIT_EVERY``
+messages or ``COMMIT_AFTER_S`` seconds (a commit per message was the broker's largest cost in
+the deadline rush). Messages handled but not yet committed are delivered again after a
+restart or rebalance, and the inbox ignores them. A handler error is retried
 a few times with backoff; a message that cannot be decoded, or keeps failing, is written to
 the service's dead-letter topic with the reason and then committed, so one poisoned message
 never blocks a partition. If even the dead-letter write fails (Kafka down) the error
@@ -12,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -30,6 +35,8 @@ from shared.logging import CORRELATION_HEADER, set_correlation_id
 log = structlog.get_logger(__name__)
 
 Handler = Callable[[Envelope, Any], Awaitable[None]]
+COMMIT_EVERY = 100
+COMMIT_AFTER_S = 1.0
 
 
 class PermanentError(Exception):
@@ -95,14 +102,34 @@ class Consumer:
         self.topics = sorted({cls.topic for cls in handlers})
         self.handled = 0
         self.dead_lettered = 0
+        self._uncommitted = 0
+        self._last_commit = time.monotonic()
         broker.subscriber(
             *self.topics,
             group_id=group_id,
-            ack_policy=AckPolicy.NACK_ON_ERROR,
+            ack_policy=AckPolicy.MANUAL,
             auto_offset_reset="earliest",
         )(self._on_message)
 
     async def _on_message(self, body: Any, msg: KafkaMessage) -> None:
+        try:
+            await self._handle(msg)
+        except BaseException:
+            # Not handled (even the dead-letter write failed): rewind, so it comes again.
+            with contextlib.suppress(Exception):
+                await msg.nack()
+            raise
+        self._uncommitted += 1
+        if self._uncommitted >= COMMIT_EVERY or time.monotonic() - self._last_commit >= COMMIT_AFTER_S:
+            try:
+                await msg.ack()  # commits the position, i.e. every message handled so far
+            except Exception as exc:  # e.g. a rebalance under way: the next commit covers these
+                log.warning("consumer.commit_failed", error=str(exc))
+                return
+            self._uncommitted = 0
+            self._last_commit = time.monotonic()
+
+    async def _handle(self, msg: KafkaMessage) -> None:
         raw: bytes = msg.body
         record = msg.raw_message
         try:

@@ -95,7 +95,7 @@ def screening_view(e: Doc) -> Doc:
     return own_entry_view(e) | {"author": e.get("owner_name"), "similar": e.get("similar", [])}
 
 
-def lang_of(request: Request) -> Lang:
+async def lang_of(request: Request) -> Lang:  # async: a plain def would run in a worker thread
     return "en" if request_lang(request) == "en" else "vi"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -78,3 +80,23 @@ async def test_unsigned_tokens_are_refused() -> None:
                        headers={"kid": "k3"})
     with pytest.raises(AuthError):
         await _verifier(key).verify(token)
+
+
+async def test_remembered_tokens_expire_with_the_token_and_forgeries_are_never_remembered() -> None:
+    key = SigningKey("k4", Ed25519PrivateKey.generate())
+    verifier = _verifier(key)
+    token = key.issue({"sub": "a4", "roles": ["participant"]}, issuer="contest-identity",
+                      audience="contest-platform", ttl=timedelta(seconds=2))
+    assert (await verifier.verify(token)).account_id == "a4"
+    assert (await verifier.verify(token)).account_id == "a4"  # answered from memory
+
+    await asyncio.sleep(max(0.0, int(time.time()) + 3 - time.time()))  # past its exp (whole seconds)
+    with pytest.raises(AuthError):
+        await verifier.verify(token)
+
+    forged = SigningKey("k4", Ed25519PrivateKey.generate()).issue(
+        {"sub": "a4", "roles": ["organiser"]}, issuer="contest-identity", audience="contest-platform",
+        ttl=timedelta(minutes=5))
+    for _ in range(2):
+        with pytest.raises(AuthError):
+            await verifier.verify(forged)

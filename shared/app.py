@@ -274,6 +274,7 @@ class Runtime:
                 "kafka": self.broker_ready.is_set(),
                 "published": self.relay.published if self.relay else 0,
                 "relay_error": self.relay.last_error if self.relay else None,
+                "outbox_drops": self.staged.drops,
                 "handled": self.consumer.handled if self.consumer else 0,
                 "dead_lettered": self.consumer.dead_lettered if self.consumer else 0,
             }

@@ -25,6 +25,7 @@ already out, which consumers absorb by event id.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -44,9 +45,13 @@ COLLECTION = "outbox"
 class StagedOutbox:
     """A service's ``outbox`` collection and what this process knows about its records."""
 
-    def __init__(self, records: AsyncCollection[Doc], *, grace: float = 60.0) -> None:
+    def __init__(self, records: AsyncCollection[Doc], *, grace: float = 60.0, drop_every: float = 10.0) -> None:
         self.records = records
         self.grace = grace
+        # A drop and the re-creation by the next insert change SQLite's schema, which makes every
+        # connection prepare its statements again: at most one per ``drop_every`` seconds.
+        self.drop_every = drop_every
+        self._last_drop = time.monotonic()
         self.on_ready: Callable[[], None] | None = None
         self._ready: list[Doc] = []
         self._writing = 0  # records being written, or written and not yet published or refused
@@ -56,6 +61,7 @@ class StagedOutbox:
         self._no_writes = asyncio.Event()
         self._no_writes.set()
         self._dropping: asyncio.Lock = asyncio.Lock()
+        self.drops = 0
 
     async def insert(self, coll: AsyncCollection[Doc], doc: Doc, *events: Envelope) -> None:
         """Insert ``doc``; its ``events`` reach Kafka if and only if the document exists."""
@@ -124,11 +130,15 @@ class StagedOutbox:
         """Drop the collection when every record in it is settled; True when dropped."""
         if self._writing or self._ready or self._unknown or not self._settled:
             return False
+        if time.monotonic() - self._last_drop < self.drop_every:
+            return False
         async with self._dropping:
             if self._writing or self._ready or self._unknown:
                 return False
             await self.records.drop()
             self._settled.clear()
+            self.drops += 1
+            self._last_drop = time.monotonic()
         return True
 
     async def recover(self, known: set[Any], limit: int) -> tuple[list[Doc], int]:

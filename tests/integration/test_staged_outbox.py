@@ -42,7 +42,7 @@ class Rig:
         self.client = connect(PROFILE.mongo_url)
         self.db = database(self.client, f"contest_test_staged_{run}", serialise_writes=True)
         self.things = self.db["things"]
-        self.staged = StagedOutbox(self.db["outbox"], grace=1.0)
+        self.staged = StagedOutbox(self.db["outbox"], grace=1.0, drop_every=1.0)
         self.broker = make_broker(PROFILE.kafka_bootstrap, client_id="staged-test")
         self.relay = OutboxRelay([], relay_publisher(self.broker), interval=0.05, rescan=0.5, staged=self.staged)
         self.staged.on_ready = self.relay.kick

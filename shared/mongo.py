@@ -70,7 +70,8 @@ class DocGate:
                 self._cond.notify_all()
 
 
-def _plain_id(filter: Any) -> Any:
+def plain_id(filter: Any) -> Any:
+    """The ``_id`` a filter pins with a plain value, or None (no ``_id``, or an operator)."""
     doc_id = filter.get("_id") if isinstance(filter, Mapping) else None
     return None if doc_id is None or isinstance(doc_id, Mapping) else doc_id
 
@@ -156,7 +157,7 @@ class SerialCollection(AsyncCollection[Doc]):
         database = self.database
         assert isinstance(database, SerialDatabase)
         gate = database.gate(self.name)
-        doc_id = _plain_id(filter)
+        doc_id = plain_id(filter)
         return gate.collection() if doc_id is None else gate.document(doc_id)
 
     async def update_one(self, filter: Any, update: Any, *args: Any, **kwargs: Any) -> UpdateResult:

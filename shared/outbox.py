@@ -24,7 +24,7 @@ from pymongo import monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 
 from shared.envelope import Envelope
-from shared.mongo import Doc
+from shared.mongo import Doc, plain_id
 from shared.staged_outbox import StagedOutbox
 
 OUTBOX = "_outbox"
@@ -83,19 +83,14 @@ class PendingHints(monitoring.CommandListener):
         return any(isinstance(update.get(op), Mapping) and update[op].get(PENDING) is True
                    for op in ("$set", "$setOnInsert")) or update.get(PENDING) is True
 
-    @staticmethod
-    def _plain_id(query: Any) -> Any:
-        doc_id = query.get("_id") if isinstance(query, Mapping) else None
-        return None if doc_id is None or isinstance(doc_id, Mapping) else doc_id
-
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         cmd, ids = event.command, []
         if event.command_name == "insert":
             ids = [d.get("_id") for d in cmd.get("documents", []) if d.get(PENDING) is True]
         elif event.command_name == "update":
-            ids = [self._plain_id(u.get("q")) for u in cmd.get("updates", []) if self._queues(u.get("u"))]
+            ids = [plain_id(u.get("q")) for u in cmd.get("updates", []) if self._queues(u.get("u"))]
         elif event.command_name == "findAndModify" and self._queues(cmd.get("update")):
-            ids = [self._plain_id(cmd.get("query"))]
+            ids = [plain_id(cmd.get("query"))]
         ids = [i for i in ids if i is not None]
         if ids:
             self._started[event.request_id] = (event.database_name, str(cmd.get(event.command_name)), ids)

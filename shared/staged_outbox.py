@@ -58,8 +58,6 @@ class StagedOutbox:
         self._settled: set[Any] = set()  # published or refused by this process, still stored
         self._unknown = True  # the collection may hold records of a previous run not yet judged
         self._doubts = 0  # writes whose outcome is unknown, ever (a scan clears _unknown only if none came meanwhile)
-        self._no_writes = asyncio.Event()
-        self._no_writes.set()
         self._dropping: asyncio.Lock = asyncio.Lock()
         self.drops = 0
 
@@ -73,8 +71,6 @@ class StagedOutbox:
                  "envelope": e.model_dump(mode="json")} for e in events]
         async with self._dropping:  # never write into a collection being dropped
             self._writing += len(recs)
-            self._no_writes.clear()
-        confirmed = False
         try:
             if len(recs) == 1:
                 await self.records.insert_one(recs[0])
@@ -86,7 +82,6 @@ class StagedOutbox:
                 # Refused by the server (e.g. a duplicate key): the document does not exist.
                 self._settled.update(r["_id"] for r in recs)
                 raise
-            confirmed = True
         except WriteError:
             self._release(len(recs))
             raise
@@ -95,10 +90,9 @@ class StagedOutbox:
             self.mark_unknown()
             self._release(len(recs))
             raise
-        if confirmed:
-            self._ready.extend(recs)
-            if self.on_ready is not None:
-                self.on_ready()
+        self._ready.extend(recs)
+        if self.on_ready is not None:
+            self.on_ready()
 
     def mark_unknown(self) -> None:
         """The collection holds records only a scan can judge: no drop until one has."""
@@ -107,8 +101,6 @@ class StagedOutbox:
 
     def _release(self, n: int) -> None:
         self._writing -= n
-        if self._writing == 0:
-            self._no_writes.set()
 
     def take_ready(self, limit: int) -> list[Doc]:
         taken, self._ready = self._ready[:limit], self._ready[limit:]

@@ -188,15 +188,13 @@ class SubmissionService:
 
     async def _save_contest(self, before: Doc, after: Doc, event: Callable[[Doc], Envelope]) -> Doc:
         """Compare-and-set on ``revision``; the event carries the contest as saved."""
-        self._contest_writes += 1
-        self._contests.pop(before["_id"], None)
         after["revision"] = before["revision"] + 1
         changes = {k: v for k, v in after.items() if k not in ("_id", outbox.OUTBOX, outbox.PENDING, outbox.SEQ)}
         env = event(after)
         try:
             res = await self.store.contests.update_one(
                 {"_id": before["_id"], "revision": before["revision"]}, outbox.with_events({"$set": changes}, env))
-        finally:
+        finally:  # also forgets a copy read while the write was under way
             self._contest_writes += 1
             self._contests.pop(before["_id"], None)
         if not res.matched_count:

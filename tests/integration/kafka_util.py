@@ -7,10 +7,26 @@ import json
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from shared.envelope import EventPayload, register
+
+PROBE_TOPIC = "test.outbox"
+
+
+@register
+class OutboxProbe(EventPayload):
+    """What the outbox tests publish; each test run tells its own apart by ``run``."""
+
+    event_type: ClassVar[str] = "TestOutboxProbe"
+    topic: ClassVar[str] = PROBE_TOPIC
+    key_field: ClassVar[str] = "thing_id"
+    thing_id: str
+    run: str
+    n: int = 0
 
 
 async def ensure_topics(bootstrap: str, *names: str, partitions: int = 3) -> None:

@@ -10,30 +10,21 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from pymongo.errors import DuplicateKeyError
 
 from shared.broker import make_broker, relay_publisher
-from shared.envelope import Envelope, EventPayload, register
+from shared.envelope import Envelope
 from shared.mongo import Doc, connect, database
 from shared.outbox import OutboxRelay
 from shared.staged_outbox import StagedOutbox
 from tests.conftest import PROFILE
-from tests.integration.kafka_util import ensure_topics, read_all
+from tests.integration.kafka_util import PROBE_TOPIC as TOPIC
+from tests.integration.kafka_util import OutboxProbe, ensure_topics, read_all
 
 pytestmark = pytest.mark.integration
-TOPIC = "test.staged"
-
-
-@register
-class StagedProbe(EventPayload):
-    event_type: ClassVar[str] = "TestStagedProbe"
-    topic: ClassVar[str] = TOPIC
-    key_field: ClassVar[str] = "thing_id"
-    thing_id: str
-    run: str
 
 
 class Rig:
@@ -48,7 +39,7 @@ class Rig:
         self.staged.on_ready = self.relay.kick
 
     def event(self, thing_id: str) -> Envelope:
-        return Envelope.wrap(StagedProbe(thing_id=thing_id, run=self.run), producer="test")
+        return Envelope.wrap(OutboxProbe(thing_id=thing_id, run=self.run), producer="test")
 
     async def on_topic(self, expected: int) -> list[dict[str, Any]]:
         msgs = await read_all(PROFILE.kafka_bootstrap, TOPIC,

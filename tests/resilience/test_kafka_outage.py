@@ -11,32 +11,21 @@ import subprocess
 import sys
 import time
 import uuid
-from typing import ClassVar
 
 import pytest
 
 from deploy.local.infra import ROOT
 from shared import outbox
 from shared.broker import make_broker, relay_publisher
-from shared.envelope import Envelope, EventPayload, register
+from shared.envelope import Envelope
 from shared.mongo import connect, database
 from shared.staged_outbox import StagedOutbox
 from tests.conftest import PROFILE, Api
 from tests.e2e import test_skeleton as skeleton
-from tests.integration.kafka_util import ensure_topics, read_all
+from tests.integration.kafka_util import PROBE_TOPIC as TOPIC
+from tests.integration.kafka_util import OutboxProbe, ensure_topics, read_all
 
 pytestmark = pytest.mark.integration
-TOPIC = "test.outbox"
-
-
-@register
-class OutboxProbe(EventPayload):
-    event_type: ClassVar[str] = "TestOutboxProbe"
-    topic: ClassVar[str] = TOPIC
-    key_field: ClassVar[str] = "thing_id"
-    thing_id: str
-    run: str
-    n: int
 
 
 def runner(*args: str) -> None:

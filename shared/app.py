@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import shared.events  # noqa: F401  (registers every payload type)
 from shared import outbox, staged_outbox
 from shared.auth import Auth, JWKSCache, TokenVerifier
-from shared.broker import Consumer, Handler, make_broker, relay_publisher
+from shared.broker import BatchHandler, Consumer, Handler, make_broker, relay_publisher
 from shared.envelope import Envelope, EventPayload
 from shared.inbox import Inbox
 from shared.logging import CORRELATION_HEADER, configure_logging, set_correlation_id
@@ -163,13 +163,15 @@ class Runtime:
     def use_outbox(self, *collections: AsyncCollection[Doc]) -> None:
         self.outbox_collections.extend(collections)
 
-    def subscribe(self, handlers: Mapping[type[EventPayload], Handler]) -> None:
+    def subscribe(self, handlers: Mapping[type[EventPayload], Handler],
+                  batch_handlers: Mapping[type[EventPayload], BatchHandler] | None = None) -> None:
         self.consumer = Consumer(
             self.broker,
             service=self.name,
             group_id=self.settings.kafka_group,
             inbox=self.inbox,
             handlers=handlers,
+            batch_handlers=batch_handlers,
             max_attempts=self.settings.consumer_max_attempts,
         )
 
@@ -277,6 +279,7 @@ class Runtime:
                 "outbox_drops": self.staged.drops,
                 "handled": self.consumer.handled if self.consumer else 0,
                 "dead_lettered": self.consumer.dead_lettered if self.consumer else 0,
+                "inbox_lookups": self.inbox.lookups,
             }
 
         return app

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
+from aiokafka import ConsumerRebalanceListener
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -35,6 +36,8 @@ from shared.logging import CORRELATION_HEADER, set_correlation_id
 log = structlog.get_logger(__name__)
 
 Handler = Callable[[Envelope, Any], Awaitable[None]]
+BatchHandler = Callable[[Sequence[tuple[Envelope, Any]]], Awaitable[None]]
+BATCH = 500  # at most this many messages per batch
 COMMIT_EVERY = 100
 COMMIT_AFTER_S = 1.0
 
@@ -78,8 +81,32 @@ def relay_publisher(broker: KafkaBroker) -> Callable[[Sequence[Envelope]], Await
     return publish
 
 
+class _PartitionsMoved(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Tells the inbox when partitions change hands (see ``shared.inbox``)."""
+
+    def __init__(self, inbox: Inbox) -> None:
+        self._inbox = inbox
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        self._inbox.partitions_moved()
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        self._inbox.partitions_moved()
+
+
+async def _raw_body(msg: Any) -> Any:
+    """Envelopes are decoded (once) by ``shared.envelope.decode``, not by FastStream."""
+    return msg.body
+
+
 class Consumer:
-    """One service's subscription: event type -> handler, with inbox and dead-letter handling."""
+    """One service's subscription: event type -> handler, with inbox and dead-letter handling.
+
+    Messages arrive in batches of whatever the broker has (at most ``BATCH``): the inbox is asked
+    once per batch and written once per batch. Handlers run one event at a time and in order,
+    except a *batch handler* (``batch_handlers``), which gets each run of consecutive events of
+    its type at once, so it can write them in one command.
+    """
 
     def __init__(
         self,
@@ -89,6 +116,7 @@ class Consumer:
         group_id: str,
         inbox: Inbox,
         handlers: Mapping[type[EventPayload], Handler],
+        batch_handlers: Mapping[type[EventPayload], BatchHandler] | None = None,
         max_attempts: int = 3,
         backoff: float = 0.2,
     ) -> None:
@@ -96,10 +124,11 @@ class Consumer:
         self._service = service
         self._inbox = inbox
         self._handlers = {cls.event_type: h for cls, h in handlers.items()}
+        self._batch_handlers = {cls.event_type: h for cls, h in (batch_handlers or {}).items()}
         self._max_attempts = max_attempts
         self._backoff = backoff
         self._dlq = topics.dead_letter(service).name
-        self.topics = sorted({cls.topic for cls in handlers})
+        self.topics = sorted({cls.topic for cls in handlers} | {cls.topic for cls in batch_handlers or {}})
         self.handled = 0
         self.dead_lettered = 0
         self._uncommitted = 0
@@ -109,17 +138,22 @@ class Consumer:
             group_id=group_id,
             ack_policy=AckPolicy.MANUAL,
             auto_offset_reset="earliest",
-        )(self._on_message)
+            batch=True,
+            max_records=BATCH,
+            listener=_PartitionsMoved(inbox),
+            decoder=_raw_body,
+        )(self._on_batch)
 
-    async def _on_message(self, body: Any, msg: KafkaMessage) -> None:
+    async def _on_batch(self, body: Any, msg: KafkaMessage) -> None:
+        records = msg.raw_message if isinstance(msg.raw_message, tuple) else (msg.raw_message,)
         try:
-            await self._handle(msg)
+            await self._handle_batch(records)
         except BaseException:
-            # Not handled (even the dead-letter write failed): rewind, so it comes again.
+            # Not all handled (even a dead-letter write failed): rewind, so they come again.
             with contextlib.suppress(Exception):
                 await msg.nack()
             raise
-        self._uncommitted += 1
+        self._uncommitted += len(records)
         if self._uncommitted >= COMMIT_EVERY or time.monotonic() - self._last_commit >= COMMIT_AFTER_S:
             try:
                 await msg.ack()  # commits the position, i.e. every message handled so far
@@ -129,38 +163,101 @@ class Consumer:
             self._uncommitted = 0
             self._last_commit = time.monotonic()
 
-    async def _handle(self, msg: KafkaMessage) -> None:
-        raw: bytes = msg.body
-        record = msg.raw_message
+    async def _handle_batch(self, records: Sequence[Any]) -> None:
+        todo: list[tuple[Any, bytes, Envelope, Any]] = []
+        for record in records:
+            raw: bytes = record.value or b""
+            try:
+                env, payload = decode(raw)
+            except Exception as exc:
+                await self._dead_letter(record, raw, f"undecodable message: {exc}", attempts=0)
+                continue
+            if env.event_type in self._handlers or env.event_type in self._batch_handlers:
+                todo.append((record, raw, env, payload))
+            # else: an event on a topic we read but a type we do not need
+        seen = await self._inbox.seen_ids([t[2] for t in todo])
+        fresh = []
+        for item in todo:
+            env = item[2]
+            if env.event_id in seen:
+                log.info("event.duplicate_ignored", event_id=env.event_id, event_type=env.event_type)
+                continue
+            seen.add(env.event_id)  # the same event twice in one batch (a relay re-publishing)
+            fresh.append(item)
+        done: list[Envelope] = []
         try:
-            env, payload = decode(raw)
-        except Exception as exc:
-            await self._dead_letter(record, raw, f"undecodable message: {exc}", attempts=0)
-            return
-        handler = self._handlers.get(env.event_type)
-        if handler is None:
-            return  # an event on a topic we read but a type we do not need
+            i = 0
+            while i < len(fresh):
+                kind = fresh[i][2].event_type
+                if kind in self._batch_handlers:
+                    j = i
+                    while j < len(fresh) and fresh[j][2].event_type == kind:
+                        j += 1
+                    done.extend(await self._run_batch(fresh[i:j]))
+                    i = j
+                else:
+                    if await self._run_one(*fresh[i]):
+                        done.append(fresh[i][2])
+                    i += 1
+        finally:
+            # What was handled is recorded even if a later event stopped the batch.
+            await self._inbox.record_all(done)
+            self.handled += len(done)
+
+    async def _run_one(self, record: Any, raw: bytes, env: Envelope, payload: Any) -> bool:
+        """Handle one event with retries; False when it went to the dead-letter topic instead."""
         set_correlation_id(env.correlation_id)
         bound = log.bind(event_id=env.event_id, event_type=env.event_type, key=env.key)
-        if await self._inbox.seen(env.event_id):
-            bound.info("event.duplicate_ignored")
-            return
         for attempt in range(1, self._max_attempts + 1):
             try:
-                await handler(env, payload)
+                await self._handlers[env.event_type](env, payload)
                 break
             except PermanentError as exc:
                 await self._dead_letter(record, raw, f"rejected: {exc}", attempts=attempt)
-                return
+                return False
             except Exception as exc:
                 bound.warning("event.handler_failed", attempt=attempt, error=repr(exc))
                 if attempt == self._max_attempts:
                     await self._dead_letter(record, raw, f"failed {attempt} times: {exc!r}", attempts=attempt)
-                    return
+                    return False
                 await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
-        await self._inbox.record(env)
-        self.handled += 1
         bound.info("event.handled")
+        return True
+
+    async def _run_batch(self, items: Sequence[tuple[Any, bytes, Envelope, Any]]) -> list[Envelope]:
+        """A run of one type through its batch handler; if that keeps failing, one event at a
+        time, so only the event that cannot be handled goes to the dead-letter topic."""
+        kind = items[0][2].event_type
+        handler = self._batch_handlers[kind]
+        if len(items) > 1:
+            for attempt in range(1, self._max_attempts + 1):
+                try:
+                    await handler([(env, payload) for _, _, env, payload in items])
+                    log.info("events.handled", event_type=kind, count=len(items))
+                    return [env for _, _, env, _ in items]
+                except Exception as exc:
+                    log.warning("events.handler_failed", event_type=kind, count=len(items), attempt=attempt,
+                                error=repr(exc))
+                    if attempt < self._max_attempts:
+                        await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
+        done = []
+        for record, raw, env, payload in items:
+            set_correlation_id(env.correlation_id)
+            for attempt in range(1, self._max_attempts + 1):
+                try:
+                    await handler([(env, payload)])
+                    done.append(env)
+                    break
+                except PermanentError as exc:
+                    await self._dead_letter(record, raw, f"rejected: {exc}", attempts=attempt)
+                    break
+                except Exception as exc:
+                    log.warning("event.handler_failed", event_id=env.event_id, attempt=attempt, error=repr(exc))
+                    if attempt == self._max_attempts:
+                        await self._dead_letter(record, raw, f"failed {attempt} times: {exc!r}", attempts=attempt)
+                        break
+                    await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
+        return done
 
     async def _dead_letter(self, record: Any, raw: bytes, reason: str, *, attempts: int) -> None:
         try:

@@ -1,34 +1,92 @@
 """Processed event ids, so a redelivered event changes nothing.
 
-The id is the document's ``_id``: a second insert fails on the unique key instead of a racy
-check-then-insert. Handlers are also written as idempotent upserts, so an event whose effect
-was stored but whose id was not (a crash in between) still applies once.
+Every handled event's id is stored as a document ``_id`` (a second insert fails on the unique
+key). Asking the store about *every* event would cost a lookup per event, which on FerretDB
+1.24 scans the whole inbox (SQLite never uses its ``_id`` index there): in the deadline rush
+that was a fifth of the store's CPU, growing with every event. So the inbox also remembers the
+ids this process handled, and asks the store only about events that someone else could have
+handled:
+
+- an event that occurred before the *watermark* may have been handled by a previous process or
+  by another member of the consumer group. The watermark starts at this process's start and
+  moves to "now" whenever partitions change hands, both plus ``skew`` for producers' clocks
+  running ahead;
+- an event that occurred after it and is not remembered was handled by nobody: while this
+  process owns a partition nobody else reads it, and every event it handled since the watermark
+  is remembered. When the memory is full the oldest ids are forgotten and the watermark is
+  raised past them, so the rule stays exact.
+
+A redelivery of the same message and a relay's re-publishing after a crash both carry the
+original envelope, hence the original ``occurred_at``. Handlers are also written as idempotent
+upserts, so an event whose effect was stored but whose id was not (a crash in between) still
+applies once.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections import OrderedDict
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import DuplicateKeyError
 
 from shared.envelope import Envelope
-from shared.mongo import Doc
+from shared.mongo import Doc, insert_new
 
 
 class Inbox:
-    def __init__(self, collection: AsyncCollection[Doc]) -> None:
+    def __init__(self, collection: AsyncCollection[Doc], *, skew: float = 10.0, remember: int = 50_000) -> None:
         self._coll = collection
+        self._skew = timedelta(seconds=skew)
+        self._remember = remember
+        self._recent: OrderedDict[str, datetime] = OrderedDict()
+        self.watermark = datetime.now(UTC) + self._skew
+        self.lookups = 0  # events that had to be looked up in the store
 
-    async def seen(self, event_id: str) -> bool:
-        return await self._coll.find_one({"_id": event_id}, {"_id": 1}) is not None
+    def partitions_moved(self) -> None:
+        """Partitions changed hands: whatever occurred until now may have been handled elsewhere."""
+        self.watermark = max(self.watermark, datetime.now(UTC) + self._skew)
 
-    async def record(self, env: Envelope) -> bool:
-        """Mark the event handled; False when it already was."""
-        try:
-            await self._coll.insert_one(
-                {"_id": env.event_id, "type": env.event_type, "handled_at": datetime.now(UTC)}
-            )
-        except DuplicateKeyError:
-            return False
-        return True
+    def _remembered(self, env: Envelope) -> bool:
+        return env.event_id in self._recent
+
+    def _may_be_elsewhere(self, env: Envelope) -> bool:
+        at = env.occurred_at if env.occurred_at.tzinfo else env.occurred_at.replace(tzinfo=UTC)
+        return at <= self.watermark
+
+    async def seen_ids(self, envs: Sequence[Envelope]) -> set[str]:
+        """The ids among ``envs`` already handled, by this process or (per the store) any other."""
+        seen = {e.event_id for e in envs if self._remembered(e)}
+        ask = list({e.event_id for e in envs if e.event_id not in seen and self._may_be_elsewhere(e)})
+        if ask:
+            self.lookups += len(ask)
+            if len(ask) == 1:
+                if await self._coll.find_one({"_id": ask[0]}, {"_id": 1}) is not None:
+                    seen.add(ask[0])
+            else:
+                seen.update([str(d["_id"]) async for d in self._coll.find({"_id": {"$in": ask}}, {"_id": 1})])
+        return seen
+
+    async def seen(self, env: Envelope) -> bool:
+        return env.event_id in await self.seen_ids([env])
+
+    async def record_all(self, envs: Sequence[Envelope]) -> None:
+        """Mark the events handled (one write); ids already stored are fine."""
+        if not envs:
+            return
+        now = datetime.now(UTC)
+        await insert_new(self._coll, [{"_id": e.event_id, "type": e.event_type, "handled_at": now} for e in envs])
+        for e in envs:
+            self._remember_id(e)
+
+    async def record(self, env: Envelope) -> None:
+        await self.record_all([env])
+
+    def _remember_id(self, env: Envelope) -> None:
+        at = env.occurred_at if env.occurred_at.tzinfo else env.occurred_at.replace(tzinfo=UTC)
+        self._recent[env.event_id] = at
+        self._recent.move_to_end(env.event_id)
+        while len(self._recent) > self._remember:
+            _, forgotten = self._recent.popitem(last=False)
+            # Whatever occurred up to the forgotten one must now be asked of the store.
+            self.watermark = max(self.watermark, forgotten)

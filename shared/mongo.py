@@ -15,6 +15,7 @@ from bson import ObjectId
 from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 from pymongo.results import DeleteResult, UpdateResult
 
 from shared.docmatch import Unsupported, check_supported, matches
@@ -27,6 +28,27 @@ def connect(url: str, listeners: Sequence[monitoring.CommandListener] = ()) -> A
         url, retryWrites=False, serverSelectionTimeoutMS=5000, tz_aware=True, uuidRepresentation="standard",
         event_listeners=list(listeners),
     )
+
+
+DUPLICATE_KEY = 11000
+
+
+async def insert_new(coll: AsyncCollection[Doc], docs: Sequence[Doc]) -> None:
+    """Insert ``docs`` in one command, skipping any whose ``_id`` is already stored (the way an
+    insert-only record stays idempotent); any other write error is raised."""
+    if not docs:
+        return
+    try:
+        if len(docs) == 1:
+            await coll.insert_one(docs[0])
+        else:
+            await coll.insert_many(docs, ordered=False)
+    except DuplicateKeyError:
+        pass
+    except BulkWriteError as exc:
+        if exc.details.get("writeConcernErrors") or any(
+                err.get("code") != DUPLICATE_KEY for err in exc.details.get("writeErrors", [])):
+            raise
 
 
 class DocGate:

@@ -287,7 +287,9 @@ def start_ferretdb(profile: Profile) -> None:
     data = profile.var / "ferretdb"
     data.mkdir(parents=True, exist_ok=True)
     proc.start([str(binary), "--handler=sqlite", f"--sqlite-url=file:{data}/", f"--state-dir={data}",
-                f"--listen-addr=127.0.0.1:{profile.mongo_port}", "--telemetry=disable", "--debug-addr=-",
+                f"--listen-addr=127.0.0.1:{profile.mongo_port}", "--telemetry=disable",
+                # e.g. 127.0.0.1:18088 to read /debug/metrics and /debug/pprof while measuring
+                f"--debug-addr={os.environ.get('CONTEST_FERRETDB_DEBUG_ADDR', '-')}",
                 "--log-level=warn"])
     from pymongo import MongoClient
 

@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from services.awards.api import build_router
-from services.awards.consumers import handlers
+from services.awards.consumers import batch_handlers, handlers
 from services.awards.pages import build_pages
 from services.awards.publication import Publication
 from services.awards.service import AwardsService, Refused
@@ -26,7 +26,7 @@ def build(settings: AwardsSettings | None = None) -> FastAPI:
     rt.use_outbox(store.contests)
     svc = AwardsService(store, settings)
     pub = Publication(store, settings)
-    rt.subscribe(handlers(svc))
+    rt.subscribe(handlers(svc), batch_handlers(svc))
     rt.on_startup(store.ensure_indexes)
     app = rt.create_app(title="Awards: ranking, prizes and results",
                         routers=[build_router(svc, pub, rt.auth), build_pages(svc, pub, rt.auth, rt.web)])

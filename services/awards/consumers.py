@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from services.awards.service import AwardsService
-from shared.broker import Handler
+from shared.broker import BatchHandler, Handler
 from shared.envelope import Envelope, EventPayload
 from shared.events.authors import EntryAuthorsRecorded
 from shared.events.contests import ContestClosed, ContestDeadlineExtended, ContestOpened, ContestUpdated
@@ -26,9 +27,12 @@ def handlers(svc: AwardsService) -> Mapping[type[EventPayload], Handler]:
     async def closed(env: Envelope, e: JudgingClosed) -> None:
         await svc.on_judging_closed(e)
 
-    async def status(env: Envelope, e: EntryStatusChanged) -> None:
-        await svc.on_status(e)
-
     return {ContestOpened: contest, ContestUpdated: contest, ContestDeadlineExtended: contest, ContestClosed: contest,
-            EntryAuthorsRecorded: authors, EntryRoundScored: scored, JudgingClosed: closed,
-            EntryStatusChanged: status}
+            EntryAuthorsRecorded: authors, EntryRoundScored: scored, JudgingClosed: closed}
+
+
+def batch_handlers(svc: AwardsService) -> Mapping[type[EventPayload], BatchHandler]:
+    async def statuses(events: Sequence[tuple[Envelope, Any]]) -> None:
+        await svc.on_statuses([e for _, e in events], [env.event_id for env, _ in events])
+
+    return {EntryStatusChanged: statuses}

@@ -18,6 +18,7 @@ from typing import Any
 
 from services.awards.domain import certificates as certs
 from services.awards.domain import formatting as fmt
+from services.awards.domain import participation
 from services.awards.domain.exports import EntryDetails, export_csv, export_xlsx
 from services.awards.domain.result_hash import ResultInputError, compute_result, result_rows
 from services.awards.service import Refused, gunzip, not_found
@@ -117,14 +118,10 @@ class Publication:
 
     async def statistics(self, contest: Doc) -> dict[str, Any]:
         """Entries by unit and category (withdrawn ones excluded), for the charts."""
-        match = {"contest_id": contest["_id"], "status": {"$ne": "withdrawn"}}
         names = {c["key"]: c["name"] for c in contest.get("categories", [])}
-        out: dict[str, Any] = {}
-        for name, path in (("by_unit", "$unit"), ("by_category", "$category"), ("by_status", "$status")):
-            rows = [(str(d["_id"] or "—"), int(d["n"])) async for d in await self.store.participation.aggregate(
-                [{"$match": match}, {"$group": {"_id": path, "n": {"$sum": 1}}}])]
-            rows.sort(key=lambda x: (-x[1], x[0]))
-            out[name] = rows
+        facts = self.store.statuses.find({"contest_id": contest["_id"]},
+                                         {"entry_id": 1, "status": 1, "unit": 1, "category": 1, "at": 1})
+        out: dict[str, Any] = participation.tally([f async for f in facts])
         out["by_category"] = [(names.get(k, k), n) for k, n in out["by_category"]]
         out["total"] = sum(n for _, n in out["by_unit"])
         out["units"] = len(out["by_unit"])

@@ -45,7 +45,7 @@ from shared.events.awards import Outcome, ResultsAnnounced
 from shared.events.contests import ContestOpened
 from shared.events.judging import EntryRoundScored, JudgingClosed
 from shared.events.statuses import EntryStatusChanged
-from shared.mongo import Doc
+from shared.mongo import Doc, insert_new
 
 log = structlog.get_logger(__name__)
 
@@ -163,11 +163,11 @@ class AwardsService:
                       "rubric_version": e.rubric_version},
              "$setOnInsert": {"announced": False, "rev": 0}}, upsert=True)
 
-    async def on_status(self, e: EntryStatusChanged) -> None:
-        await self.store.participation.update_one(
-            {"_id": e.entry_id},
-            {"$set": {"contest_id": e.contest_id, "category": e.category, "unit": e.unit, "status": e.status}},
-            upsert=True)
+    async def on_statuses(self, events: Sequence[EntryStatusChanged], event_ids: Sequence[str]) -> None:
+        """Store status facts in one insert; a fact already stored (a redelivery) is skipped."""
+        docs = [{"_id": eid, "entry_id": e.entry_id, "contest_id": e.contest_id, "category": e.category,
+                 "unit": e.unit, "status": e.status, "at": e.at} for e, eid in zip(events, event_ids, strict=True)]
+        await insert_new(self.store.statuses, docs)
 
     # ------------------------------------------------------------ reading
 

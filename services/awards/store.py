@@ -12,11 +12,11 @@ class AwardsStore:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self.contests = db["contests"]
         self.entries = db["entries"]
-        self.participation = db["participation"]
+        self.statuses = db["statuses"]  # insert-only status facts (domain.participation)
         self.results = db["results"]
 
     async def ensure_indexes(self) -> None:
         await self.entries.create_index("contest_id")
         await self.entries.create_index("owner_account_id")
-        await self.participation.create_index("contest_id")
+        await self.statuses.create_index("contest_id")
         await self.results.create_index("contest_id")

@@ -10,11 +10,13 @@ import asyncio
 import json
 import time
 import uuid
+from datetime import timedelta
 from typing import ClassVar
 
 import pytest
 from faststream.kafka import KafkaBroker
 
+import shared.broker
 from shared.broker import Consumer
 from shared.envelope import Envelope, EventPayload, register
 from shared.inbox import Inbox
@@ -91,4 +93,94 @@ async def test_duplicates_change_state_once_and_poison_goes_to_dead_letter() -> 
     finally:
         await broker.stop()
         await client.drop_database(f"contest_test_consumer_{run}")
+        await client.close()
+
+
+async def test_after_a_restart_redelivered_events_are_recognised_from_the_store(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process handles three events and stops before committing; the next process of the group
+    gets them again and, not remembering them, finds them in the stored inbox."""
+    monkeypatch.setattr(shared.broker, "COMMIT_AFTER_S", 3600.0)  # nothing is committed
+    run = uuid.uuid4().hex[:8]
+    await ensure_topics(PROFILE.kafka_bootstrap, TOPIC)
+    client = connect(PROFILE.mongo_url)
+    db = client[f"contest_test_restart_{run}"]
+
+    async def handle(env: Envelope, e: ConsumerProbe) -> None:
+        if e.account == run:
+            await db["balances"].update_one({"_id": run}, {"$inc": {"total": e.amount}}, upsert=True)
+
+    async def total() -> int:
+        doc = await db["balances"].find_one({"_id": run})
+        return int(doc["total"]) if doc else 0
+
+    try:
+        first = KafkaBroker(PROFILE.kafka_bootstrap, client_id="restart-test-1")
+        Consumer(first, service=SERVICE, group_id=f"test-{run}", inbox=Inbox(db["inbox"]),
+                 handlers={ConsumerProbe: handle})
+        await first.start()
+        for amount in (1, 2, 4):
+            await first.publish(Envelope.wrap(ConsumerProbe(account=run, amount=amount), producer="test")
+                                .model_dump_json().encode(), TOPIC, key=run.encode())
+        deadline = time.monotonic() + 60
+        while await total() < 7:
+            assert time.monotonic() < deadline, "the first process never handled the events"
+            await asyncio.sleep(0.1)
+        await first.stop()
+
+        second = KafkaBroker(PROFILE.kafka_bootstrap, client_id="restart-test-2")
+        inbox = Inbox(db["inbox"])
+        consumer = Consumer(second, service=SERVICE, group_id=f"test-{run}", inbox=inbox,
+                            handlers={ConsumerProbe: handle})
+        await second.start()
+        try:
+            deadline = time.monotonic() + 60
+            while inbox.lookups < 3:
+                assert time.monotonic() < deadline, "the uncommitted events were not delivered again"
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(0.5)
+            assert await total() == 7, "each event changed the balance once"
+            assert consumer.handled == 0
+        finally:
+            await second.stop()
+    finally:
+        await client.drop_database(db.name)
+        await client.close()
+
+
+async def test_the_inbox_asks_the_store_only_about_events_someone_else_could_have_handled() -> None:
+    run = uuid.uuid4().hex[:8]
+    client = connect(PROFILE.mongo_url)
+    coll = client[f"contest_test_inbox_{run}"]["inbox"]
+
+    def event(amount: int, *, minutes: float = 0) -> Envelope:
+        env = Envelope.wrap(ConsumerProbe(account=run, amount=amount), producer="test")
+        return env.model_copy(update={"occurred_at": env.occurred_at + timedelta(minutes=minutes)})
+
+    try:
+        before = event(1)
+        first = Inbox(coll)
+        assert await first.seen_ids([before]) == set() and first.lookups == 1  # occurred before the start
+        await first.record_all([before])
+        assert await first.seen_ids([before]) == {before.event_id} and first.lookups == 1, "remembered"
+
+        restarted = Inbox(coll)
+        assert await restarted.seen_ids([before]) == {before.event_id} and restarted.lookups == 1, "from the store"
+        later = event(2, minutes=5)  # after the watermark, not remembered: nobody handled it
+        assert await restarted.seen_ids([later]) == set() and restarted.lookups == 1
+
+        small = Inbox(coll, remember=2)
+        kept = [event(n, minutes=n) for n in (3, 4, 5)]
+        await small.record_all(kept)  # the first is forgotten, and the watermark passes it
+        assert small.watermark >= kept[0].occurred_at
+        assert await small.seen_ids(kept) == {e.event_id for e in kept} and small.lookups == 1
+
+        moved = Inbox(coll)
+        soon = event(6, minutes=0.05)  # 3 s ahead: another member may have handled it before a rebalance
+        assert await moved.seen_ids([soon]) == set() and moved.lookups == 1
+        assert await moved.seen_ids([event(7, minutes=1)]) == set() and moved.lookups == 1
+        moved.partitions_moved()
+        assert await moved.seen_ids([event(8, minutes=0.05)]) == set() and moved.lookups == 2
+    finally:
+        await client.drop_database(coll.database.name)
         await client.close()

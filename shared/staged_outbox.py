@@ -26,26 +26,41 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import WriteError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, WriteError
 
 from shared.envelope import Envelope
-from shared.mongo import Doc
+from shared.mongo import DUPLICATE_KEY, Doc
 
 log = structlog.get_logger(__name__)
 
 COLLECTION = "outbox"
 
 
+@dataclass
+class _Pending:
+    coll: AsyncCollection[Doc]
+    doc: Doc
+    recs: list[Doc]
+    fut: asyncio.Future[None]
+
+
+def _write_error(err: Mapping[str, Any]) -> WriteError:
+    cls = DuplicateKeyError if err.get("code") == DUPLICATE_KEY else WriteError
+    return cls(err.get("errmsg", ""), err.get("code"), dict(err))
+
+
 class StagedOutbox:
     """A service's ``outbox`` collection and what this process knows about its records."""
 
-    def __init__(self, records: AsyncCollection[Doc], *, grace: float = 60.0, drop_every: float = 10.0) -> None:
+    def __init__(self, records: AsyncCollection[Doc], *, grace: float = 60.0, drop_every: float = 10.0,
+                 max_group: int = 64) -> None:
         self.records = records
         self.grace = grace
         # A drop and the re-creation by the next insert change SQLite's schema, which makes every
@@ -60,38 +75,81 @@ class StagedOutbox:
         self._doubts = 0  # writes whose outcome is unknown, ever (a scan clears _unknown only if none came meanwhile)
         self._dropping: asyncio.Lock = asyncio.Lock()
         self.drops = 0
+        self.max_group = max_group
+        self.groups = 0  # groups written (each of one or more creations)
+        self._queue: list[_Pending] = []
+        self._writer: asyncio.Task[None] | None = None
 
     async def insert(self, coll: AsyncCollection[Doc], doc: Doc, *events: Envelope) -> None:
-        """Insert ``doc``; its ``events`` reach Kafka if and only if the document exists."""
+        """Insert ``doc``; its ``events`` reach Kafka if and only if the document exists.
+
+        Concurrent calls are written together (group commit): while one group is being written
+        the next one gathers, and each group costs two commands (its event records, then its
+        documents) instead of two per document. The outcome is each caller's own: a document the
+        server refuses raises that caller's ``DuplicateKeyError`` and nobody else's."""
         if not events:
             await coll.insert_one(doc)
             return
         now = datetime.now(UTC)
         recs = [{"_id": e.event_id, "coll": coll.name, "doc_id": doc["_id"], "at": now,
                  "envelope": e.model_dump(mode="json")} for e in events]
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append(_Pending(coll, doc, recs, fut))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_groups())
+        # A caller that goes away (a cancelled request) does not stop its write: the group's
+        # outcome decides whether its events are published, as for everyone else.
+        await asyncio.shield(fut)
+
+    async def _write_groups(self) -> None:
+        while self._queue:
+            group, self._queue = self._queue[:self.max_group], self._queue[self.max_group:]
+            by_coll: dict[str, list[_Pending]] = {}
+            for p in group:
+                by_coll.setdefault(p.coll.name, []).append(p)
+            for pending in by_coll.values():
+                await self._write_group(pending)
+
+    async def _write_group(self, group: list[_Pending]) -> None:
+        recs = [r for p in group for r in p.recs]
+        self.groups += 1
         async with self._dropping:  # never write into a collection being dropped
             self._writing += len(recs)
+        refused: dict[int, WriteError] = {}
         try:
-            if len(recs) == 1:
-                await self.records.insert_one(recs[0])
-            else:
-                await self.records.insert_many(recs, ordered=True)
+            await self.records.insert_many(recs, ordered=True)
+            docs = [p.doc for p in group]
             try:
-                await coll.insert_one(doc)
-            except WriteError:
-                # Refused by the server (e.g. a duplicate key): the document does not exist.
-                self._settled.update(r["_id"] for r in recs)
-                raise
-        except WriteError:
-            self._release(len(recs))
-            raise
-        except BaseException:
-            # Outcome unknown (timeout, cancellation): the scan judges these records later.
+                if len(docs) == 1:
+                    await group[0].coll.insert_one(docs[0])
+                else:
+                    await group[0].coll.insert_many(docs, ordered=False)
+            except BulkWriteError as exc:
+                if exc.details.get("writeConcernErrors"):
+                    raise
+                refused = {err["index"]: _write_error(err) for err in exc.details.get("writeErrors", [])}
+            except WriteError as exc:
+                refused = {0: exc}
+        except BaseException as exc:
+            # Outcome unknown (timeout, lost connection): the scan judges these records later.
             self.mark_unknown()
             self._release(len(recs))
-            raise
-        self._ready.extend(recs)
-        if self.on_ready is not None:
+            for p in group:
+                if not p.fut.done():
+                    p.fut.set_exception(exc if isinstance(exc, Exception) else ConnectionError(repr(exc)))
+            if not isinstance(exc, Exception):
+                raise
+            return
+        for i, p in enumerate(group):
+            if i in refused:
+                # Refused by the server (e.g. a duplicate key): the document does not exist.
+                self._settled.update(r["_id"] for r in p.recs)
+                self._release(len(p.recs))
+                p.fut.set_exception(refused[i])
+            else:
+                self._ready.extend(p.recs)
+                p.fut.set_result(None)
+        if len(refused) < len(group) and self.on_ready is not None:
             self.on_ready()
 
     def mark_unknown(self) -> None:

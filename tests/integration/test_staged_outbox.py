@@ -88,6 +88,26 @@ async def test_confirmed_creations_are_published_once_and_refused_ones_never(rig
     assert len(await rig.on_topic(10)) == 10
 
 
+async def test_concurrent_creations_are_written_together_and_a_refusal_is_only_its_own(rig: Rig) -> None:
+    rig.relay.start()
+    await rig.things.insert_one({"_id": "taken"})
+    ids = [f"g{i}" for i in range(40)]
+    ids[17] = "taken"  # one caller in the middle of a group is refused
+    envs = {i: rig.event(i) for i in ids}
+    results = await asyncio.gather(*(rig.staged.insert(rig.things, {"_id": i, "n": n}, envs[i])
+                                     for n, i in enumerate(ids)), return_exceptions=True)
+    assert isinstance(results[17], DuplicateKeyError)
+    assert all(r is None for n, r in enumerate(results) if n != 17), results
+    assert rig.staged.groups < len(ids), "concurrent creations share their writes"
+    assert await rig.things.count_documents({"_id": {"$in": ids}}) == 40  # 39 new ones and the one taken before
+    assert (await rig.things.find_one({"_id": "taken"})) == {"_id": "taken"}, "the refused one changed nothing"
+    msgs = await rig.on_topic(39)
+    assert sorted(m["event_id"] for m in msgs) == sorted(e.event_id for i, e in envs.items() if i != "taken")
+    await wait_for(lambda: _empty(rig))
+    await asyncio.sleep(2.5)
+    assert len(await rig.on_topic(39)) == 39, "the refused creation's event never goes out"
+
+
 async def _empty(rig: Rig) -> bool:
     return not await rig.records()
 

@@ -243,6 +243,7 @@ class Runtime:
         try:
             yield
         finally:
+            await self.staged.close()
             await self.relay.stop()
             connector.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

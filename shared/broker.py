@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import json
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -23,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from aiokafka import ConsumerRebalanceListener
+from aiokafka import ConsumerRebalanceListener, TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -150,8 +149,7 @@ class Consumer:
             await self._handle_batch(records)
         except BaseException:
             # Not all handled (even a dead-letter write failed): rewind, so they come again.
-            with contextlib.suppress(Exception):
-                await msg.nack()
+            self._rewind(msg, records)
             raise
         self._uncommitted += len(records)
         if self._uncommitted >= COMMIT_EVERY or time.monotonic() - self._last_commit >= COMMIT_AFTER_S:
@@ -162,6 +160,26 @@ class Consumer:
                 return
             self._uncommitted = 0
             self._last_commit = time.monotonic()
+
+    @staticmethod
+    def _rewind(msg: KafkaMessage, records: Sequence[Any]) -> None:
+        """Seek each partition of the batch back to its first record. A partition taken away
+        meanwhile is skipped, not allowed to stop the others (FastStream's ``nack`` would stop
+        at it): its new owner starts from the committed offset anyway."""
+        consumer: Any = getattr(msg, "consumer", None)
+        if consumer is None:
+            return
+        earliest: dict[TopicPartition, int] = {}
+        for r in records:
+            tp = TopicPartition(r.topic, r.partition)
+            earliest[tp] = min(r.offset, earliest.get(tp, r.offset))
+        assigned = consumer.assignment()
+        for tp, offset in earliest.items():
+            if tp in assigned:
+                try:
+                    consumer.seek(tp, offset)
+                except Exception as exc:
+                    log.warning("consumer.rewind_failed", topic=tp.topic, partition=tp.partition, error=str(exc))
 
     async def _handle_batch(self, records: Sequence[Any]) -> None:
         todo: list[tuple[Any, bytes, Envelope, Any]] = []

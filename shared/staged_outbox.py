@@ -25,6 +25,7 @@ already out, which consumers absorb by event id.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -79,6 +80,7 @@ class StagedOutbox:
         self.groups = 0  # groups written (each of one or more creations)
         self._queue: list[_Pending] = []
         self._writer: asyncio.Task[None] | None = None
+        self._in_flight: list[_Pending] = []
 
     async def insert(self, coll: AsyncCollection[Doc], doc: Doc, *events: Envelope) -> None:
         """Insert ``doc``; its ``events`` reach Kafka if and only if the document exists.
@@ -90,9 +92,8 @@ class StagedOutbox:
         if not events:
             await coll.insert_one(doc)
             return
-        now = datetime.now(UTC)
-        recs = [{"_id": e.event_id, "coll": coll.name, "doc_id": doc["_id"], "at": now,
-                 "envelope": e.model_dump(mode="json")} for e in events]
+        recs = [{"_id": e.event_id, "coll": coll.name, "doc_id": doc["_id"], "envelope": e.model_dump(mode="json")}
+                for e in events]
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.append(_Pending(coll, doc, recs, fut))
         if self._writer is None or self._writer.done():
@@ -102,38 +103,83 @@ class StagedOutbox:
         await asyncio.shield(fut)
 
     async def _write_groups(self) -> None:
-        while self._queue:
-            group, self._queue = self._queue[:self.max_group], self._queue[self.max_group:]
-            by_coll: dict[str, list[_Pending]] = {}
-            for p in group:
-                by_coll.setdefault(p.coll.name, []).append(p)
-            for pending in by_coll.values():
-                await self._write_group(pending)
+        try:
+            while self._queue:
+                group, self._queue = self._queue[:self.max_group], self._queue[self.max_group:]
+                by_coll: dict[str, list[_Pending]] = {}
+                for p in group:
+                    by_coll.setdefault(p.coll.name, []).append(p)
+                self._in_flight = group
+                for pending in by_coll.values():
+                    await self._write_group(pending)
+                self._in_flight = []
+        finally:
+            # Stopped half-way (the service shutting down): nobody is left waiting, and what may
+            # have been written is for the scan to judge.
+            waiting = [p for p in self._in_flight + self._queue if not p.fut.done()]
+            self._in_flight, self._queue = [], [p for p in self._queue if p.fut.done()]
+            if waiting:
+                self.mark_unknown()
+                for p in waiting:
+                    p.fut.set_exception(ConnectionError("stopped before the write finished"))
+
+    async def close(self, within: float = 10.0) -> None:
+        """Let the creations under way finish (at shutdown, before the relay stops)."""
+        if self._writer is not None and not self._writer.done():
+            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(self._writer), within)
+            if not self._writer.done():
+                self._writer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._writer
 
     async def _write_group(self, group: list[_Pending]) -> None:
-        recs = [r for p in group for r in p.recs]
+        recs: list[Doc] = []
+        owner: list[int] = []
+        now = datetime.now(UTC)  # when written, which is what the scan's ``grace`` is measured from
+        for i, p in enumerate(group):
+            for r in p.recs:
+                r["at"] = now
+                recs.append(r)
+                owner.append(i)
         self.groups += 1
-        async with self._dropping:  # never write into a collection being dropped
-            self._writing += len(recs)
-        refused: dict[int, WriteError] = {}
+        counted = False
+        failed: dict[int, WriteError] = {}
+        unstored: set[int] = set()  # records the server refused
         try:
-            await self.records.insert_many(recs, ordered=True)
-            docs = [p.doc for p in group]
+            async with self._dropping:  # never write into a collection being dropped
+                self._writing += len(recs)
+                counted = True
             try:
-                if len(docs) == 1:
-                    await group[0].coll.insert_one(docs[0])
-                else:
-                    await group[0].coll.insert_many(docs, ordered=False)
+                await self.records.insert_many(recs, ordered=False)
             except BulkWriteError as exc:
                 if exc.details.get("writeConcernErrors"):
                     raise
-                refused = {err["index"]: _write_error(err) for err in exc.details.get("writeErrors", [])}
+                for err in exc.details.get("writeErrors", []):
+                    unstored.add(err["index"])
+                    failed.setdefault(owner[err["index"]], _write_error(err))
+            for k, r in enumerate(recs):
+                if owner[k] in failed and k not in unstored:
+                    self._settled.add(r["_id"])  # stored, but its document will not be written
+            writing = [i for i in range(len(group)) if i not in failed]
+            docs = [group[i].doc for i in writing]
+            try:
+                if len(docs) == 1:
+                    await group[writing[0]].coll.insert_one(docs[0])
+                elif docs:
+                    await group[writing[0]].coll.insert_many(docs, ordered=False)
+            except BulkWriteError as exc:
+                if exc.details.get("writeConcernErrors"):
+                    raise
+                for err in exc.details.get("writeErrors", []):
+                    failed[writing[err["index"]]] = _write_error(err)
             except WriteError as exc:
-                refused = {0: exc}
+                failed[writing[0]] = exc
         except BaseException as exc:
             # Outcome unknown (timeout, lost connection): the scan judges these records later.
             self.mark_unknown()
-            self._release(len(recs))
+            if counted:
+                self._release(len(recs))
             for p in group:
                 if not p.fut.done():
                     p.fut.set_exception(exc if isinstance(exc, Exception) else ConnectionError(repr(exc)))
@@ -141,15 +187,15 @@ class StagedOutbox:
                 raise
             return
         for i, p in enumerate(group):
-            if i in refused:
+            if i in failed:
                 # Refused by the server (e.g. a duplicate key): the document does not exist.
-                self._settled.update(r["_id"] for r in p.recs)
+                self._settled.update(r["_id"] for k, r in enumerate(recs) if owner[k] == i and k not in unstored)
                 self._release(len(p.recs))
-                p.fut.set_exception(refused[i])
+                p.fut.set_exception(failed[i])
             else:
                 self._ready.extend(p.recs)
                 p.fut.set_result(None)
-        if len(refused) < len(group) and self.on_ready is not None:
+        if len(failed) < len(group) and self.on_ready is not None:
             self.on_ready()
 
     def mark_unknown(self) -> None:

@@ -28,6 +28,7 @@ def build(settings: AwardsSettings | None = None) -> FastAPI:
     pub = Publication(store, settings)
     rt.subscribe(handlers(svc), batch_handlers(svc))
     rt.on_startup(store.ensure_indexes)
+    rt.on_startup(store.migrate)
     app = rt.create_app(title="Awards: ranking, prizes and results",
                         routers=[build_router(svc, pub, rt.auth), build_pages(svc, pub, rt.auth, rt.web)])
 

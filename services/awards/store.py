@@ -3,9 +3,15 @@ stored official results (canonical inputs + result, content-addressed by the res
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import structlog
 from pymongo.asynchronous.database import AsyncDatabase
 
-from shared.mongo import Doc
+from shared.mongo import Doc, insert_new
+
+log = structlog.get_logger(__name__)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class AwardsStore:
@@ -14,6 +20,18 @@ class AwardsStore:
         self.entries = db["entries"]
         self.statuses = db["statuses"]  # insert-only status facts (domain.participation)
         self.results = db["results"]
+
+    async def migrate(self) -> None:
+        """Carry the per-entry ``participation`` documents of earlier versions over as facts
+        (dated at the epoch, so any later real status wins); safe to run again."""
+        old = self.statuses.database["participation"]
+        facts = [{"_id": f"participation:{d['_id']}", "entry_id": d["_id"], "contest_id": d.get("contest_id", ""),
+                  "category": d.get("category", ""), "unit": d.get("unit", ""), "status": d.get("status", ""),
+                  "at": EPOCH} async for d in old.find({})]
+        if facts:
+            await insert_new(self.statuses, facts)
+            log.info("awards.participation_migrated", facts=len(facts))
+        await old.drop()
 
     async def ensure_indexes(self) -> None:
         await self.entries.create_index("contest_id")

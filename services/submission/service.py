@@ -371,12 +371,12 @@ class SubmissionService:
             "file_ids": [], "versions": [version_doc(version, [], submitted=submit)],
             "history": [{"status": "draft", "at": now}], "rev": 0, "created_at": now, "updated_at": now,
         }
-        events: list[Envelope] = []
         if submit:
             doc["submitted_at"] = now
             doc["history"].append({"status": "submitted", "at": now})
-            events.append(self._status_event(doc, "submitted", now))
         for _ in range(5):  # a receipt code taken by another process: take the next number
+            # Fresh event ids each attempt: a refused attempt's records stay stored until dropped.
+            events = [self._status_event(doc, "submitted", now)] if submit else []
             try:
                 # The deadline rush is all creations: their events wait beside the entry, not in it.
                 await self.staged.insert(self.store.entries, doc, *events)

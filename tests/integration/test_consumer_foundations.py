@@ -184,3 +184,59 @@ async def test_the_inbox_asks_the_store_only_about_events_someone_else_could_hav
     finally:
         await client.drop_database(coll.database.name)
         await client.close()
+
+
+async def test_a_batch_that_cannot_finish_is_delivered_again_without_repeating_what_was_done() -> None:
+    """The dead-letter write fails once (as when Kafka is unreachable): the batch is rewound
+    and comes again; the event handled before the failure is not applied twice."""
+    run = uuid.uuid4().hex[:8]
+    dlq = dead_letter(SERVICE).name
+    await ensure_topics(PROFILE.kafka_bootstrap, TOPIC, dlq)
+    client = connect(PROFILE.mongo_url)
+    db = client[f"contest_test_rewind_{run}"]
+    broker = KafkaBroker(PROFILE.kafka_bootstrap, client_id="rewind-test")
+    attempts: dict[int, int] = {}
+
+    async def handle(env: Envelope, e: ConsumerProbe) -> None:
+        if e.account != run:
+            return
+        attempts[e.amount] = attempts.get(e.amount, 0) + 1
+        if e.amount < 0:
+            raise RuntimeError("this amount can never be applied")
+        await db["balances"].update_one({"_id": run}, {"$inc": {"total": e.amount}}, upsert=True)
+
+    consumer = Consumer(broker, service=SERVICE, group_id=f"test-{run}", inbox=Inbox(db["inbox"]),
+                        handlers={ConsumerProbe: handle}, max_attempts=2, backoff=0.05)
+    real_dead_letter = consumer._dead_letter
+    failures = [RuntimeError("Kafka unreachable for the dead-letter write")]
+
+    async def flaky_dead_letter(*args: object, **kwargs: object) -> None:
+        if failures:
+            raise failures.pop()
+        await real_dead_letter(*args, **kwargs)  # type: ignore[arg-type]
+
+    consumer._dead_letter = flaky_dead_letter  # type: ignore[method-assign]
+    await broker.start()
+    try:
+        for amount in (1, -1, 5):
+            await broker.publish(Envelope.wrap(ConsumerProbe(account=run, amount=amount), producer="test")
+                                 .model_dump_json().encode(), TOPIC, key=run.encode())
+        deadline = time.monotonic() + 60
+        while True:
+            doc = await db["balances"].find_one({"_id": run})
+            if doc and doc["total"] >= 6:
+                break
+            assert time.monotonic() < deadline, "the batch never went through"
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(1.5)
+        doc = await db["balances"].find_one({"_id": run})
+        assert doc is not None and doc["total"] == 6, "1 applied once although its batch came twice"
+        assert attempts[-1] == 4, "the failing event was tried again after the rewind"
+        assert attempts[1] == 1
+        letters = await read_all(PROFILE.kafka_bootstrap, dlq,
+                                 until=lambda ms: any(run in (m.get("value") or "") for m in ms))
+        assert [m["reason"].split(":")[0] for m in letters if run in (m.get("value") or "")] == ["failed 2 times"]
+    finally:
+        await broker.stop()
+        await client.drop_database(db.name)
+        await client.close()

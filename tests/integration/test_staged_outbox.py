@@ -92,15 +92,18 @@ async def test_concurrent_creations_are_written_together_and_a_refusal_is_only_i
     rig.relay.start()
     await rig.things.insert_one({"_id": "taken"})
     ids = [f"g{i}" for i in range(40)]
-    ids[17] = "taken"  # one caller in the middle of a group is refused
+    ids[17] = "taken"  # one caller in the middle of a group is refused: its document exists
     envs = {i: rig.event(i) for i in ids}
-    results = await asyncio.gather(*(rig.staged.insert(rig.things, {"_id": i, "n": n}, envs[i])
-                                     for n, i in enumerate(ids)), return_exceptions=True)
-    assert isinstance(results[17], DuplicateKeyError)
-    assert all(r is None for n, r in enumerate(results) if n != 17), results
-    assert rig.staged.groups < len(ids), "concurrent creations share their writes"
+    calls = [rig.staged.insert(rig.things, {"_id": i, "n": n}, envs[i]) for n, i in enumerate(ids)]
+    # and one whose event record is refused: the same event as another caller's
+    calls.append(rig.staged.insert(rig.things, {"_id": "same-event"}, envs["g3"]))
+    results = await asyncio.gather(*calls, return_exceptions=True)
+    assert isinstance(results[17], DuplicateKeyError) and isinstance(results[40], DuplicateKeyError)
+    assert all(r is None for n, r in enumerate(results) if n not in (17, 40)), results
+    assert rig.staged.groups < len(calls), "concurrent creations share their writes"
     assert await rig.things.count_documents({"_id": {"$in": ids}}) == 40  # 39 new ones and the one taken before
     assert (await rig.things.find_one({"_id": "taken"})) == {"_id": "taken"}, "the refused one changed nothing"
+    assert await rig.things.find_one({"_id": "same-event"}) is None, "a refused record keeps its document out"
     msgs = await rig.on_topic(39)
     assert sorted(m["event_id"] for m in msgs) == sorted(e.event_id for i, e in envs.items() if i != "taken")
     await wait_for(lambda: _empty(rig))

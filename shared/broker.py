@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import json
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import structlog
 from aiokafka import ConsumerRebalanceListener, TopicPartition
@@ -78,6 +79,13 @@ def relay_publisher(broker: KafkaBroker) -> Callable[[Sequence[Envelope]], Await
         await asyncio.gather(*futures)
 
     return publish
+
+
+class _Item(NamedTuple):
+    record: Any
+    raw: bytes
+    env: Envelope
+    payload: Any
 
 
 class _PartitionsMoved(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -182,7 +190,7 @@ class Consumer:
                     log.warning("consumer.rewind_failed", topic=tp.topic, partition=tp.partition, error=str(exc))
 
     async def _handle_batch(self, records: Sequence[Any]) -> None:
-        todo: list[tuple[Any, bytes, Envelope, Any]] = []
+        todo: list[_Item] = []
         for record in records:
             raw: bytes = record.value or b""
             try:
@@ -191,91 +199,76 @@ class Consumer:
                 await self._dead_letter(record, raw, f"undecodable message: {exc}", attempts=0)
                 continue
             if env.event_type in self._handlers or env.event_type in self._batch_handlers:
-                todo.append((record, raw, env, payload))
+                todo.append(_Item(record, raw, env, payload))
             # else: an event on a topic we read but a type we do not need
-        seen = await self._inbox.seen_ids([t[2] for t in todo])
+        seen = await self._inbox.seen_ids([t.env for t in todo])
         fresh = []
         for item in todo:
-            env = item[2]
-            if env.event_id in seen:
-                log.info("event.duplicate_ignored", event_id=env.event_id, event_type=env.event_type)
+            if item.env.event_id in seen:
+                log.info("event.duplicate_ignored", event_id=item.env.event_id, event_type=item.env.event_type)
                 continue
-            seen.add(env.event_id)  # the same event twice in one batch (a relay re-publishing)
+            seen.add(item.env.event_id)  # the same event twice in one batch (a relay re-publishing)
             fresh.append(item)
         done: list[Envelope] = []
         try:
             i = 0
             while i < len(fresh):
-                kind = fresh[i][2].event_type
+                item = fresh[i]
+                kind = item.env.event_type
                 if kind in self._batch_handlers:
                     j = i
-                    while j < len(fresh) and fresh[j][2].event_type == kind:
+                    while j < len(fresh) and fresh[j].env.event_type == kind:
                         j += 1
                     done.extend(await self._run_batch(fresh[i:j]))
                     i = j
-                else:
-                    if await self._run_one(*fresh[i]):
-                        done.append(fresh[i][2])
-                    i += 1
+                    continue
+                if await self._run_one(item, functools.partial(self._handlers[kind], item.env, item.payload)):
+                    done.append(item.env)
+                i += 1
         finally:
             # What was handled is recorded even if a later event stopped the batch.
             await self._inbox.record_all(done)
             self.handled += len(done)
 
-    async def _run_one(self, record: Any, raw: bytes, env: Envelope, payload: Any) -> bool:
+    async def _run_one(self, item: _Item, call: Callable[[], Awaitable[None]]) -> bool:
         """Handle one event with retries; False when it went to the dead-letter topic instead."""
+        env = item.env
         set_correlation_id(env.correlation_id)
         bound = log.bind(event_id=env.event_id, event_type=env.event_type, key=env.key)
         for attempt in range(1, self._max_attempts + 1):
             try:
-                await self._handlers[env.event_type](env, payload)
+                await call()
                 break
             except PermanentError as exc:
-                await self._dead_letter(record, raw, f"rejected: {exc}", attempts=attempt)
+                await self._dead_letter(item.record, item.raw, f"rejected: {exc}", attempts=attempt)
                 return False
             except Exception as exc:
                 bound.warning("event.handler_failed", attempt=attempt, error=repr(exc))
                 if attempt == self._max_attempts:
-                    await self._dead_letter(record, raw, f"failed {attempt} times: {exc!r}", attempts=attempt)
+                    await self._dead_letter(item.record, item.raw, f"failed {attempt} times: {exc!r}",
+                                            attempts=attempt)
                     return False
                 await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
         bound.info("event.handled")
         return True
 
-    async def _run_batch(self, items: Sequence[tuple[Any, bytes, Envelope, Any]]) -> list[Envelope]:
+    async def _run_batch(self, items: Sequence[_Item]) -> list[Envelope]:
         """A run of one type through its batch handler; if that keeps failing, one event at a
         time, so only the event that cannot be handled goes to the dead-letter topic."""
-        kind = items[0][2].event_type
+        kind = items[0].env.event_type
         handler = self._batch_handlers[kind]
         if len(items) > 1:
             for attempt in range(1, self._max_attempts + 1):
                 try:
-                    await handler([(env, payload) for _, _, env, payload in items])
+                    await handler([(t.env, t.payload) for t in items])
                     log.info("events.handled", event_type=kind, count=len(items))
-                    return [env for _, _, env, _ in items]
+                    return [t.env for t in items]
                 except Exception as exc:
                     log.warning("events.handler_failed", event_type=kind, count=len(items), attempt=attempt,
                                 error=repr(exc))
                     if attempt < self._max_attempts:
                         await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
-        done = []
-        for record, raw, env, payload in items:
-            set_correlation_id(env.correlation_id)
-            for attempt in range(1, self._max_attempts + 1):
-                try:
-                    await handler([(env, payload)])
-                    done.append(env)
-                    break
-                except PermanentError as exc:
-                    await self._dead_letter(record, raw, f"rejected: {exc}", attempts=attempt)
-                    break
-                except Exception as exc:
-                    log.warning("event.handler_failed", event_id=env.event_id, attempt=attempt, error=repr(exc))
-                    if attempt == self._max_attempts:
-                        await self._dead_letter(record, raw, f"failed {attempt} times: {exc!r}", attempts=attempt)
-                        break
-                    await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
-        return done
+        return [t.env for t in items if await self._run_one(t, functools.partial(handler, [(t.env, t.payload)]))]
 
     async def _dead_letter(self, record: Any, raw: bytes, reason: str, *, attempts: int) -> None:
         try:

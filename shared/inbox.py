@@ -34,6 +34,11 @@ from shared.envelope import Envelope
 from shared.mongo import Doc, insert_new
 
 
+def _when(env: Envelope) -> datetime:
+    at = env.occurred_at
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
 class Inbox:
     def __init__(self, collection: AsyncCollection[Doc], *, skew: float = 10.0, remember: int = 50_000) -> None:
         self._coll = collection
@@ -47,16 +52,12 @@ class Inbox:
         """Partitions changed hands: whatever occurred until now may have been handled elsewhere."""
         self.watermark = max(self.watermark, datetime.now(UTC) + self._skew)
 
-    def _remembered(self, env: Envelope) -> bool:
-        return env.event_id in self._recent
-
     def _may_be_elsewhere(self, env: Envelope) -> bool:
-        at = env.occurred_at if env.occurred_at.tzinfo else env.occurred_at.replace(tzinfo=UTC)
-        return at <= self.watermark
+        return _when(env) <= self.watermark
 
     async def seen_ids(self, envs: Sequence[Envelope]) -> set[str]:
         """The ids among ``envs`` already handled, by this process or (per the store) any other."""
-        seen = {e.event_id for e in envs if self._remembered(e)}
+        seen = {e.event_id for e in envs if e.event_id in self._recent}
         ask = list({e.event_id for e in envs if e.event_id not in seen and self._may_be_elsewhere(e)})
         if ask:
             self.lookups += len(ask)
@@ -67,9 +68,6 @@ class Inbox:
                 seen.update([str(d["_id"]) async for d in self._coll.find({"_id": {"$in": ask}}, {"_id": 1})])
         return seen
 
-    async def seen(self, env: Envelope) -> bool:
-        return env.event_id in await self.seen_ids([env])
-
     async def record_all(self, envs: Sequence[Envelope]) -> None:
         """Mark the events handled (one write); ids already stored are fine."""
         if not envs:
@@ -79,12 +77,8 @@ class Inbox:
         for e in envs:
             self._remember_id(e)
 
-    async def record(self, env: Envelope) -> None:
-        await self.record_all([env])
-
     def _remember_id(self, env: Envelope) -> None:
-        at = env.occurred_at if env.occurred_at.tzinfo else env.occurred_at.replace(tzinfo=UTC)
-        self._recent[env.event_id] = at
+        self._recent[env.event_id] = _when(env)
         self._recent.move_to_end(env.event_id)
         while len(self._recent) > self._remember:
             _, forgotten = self._recent.popitem(last=False)

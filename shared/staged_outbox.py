@@ -117,7 +117,7 @@ class StagedOutbox:
             # Stopped half-way (the service shutting down): nobody is left waiting, and what may
             # have been written is for the scan to judge.
             waiting = [p for p in self._in_flight + self._queue if not p.fut.done()]
-            self._in_flight, self._queue = [], [p for p in self._queue if p.fut.done()]
+            self._in_flight, self._queue = [], []
             if waiting:
                 self.mark_unknown()
                 for p in waiting:

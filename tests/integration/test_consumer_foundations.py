@@ -10,6 +10,7 @@ import asyncio
 import json
 import time
 import uuid
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any, ClassVar
 
@@ -40,11 +41,14 @@ class ConsumerProbe(EventPayload):
 
 
 class Balances:
-    """A deliberately non-idempotent handler (``$inc``) that counts its calls per amount and
+    """One test's account: a deliberately non-idempotent handler (``$inc``), so only the inbox
+    stands between a redelivered event and a double effect. It counts its calls per amount and
     can never apply a negative amount."""
 
-    def __init__(self, db: Any, run: str) -> None:
-        self.db, self.run = db, run
+    def __init__(self, run: str) -> None:
+        self.run = run
+        self.client = connect(PROFILE.mongo_url)
+        self.db = self.client[f"contest_test_consumer_{run}"]
         self.attempts: dict[int, int] = {}
 
     async def handle(self, env: Envelope, e: ConsumerProbe) -> None:
@@ -55,106 +59,128 @@ class Balances:
             raise RuntimeError("this amount can never be applied")
         await self.db["balances"].update_one({"_id": e.account}, {"$inc": {"total": e.amount}}, upsert=True)
 
+    def consumer(self, broker: KafkaBroker, **kwargs: Any) -> Consumer:
+        return Consumer(broker, service=SERVICE, group_id=f"test-{self.run}", inbox=Inbox(self.db["inbox"]),
+                        handlers={ConsumerProbe: self.handle}, **kwargs)
 
-async def test_duplicates_change_state_once_and_poison_goes_to_dead_letter() -> None:
-    run = uuid.uuid4().hex[:8]
-    dlq = dead_letter(SERVICE).name
-    await ensure_topics(PROFILE.kafka_bootstrap, TOPIC, dlq)
-    client = connect(PROFILE.mongo_url)
-    db = client[f"contest_test_consumer_{run}"]
+    def raw(self, amount: int) -> bytes:
+        return Envelope.wrap(ConsumerProbe(account=self.run, amount=amount), producer="test").model_dump_json().encode()
+
+    async def publish(self, broker: KafkaBroker, *messages: bytes) -> None:
+        for message in messages:
+            await broker.publish(message, TOPIC, key=self.run.encode())
+
+    async def total(self) -> int:
+        doc = await self.db["balances"].find_one({"_id": self.run})
+        return int(doc["total"]) if doc else 0
+
+    async def wait_for_total(self, at_least: int, what: str) -> None:
+        deadline = time.monotonic() + 60
+        while await self.total() < at_least:
+            assert time.monotonic() < deadline, what
+            await asyncio.sleep(0.2)
+
+    async def letters(self, count: int) -> list[dict[str, Any]]:
+        """This run's messages on the dead-letter topic, once there are ``count``."""
+        def mine(ms: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            return [m for m in ms if self.run in (m.get("value") or "")]
+
+        return mine(await read_all(PROFILE.kafka_bootstrap, dead_letter(SERVICE).name,
+                                   until=lambda ms: len(mine(ms)) >= count))
+
+
+@pytest.fixture()
+async def balances() -> AsyncIterator[Balances]:
+    await ensure_topics(PROFILE.kafka_bootstrap, TOPIC, dead_letter(SERVICE).name)
+    b = Balances(uuid.uuid4().hex[:8])
+    try:
+        yield b
+    finally:
+        await b.client.drop_database(b.db.name)
+        await b.client.close()
+
+
+async def test_duplicates_change_state_once_and_poison_goes_to_dead_letter(balances: Balances) -> None:
     broker = KafkaBroker(PROFILE.kafka_bootstrap, client_id="consumer-test")
-    balances = Balances(db, run)
-    attempts = balances.attempts
-    consumer = Consumer(broker, service=SERVICE, group_id=f"test-{run}", inbox=Inbox(db["inbox"]),
-                        handlers={ConsumerProbe: balances.handle}, max_attempts=3, backoff=0.05)
-    await db["inbox"].create_index("handled_at")
+    consumer = balances.consumer(broker, max_attempts=3, backoff=0.05)
+    run, raw = balances.run, balances.raw
     await broker.start()
     try:
-        def raw(amount: int) -> bytes:
-            return Envelope.wrap(ConsumerProbe(account=run, amount=amount), producer="test").model_dump_json().encode()
-
         first = raw(1)
-        for message in (first, first, f"{{not json {run}".encode(), raw(-1), first, raw(5)):
-            await broker.publish(message, TOPIC, key=run.encode())
         bad_payload = json.loads(raw(7))
         bad_payload["payload"]["amount"] = f"seven-{run}"
-        await broker.publish(json.dumps(bad_payload).encode(), TOPIC, key=run.encode())
-        await broker.publish(raw(10), TOPIC, key=run.encode())
+        await balances.publish(broker, first, first, f"{{not json {run}".encode(), raw(-1), first, raw(5),
+                               json.dumps(bad_payload).encode(), raw(10))
 
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            doc = await db["balances"].find_one({"_id": run})
-            if doc and doc["total"] >= 16:
-                break
-            await asyncio.sleep(0.2)
+        await balances.wait_for_total(16, "the events after the poison were never handled")
         await asyncio.sleep(1.5)  # let any wrongly repeated delivery land before asserting
-        doc = await db["balances"].find_one({"_id": run})
-        assert doc is not None and doc["total"] == 16, "1 once (three deliveries), then 5 and 10 after the poison"
-        assert attempts[-1] == 3, "a failing handler is retried a bounded number of times"
+        assert await balances.total() == 16, "1 once (three deliveries), then 5 and 10 after the poison"
+        assert balances.attempts[-1] == 3, "a failing handler is retried a bounded number of times"
 
-        letters = await read_all(PROFILE.kafka_bootstrap, dlq,
-                                 until=lambda ms: sum(run in (m.get("value") or "") for m in ms) >= 3)
-        mine = [m for m in letters if run in (m.get("value") or "")]
+        mine = await balances.letters(3)
         reasons = sorted(m["reason"].split(":")[0] for m in mine)
         assert reasons == ["failed 3 times", "undecodable message", "undecodable message"], reasons
         assert all(m["topic"] == TOPIC and m["service"] == SERVICE for m in mine)
         assert consumer.dead_lettered >= 3
     finally:
         await broker.stop()
-        await client.drop_database(f"contest_test_consumer_{run}")
-        await client.close()
 
 
 async def test_after_a_restart_redelivered_events_are_recognised_from_the_store(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        balances: Balances, monkeypatch: pytest.MonkeyPatch) -> None:
     """A process handles three events and stops before committing; the next process of the group
     gets them again and, not remembering them, finds them in the stored inbox."""
     monkeypatch.setattr(shared.broker, "COMMIT_AFTER_S", 3600.0)  # nothing is committed
-    run = uuid.uuid4().hex[:8]
-    await ensure_topics(PROFILE.kafka_bootstrap, TOPIC)
-    client = connect(PROFILE.mongo_url)
-    db = client[f"contest_test_restart_{run}"]
-
-    async def handle(env: Envelope, e: ConsumerProbe) -> None:
-        if e.account == run:
-            await db["balances"].update_one({"_id": run}, {"$inc": {"total": e.amount}}, upsert=True)
-
-    async def total() -> int:
-        doc = await db["balances"].find_one({"_id": run})
-        return int(doc["total"]) if doc else 0
-
+    first = KafkaBroker(PROFILE.kafka_bootstrap, client_id="restart-test-1")
+    balances.consumer(first)
+    await first.start()
     try:
-        first = KafkaBroker(PROFILE.kafka_bootstrap, client_id="restart-test-1")
-        Consumer(first, service=SERVICE, group_id=f"test-{run}", inbox=Inbox(db["inbox"]),
-                 handlers={ConsumerProbe: handle})
-        await first.start()
-        for amount in (1, 2, 4):
-            await first.publish(Envelope.wrap(ConsumerProbe(account=run, amount=amount), producer="test")
-                                .model_dump_json().encode(), TOPIC, key=run.encode())
-        deadline = time.monotonic() + 60
-        while await total() < 7:
-            assert time.monotonic() < deadline, "the first process never handled the events"
-            await asyncio.sleep(0.1)
+        await balances.publish(first, *(balances.raw(amount) for amount in (1, 2, 4)))
+        await balances.wait_for_total(7, "the first process never handled the events")
+    finally:
         await first.stop()
 
-        second = KafkaBroker(PROFILE.kafka_bootstrap, client_id="restart-test-2")
-        inbox = Inbox(db["inbox"])
-        consumer = Consumer(second, service=SERVICE, group_id=f"test-{run}", inbox=inbox,
-                            handlers={ConsumerProbe: handle})
-        await second.start()
-        try:
-            deadline = time.monotonic() + 60
-            while inbox.lookups < 3:
-                assert time.monotonic() < deadline, "the uncommitted events were not delivered again"
-                await asyncio.sleep(0.1)
-            await asyncio.sleep(0.5)
-            assert await total() == 7, "each event changed the balance once"
-            assert consumer.handled == 0
-        finally:
-            await second.stop()
+    second = KafkaBroker(PROFILE.kafka_bootstrap, client_id="restart-test-2")
+    consumer = balances.consumer(second)
+    await second.start()
+    try:
+        deadline = time.monotonic() + 60
+        while consumer._inbox.lookups < 3:
+            assert time.monotonic() < deadline, "the uncommitted events were not delivered again"
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)
+        assert await balances.total() == 7, "each event changed the balance once"
+        assert consumer.handled == 0
     finally:
-        await client.drop_database(db.name)
-        await client.close()
+        await second.stop()
+
+
+async def test_a_batch_that_cannot_finish_is_delivered_again_without_repeating_what_was_done(
+        balances: Balances) -> None:
+    """The dead-letter write fails once (as when Kafka is unreachable): the batch is rewound
+    and comes again; the event handled before the failure is not applied twice."""
+    broker = KafkaBroker(PROFILE.kafka_bootstrap, client_id="rewind-test")
+    consumer = balances.consumer(broker, max_attempts=2, backoff=0.05)
+    real_dead_letter = consumer._dead_letter
+    failures = [RuntimeError("Kafka unreachable for the dead-letter write")]
+
+    async def flaky_dead_letter(record: Any, raw: bytes, reason: str, *, attempts: int) -> None:
+        if failures and balances.run.encode() in raw:  # not a message left on the topic by an earlier run
+            raise failures.pop()
+        await real_dead_letter(record, raw, reason, attempts=attempts)
+
+    consumer._dead_letter = flaky_dead_letter  # type: ignore[method-assign]
+    await broker.start()
+    try:
+        await balances.publish(broker, *(balances.raw(amount) for amount in (1, -1, 5)))
+        await balances.wait_for_total(6, "the batch never went through")
+        await asyncio.sleep(1.5)
+        assert await balances.total() == 6, "1 applied once although its batch came twice"
+        assert balances.attempts[-1] == 4, "the failing event was tried again after the rewind"
+        assert balances.attempts[1] == 1
+        assert [m["reason"].split(":")[0] for m in await balances.letters(1)] == ["failed 2 times"]
+    finally:
+        await broker.stop()
 
 
 async def test_the_inbox_asks_the_store_only_about_events_someone_else_could_have_handled() -> None:
@@ -192,52 +218,4 @@ async def test_the_inbox_asks_the_store_only_about_events_someone_else_could_hav
         assert await moved.seen_ids([event(8, minutes=0.05)]) == set() and moved.lookups == 2
     finally:
         await client.drop_database(coll.database.name)
-        await client.close()
-
-
-async def test_a_batch_that_cannot_finish_is_delivered_again_without_repeating_what_was_done() -> None:
-    """The dead-letter write fails once (as when Kafka is unreachable): the batch is rewound
-    and comes again; the event handled before the failure is not applied twice."""
-    run = uuid.uuid4().hex[:8]
-    dlq = dead_letter(SERVICE).name
-    await ensure_topics(PROFILE.kafka_bootstrap, TOPIC, dlq)
-    client = connect(PROFILE.mongo_url)
-    db = client[f"contest_test_rewind_{run}"]
-    broker = KafkaBroker(PROFILE.kafka_bootstrap, client_id="rewind-test")
-    balances = Balances(db, run)
-    attempts = balances.attempts
-    consumer = Consumer(broker, service=SERVICE, group_id=f"test-{run}", inbox=Inbox(db["inbox"]),
-                        handlers={ConsumerProbe: balances.handle}, max_attempts=2, backoff=0.05)
-    real_dead_letter = consumer._dead_letter
-    failures = [RuntimeError("Kafka unreachable for the dead-letter write")]
-
-    async def flaky_dead_letter(record: Any, raw: bytes, reason: str, *, attempts: int) -> None:
-        if failures and run.encode() in raw:  # not a message left on the topic by an earlier run
-            raise failures.pop()
-        await real_dead_letter(record, raw, reason, attempts=attempts)
-
-    consumer._dead_letter = flaky_dead_letter  # type: ignore[method-assign]
-    await broker.start()
-    try:
-        for amount in (1, -1, 5):
-            await broker.publish(Envelope.wrap(ConsumerProbe(account=run, amount=amount), producer="test")
-                                 .model_dump_json().encode(), TOPIC, key=run.encode())
-        deadline = time.monotonic() + 60
-        while True:
-            doc = await db["balances"].find_one({"_id": run})
-            if doc and doc["total"] >= 6:
-                break
-            assert time.monotonic() < deadline, "the batch never went through"
-            await asyncio.sleep(0.2)
-        await asyncio.sleep(1.5)
-        doc = await db["balances"].find_one({"_id": run})
-        assert doc is not None and doc["total"] == 6, "1 applied once although its batch came twice"
-        assert attempts[-1] == 4, "the failing event was tried again after the rewind"
-        assert attempts[1] == 1
-        letters = await read_all(PROFILE.kafka_bootstrap, dlq,
-                                 until=lambda ms: any(run in (m.get("value") or "") for m in ms))
-        assert [m["reason"].split(":")[0] for m in letters if run in (m.get("value") or "")] == ["failed 2 times"]
-    finally:
-        await broker.stop()
-        await client.drop_database(db.name)
         await client.close()

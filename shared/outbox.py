@@ -137,7 +137,11 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._hinted: dict[tuple[str, str], set[Any]] = {}
         self._in_flight: dict[tuple[str, str], set[Any]] = {}
+        # Published, not yet removed from their documents: a read that raced the removal must not
+        # publish them again. Ids whose removal finished wait in ``_marked`` until the next drain
+        # starts, because the drain under way may have read the document before the removal.
         self._unmarked: set[str] = set()
+        self._marked: set[str] = set()
         self._marking: set[asyncio.Task[None]] = set()
         self._marking_turn = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
@@ -230,11 +234,13 @@ class OutboxRelay:
             log.warning("outbox.mark_failed", error=str(exc))
             self.hint(*key, [doc["_id"] for doc, _ in pending])
         finally:
-            self._unmarked -= ids
+            self._marked |= ids
 
     async def drain_once(self, *, full: bool = True) -> int:
         """Publish what is pending (hinted documents, or a scan of every collection when
         ``full``); returns how many events went out."""
+        self._unmarked -= self._marked  # every read from here on sees those removals
+        self._marked = set()
         total = await self._drain_staged(full) if self._staged is not None else 0
         for key, coll in self._collections.items():
             try:

@@ -1,0 +1,93 @@
+"""The embedded outbox's relay against the real FerretDB, with a recording publisher in place
+of Kafka so that the interleavings can be forced."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import pytest
+
+from shared import outbox
+from shared.envelope import Envelope
+from shared.mongo import Doc, connect, database
+from tests.conftest import PROFILE
+from tests.integration.kafka_util import OutboxProbe
+
+pytestmark = pytest.mark.integration
+
+
+class SlowCollection:
+    """A collection whose scan returns only when told to (after reading), and whose writes wait
+    for permission: the relay's scan can then be made to read a document just before the
+    relay's own removal of its published events, and to finish just after."""
+
+    def __init__(self, coll: Any) -> None:
+        self._coll = coll
+        self.name, self.database = coll.name, coll.database
+        self.scan_read = asyncio.Event()
+        self.scan_may_return = asyncio.Event()
+        self.writes_may_go = asyncio.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._coll, name)
+
+    def find(self, *args: Any, **kwargs: Any) -> SlowCollection._Scan:
+        return SlowCollection._Scan(self, self._coll.find(*args, **kwargs))
+
+    async def update_one(self, *args: Any, **kwargs: Any) -> Any:
+        await self.writes_may_go.wait()
+        return await self._coll.update_one(*args, **kwargs)
+
+    class _Scan:
+        def __init__(self, owner: SlowCollection, cursor: Any) -> None:
+            self._owner, self._cursor = owner, cursor
+
+        def limit(self, n: int) -> SlowCollection._Scan:
+            self._cursor = self._cursor.limit(n)
+            return self
+
+        async def to_list(self) -> list[Doc]:
+            docs: list[Doc] = await self._cursor.to_list()
+            self._owner.scan_read.set()
+            await self._owner.scan_may_return.wait()
+            return docs
+
+
+@pytest.fixture()
+async def things() -> AsyncIterator[Any]:
+    client = connect(PROFILE.mongo_url)
+    db = database(client, f"contest_test_relay_{uuid.uuid4().hex[:8]}", serialise_writes=True)
+    try:
+        yield db["things"]
+    finally:
+        await client.drop_database(db.name)
+        await client.close()
+
+
+async def test_a_scan_that_read_before_the_removal_of_published_events_does_not_publish_them_again(
+        things: Any) -> None:
+    sent: list[str] = []
+
+    async def publish(envs: Sequence[Envelope]) -> None:
+        sent.extend(e.event_id for e in envs)
+
+    slow = SlowCollection(things)
+    relay = outbox.OutboxRelay([slow], publish)
+    env = Envelope.wrap(OutboxProbe(thing_id="t1", run="relay"), producer="test")
+    await things.insert_one(outbox.new_document({"_id": "t1"}, env))
+
+    relay.hint(things.database.name, things.name, ["t1"])
+    assert await relay.drain_once(full=False) == 1  # published; its removal waits for the store
+    scan = asyncio.create_task(relay.drain_once(full=True))
+    await slow.scan_read.wait()  # the scan has read the document, events still in it
+    slow.writes_may_go.set()
+    await asyncio.gather(*relay._marking)  # the removal is done while the scan is under way
+    assert (await things.find_one({"_id": "t1"}))[outbox.PENDING] is False
+    slow.scan_may_return.set()
+    assert await scan == 0
+    assert sent == [env.event_id], "published once"
+    assert await relay.drain_once(full=True) == 0  # and a later scan, reading afresh, finds nothing
+    assert sent == [env.event_id]

@@ -19,7 +19,7 @@ from urllib.parse import quote
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
@@ -32,6 +32,7 @@ from shared import outbox, staged_outbox
 from shared.auth import Auth, JWKSCache, TokenVerifier
 from shared.broker import BatchHandler, Consumer, Handler, make_broker, relay_publisher
 from shared.envelope import Envelope, EventPayload
+from shared.failures import is_transient, which_dependency
 from shared.inbox import Inbox
 from shared.logging import CORRELATION_HEADER, configure_logging, set_correlation_id
 from shared.mongo import Doc, connect, database
@@ -41,6 +42,14 @@ from shared.web.i18n import request_lang
 from shared.web.render import SHARED_STATIC, Web
 
 log = structlog.get_logger(__name__)
+
+RETRY_AFTER_S = 5
+HEALTH_PING_S = 2.0
+MSG_UNAVAILABLE = ("Hệ thống tạm thời không truy cập được dữ liệu. Vui lòng thử lại sau ít giây.",
+                   "The service cannot reach its data just now. Please try again in a few seconds.")
+MSG_FAILED = ("Đã xảy ra lỗi ngoài dự kiến. Vui lòng thử lại; nếu vẫn lỗi, hãy báo cho Ban tổ chức mã tra cứu {ref}.",
+              "Something unexpected went wrong. Please try again; if it keeps failing, give the organisers "
+              "the reference {ref}.")
 
 FIELD_MESSAGES = {
     "missing": "Trường này là bắt buộc.",
@@ -110,10 +119,12 @@ class RequestContext:
         cid = set_correlation_id(headers.get(CORRELATION_HEADER) or headers.get("x-request-id"))
         start = time.perf_counter()
         status = 500
+        started = False
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
             if message["type"] == "http.response.start":
+                started = True
                 status = message["status"]
                 out = MutableHeaders(scope=message)
                 out[CORRELATION_HEADER] = cid
@@ -123,6 +134,13 @@ class RequestContext:
 
         try:
             await self.app(scope, receive, send_with_headers)
+        except Exception as exc:
+            if started:
+                raise  # the body was cut short: only closing the connection can tell the client
+            # Answered here, not re-raised: an exception leaving the app makes uvicorn close the
+            # connection after the response, and nginx's next request on it (another user's) got a 502.
+            response = self.runtime.failure_response(Request(scope), exc, cid)
+            await response(scope, receive, send_with_headers)
         finally:
             if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
                 self.runtime.kick()  # a write may have queued events: publish them now, not at the next poll
@@ -156,6 +174,26 @@ class Runtime:
         self.broker_ready = asyncio.Event()
         self._startup: list[Callable[[], Awaitable[None]]] = []
         self._shutdown: list[Callable[[], Awaitable[None]]] = []
+
+    def failure_response(self, request: Request, exc: Exception, cid: str) -> Response:
+        """A dependency down or busy: 503 with ``Retry-After``; anything else: a 500 that names
+        the request's reference, as JSON or as a page, in the user's language."""
+        lang = request_lang(request)
+        if is_transient(exc):
+            status, headers = 503, {"Retry-After": str(RETRY_AFTER_S)}
+            log.warning("http.dependency_unavailable", path=request.url.path, dependency=which_dependency(exc),
+                        error=f"{type(exc).__name__}: {str(exc)[:300]}")
+            detail = MSG_UNAVAILABLE[lang == "en"]
+        else:
+            status, headers = 500, {}
+            log.error("http.unhandled_error", path=request.url.path, exc_info=exc)
+            detail = MSG_FAILED[lang == "en"].format(ref=cid)
+        if wants_html(request):
+            try:
+                return self.web.render(request, "error.html", status_code=status, status=status, detail=detail)
+            except Exception:  # the page itself failed to render: plain text still answers
+                return PlainTextResponse(detail, status_code=status, headers=headers)
+        return JSONResponse({"detail": detail, "errors": {}}, status_code=status, headers=headers)
 
     def envelope(self, payload: EventPayload) -> Envelope:
         return Envelope.wrap(payload, producer=self.name)
@@ -269,19 +307,42 @@ class Runtime:
         self._install_middleware(app)
         self._install_errors(app)
 
+        @app.get(f"{prefix}/health/live", include_in_schema=False)
+        async def live() -> dict[str, Any]:
+            """The process answers (a supervisor restarts it only when this fails)."""
+            return {"service": self.name, "live": True}
+
+        async def store_ok() -> bool:
+            try:
+                await asyncio.wait_for(self.db.command("ping"), HEALTH_PING_S)
+                return True
+            except Exception:
+                return False
+
+        @app.get(f"{prefix}/health/ready", include_in_schema=False)
+        async def ready() -> Response:
+            """Whether to send it requests: its store answers. Kafka may be down; the outbox waits."""
+            ok = await store_ok()
+            return JSONResponse({"service": self.name, "ready": ok, "store": ok}, status_code=200 if ok else 503,
+                                headers={} if ok else {"Retry-After": str(RETRY_AFTER_S)})
+
         @app.get(f"{prefix}/health", include_in_schema=False)
-        async def health() -> dict[str, Any]:
-            await self.db.command("ping")
-            return {
+        async def health() -> Response:
+            ok = await store_ok()
+            body = {
                 "service": self.name,
+                "ready": ok,
+                "store": ok,
                 "kafka": self.broker_ready.is_set(),
                 "published": self.relay.published if self.relay else 0,
-                "relay_error": self.relay.last_error if self.relay else None,
+                "relay_failing": bool(self.relay and self.relay.last_error),
                 "outbox_drops": self.staged.drops,
+                "consumer": self.consumer.status() if self.consumer else None,
                 "handled": self.consumer.handled if self.consumer else 0,
                 "dead_lettered": self.consumer.dead_lettered if self.consumer else 0,
                 "inbox_lookups": self.inbox.lookups,
             }
+            return JSONResponse(body, status_code=200 if ok else 503)
 
         return app
 

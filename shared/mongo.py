@@ -8,25 +8,35 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
+import structlog
 from bson import ObjectId
 from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, DuplicateKeyError
-from pymongo.results import DeleteResult, UpdateResult
+from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
+from pymongo.results import DeleteResult, InsertOneResult, UpdateResult
 
 from shared.docmatch import Unsupported, check_supported, matches
+from shared.failures import is_busy
+
+log = structlog.get_logger(__name__)
+T = TypeVar("T")
 
 Doc = dict[str, Any]
 
 
+# How long an operation waits for an unreachable store before failing (then: 503, or a consumer
+# that waits and tries again): seconds, not the driver's default 30 s.
+SERVER_SELECTION_MS = 3000
+
+
 def connect(url: str, listeners: Sequence[monitoring.CommandListener] = ()) -> AsyncMongoClient[Doc]:
     return AsyncMongoClient(
-        url, retryWrites=False, serverSelectionTimeoutMS=5000, tz_aware=True, uuidRepresentation="standard",
-        event_listeners=list(listeners),
+        url, retryWrites=False, serverSelectionTimeoutMS=SERVER_SELECTION_MS, tz_aware=True,
+        uuidRepresentation="standard", event_listeners=list(listeners),
     )
 
 
@@ -133,6 +143,30 @@ def _widen(projection: Any, conditions: Doc) -> tuple[Any, set[str]] | None:
     return {k: v for k, v in projection.items() if k not in added}, added
 
 
+BUSY_ATTEMPTS = 8  # about 6 s of waiting in all
+
+
+async def busy_retry(call: Callable[[], Awaitable[T]]) -> T:
+    """Run a single-document write again while FerretDB/SQLite answers ``SQLITE_BUSY``: the write
+    did not happen, and a moment later it goes through. Users never see the lock."""
+    delay = 0.02
+    for attempt in range(1, BUSY_ATTEMPTS + 1):
+        try:
+            return await call()
+        except BulkWriteError:
+            raise  # part of it may be written: the caller judges each document
+        except PyMongoError as exc:
+            if not is_busy(exc) or attempt == BUSY_ATTEMPTS:
+                raise
+            log.warning("store.busy_retry", attempt=attempt, error=str(exc)[:200])
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+    raise AssertionError("unreachable")
+
+
+_Base = AsyncCollection
+
+
 class SerialCollection(AsyncCollection[Doc]):
     """A collection adapted to FerretDB 1.24 on SQLite (see ``DocGate`` and ``shared.docmatch``).
 
@@ -152,12 +186,12 @@ class SerialCollection(AsyncCollection[Doc]):
         extra = set(kwargs) - {"projection"}
         widened = _widen(args[0] if args else kwargs.get("projection"), split[1]) if split else None
         if split is None or widened is None or len(args) > 1 or extra:
-            return await super().find_one(filter, *args, **kwargs)
+            return await busy_retry(lambda: _Base.find_one(self, filter, *args, **kwargs))
         projection, added = widened
         try:
             doc = await self._pinned(split[0], split[1], projection)
         except Unsupported:  # the document has an array where the filter expects a field
-            return await super().find_one(filter, *args, **kwargs)
+            return await busy_retry(lambda: _Base.find_one(self, filter, *args, **kwargs))
         if doc is not None:
             for field in added:
                 doc.pop(field, None)
@@ -182,24 +216,27 @@ class SerialCollection(AsyncCollection[Doc]):
         doc_id = plain_id(filter)
         return gate.collection() if doc_id is None else gate.document(doc_id)
 
+    async def insert_one(self, document: Any, *args: Any, **kwargs: Any) -> InsertOneResult:
+        return await busy_retry(lambda: _Base.insert_one(self, document, *args, **kwargs))
+
     async def update_one(self, filter: Any, update: Any, *args: Any, **kwargs: Any) -> UpdateResult:
         async with self._gate(filter):
             handled, pinned = (False, filter) if args or _positional(update) else await self._pinned_write(
                 filter, bool(kwargs.get("upsert")))
             if handled and pinned is None:
                 return UpdateResult({"n": 0, "nModified": 0, "ok": 1.0}, acknowledged=True)
-            return await super().update_one(pinned, update, *args, **kwargs)
+            return await busy_retry(lambda: _Base.update_one(self, pinned, update, *args, **kwargs))
 
     async def delete_one(self, filter: Any, *args: Any, **kwargs: Any) -> DeleteResult:
         async with self._gate(filter):
             handled, pinned = (False, filter) if args else await self._pinned_write(filter, False)
             if handled and pinned is None:
                 return DeleteResult({"n": 0, "ok": 1.0}, acknowledged=True)
-            return await super().delete_one(pinned, *args, **kwargs)
+            return await busy_retry(lambda: _Base.delete_one(self, pinned, *args, **kwargs))
 
     async def replace_one(self, filter: Any, replacement: Any, *args: Any, **kwargs: Any) -> UpdateResult:
         async with self._gate(filter):
-            return await super().replace_one(filter, replacement, *args, **kwargs)
+            return await busy_retry(lambda: _Base.replace_one(self, filter, replacement, *args, **kwargs))
 
     async def find_one_and_update(self, filter: Any, update: Any, *args: Any, **kwargs: Any) -> Any:
         async with self._gate(filter):
@@ -207,19 +244,19 @@ class SerialCollection(AsyncCollection[Doc]):
                 filter, bool(kwargs.get("upsert")))
             if handled and pinned is None:
                 return None
-            return await super().find_one_and_update(pinned, update, *args, **kwargs)
+            return await busy_retry(lambda: _Base.find_one_and_update(self, pinned, update, *args, **kwargs))
 
     async def find_one_and_replace(self, filter: Any, replacement: Any, *args: Any, **kwargs: Any) -> Any:
         async with self._gate(filter):
-            return await super().find_one_and_replace(filter, replacement, *args, **kwargs)
+            return await busy_retry(lambda: _Base.find_one_and_replace(self, filter, replacement, *args, **kwargs))
 
     async def find_one_and_delete(self, filter: Any, *args: Any, **kwargs: Any) -> Any:
         async with self._gate(filter):
-            return await super().find_one_and_delete(filter, *args, **kwargs)
+            return await busy_retry(lambda: _Base.find_one_and_delete(self, filter, *args, **kwargs))
 
     async def update_many(self, filter: Any, update: Any, *args: Any, **kwargs: Any) -> UpdateResult:
         async with self._gate(None):
-            return await super().update_many(filter, update, *args, **kwargs)
+            return await busy_retry(lambda: _Base.update_many(self, filter, update, *args, **kwargs))
 
 
 def _positional(update: Any) -> bool:

@@ -281,7 +281,7 @@ class OutboxRelay:
             if full:
                 known = {r["_id"] for r in ready} | staged.ready_ids()
                 found, young = await staged.recover(known, self._batch)
-                self._recheck = staged.grace + 1 if young else None
+                self._recheck = staged.recheck_in() if young else None
             if ready or found:
                 await self._publish([Envelope.model_validate(r["envelope"]) for r in ready + found])
         except BaseException:

@@ -56,7 +56,9 @@ class ServiceSettings(BaseSettings):
     relay_rescan_s: float = Field(
         default=300.0, description="How often the relay scans for events no write hint announced (safety net)."
     )
-    consumer_max_attempts: int = 3
+    consumer_max_attempts: int = Field(
+        default=5, description="Tries of an event whose handler fails for a reason other than a dependency being "
+        "down, before it is dead-lettered.")
 
     @property
     def dev(self) -> bool:

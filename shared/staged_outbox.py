@@ -11,9 +11,13 @@ then inserts the document:
   straight away;
 - the server refuses the insert (a duplicate key): the records are never published;
 - anything else (a crash, a timeout, a cancelled request): the relay's scan judges the records
-  once they are ``grace`` seconds old: the document exists, so the events are published; it
-  does not, so they are dropped. A new document is inserted in one atomic write, so its
-  existence proves the events describe real state.
+  once no write of them can still be under way: the document exists, so the events are
+  published; it does not, so they are dropped. A new document is inserted in one atomic write,
+  so its existence proves the events describe real state. Records this process wrote are judged
+  ``grace`` seconds after writing (a timed-out command may still reach the store); records of a
+  previous process (each record names its writer) ``restart_grace`` seconds after this one
+  started, since a process that is gone writes nothing more: after a crash the creations whose
+  outcome was unknown reach Kafka within seconds of the restart, not a minute.
 
 Published records are not deleted one by one (on FerretDB every delete parses the whole
 collection): when nothing is outstanding the collection is dropped, which costs the same
@@ -27,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -60,10 +65,13 @@ def _write_error(err: Mapping[str, Any]) -> WriteError:
 class StagedOutbox:
     """A service's ``outbox`` collection and what this process knows about its records."""
 
-    def __init__(self, records: AsyncCollection[Doc], *, grace: float = 60.0, drop_every: float = 10.0,
-                 max_group: int = 64) -> None:
+    def __init__(self, records: AsyncCollection[Doc], *, grace: float = 60.0, restart_grace: float = 3.0,
+                 drop_every: float = 10.0, max_group: int = 64) -> None:
         self.records = records
         self.grace = grace
+        self.restart_grace = restart_grace
+        self.writer = uuid.uuid4().hex  # names this process's records
+        self.started_at = datetime.now(UTC)
         # A drop and the re-creation by the next insert change SQLite's schema, which makes every
         # connection prepare its statements again: at most one per ``drop_every`` seconds.
         self.drop_every = drop_every
@@ -92,8 +100,8 @@ class StagedOutbox:
         if not events:
             await coll.insert_one(doc)
             return
-        recs = [{"_id": e.event_id, "coll": coll.name, "doc_id": doc["_id"], "envelope": e.model_dump(mode="json")}
-                for e in events]
+        recs = [{"_id": e.event_id, "coll": coll.name, "doc_id": doc["_id"], "writer": self.writer,
+                 "envelope": e.model_dump(mode="json")} for e in events]
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.append(_Pending(coll, doc, recs, fut))
         if self._writer is None or self._writer.done():
@@ -237,12 +245,20 @@ class StagedOutbox:
             self._last_drop = time.monotonic()
         return True
 
+    def recheck_in(self) -> float:
+        """Seconds until records too young to judge now can be: a previous process's soon after
+        start, this process's own after ``grace``."""
+        left = (self.started_at + timedelta(seconds=self.restart_grace) - datetime.now(UTC)).total_seconds()
+        return max(left, 0) + 0.2 if left > 0 else self.grace + 1
+
     async def recover(self, known: set[Any], limit: int) -> tuple[list[Doc], int]:
         """Records this process has not settled, once ``grace`` old: those whose document exists
         are returned for publishing, the others are settled as orphans. Also returns how many
         are still too young to judge (the caller looks again after ``grace``)."""
         doubts = self._doubts
-        cutoff = datetime.now(UTC) - timedelta(seconds=self.grace)
+        now = datetime.now(UTC)
+        cutoff = now - timedelta(seconds=self.grace)
+        previous_settled = now >= self.started_at + timedelta(seconds=self.restart_grace)
         found = await self.records.find({}).to_list()
         found.sort(key=lambda r: (r["at"], r["_id"]))
         publish: list[Doc] = []
@@ -251,7 +267,7 @@ class StagedOutbox:
             if rec["_id"] in known or rec["_id"] in self._settled:
                 continue
             at = rec["at"] if rec["at"].tzinfo else rec["at"].replace(tzinfo=UTC)
-            if at > cutoff:
+            if not (previous_settled if rec.get("writer") != self.writer else at <= cutoff):
                 young += 1
                 continue
             if len(publish) >= limit:

@@ -16,6 +16,7 @@ class Topic:
     partitions: int
     key: str
     doc: str
+    config: tuple[tuple[str, str], ...] = ()
 
 
 ACCOUNTS = Topic("identity.accounts", 3, "account_id", "Accounts registered, updated, deactivated.")
@@ -31,14 +32,26 @@ AWARDS = Topic("awards.results", 3, "contest_id", "Announced results.")
 ALL: tuple[Topic, ...] = (ACCOUNTS, CONTESTS, ENTRIES, AUTHORS, STATUSES, JUDGING, AWARDS)
 
 
+# Dead letters are bounded (an excerpt of at most 64 KiB each, ``shared.deadletters``) and so is
+# the topic: kept 30 days, at most 256 MiB.
+_BOUNDED = (("retention.ms", str(30 * 24 * 3600 * 1000)), ("retention.bytes", str(256 * 1024 * 1024)))
+
+
 def dead_letter(service: str) -> Topic:
     """Each service has its own dead-letter topic, so a poisoned message is traced to its reader."""
-    return Topic(f"dlq.{service}", 1, "original key", f"Messages {service} could not handle, with the reason.")
+    return Topic(f"dlq.{service}", 1, "original key", f"Messages {service} could not handle, with the reason.",
+                 _BOUNDED)
+
+
+def replay(service: str) -> Topic:
+    """Where an operator puts dead letters back for one service only (``python -m shared.admin dlq replay``)."""
+    return Topic(f"replay.{service}", 1, "original key", f"Dead letters replayed into {service}.", _BOUNDED)
 
 
 SERVICES = ("identity", "submission", "judging", "awards")
 DEAD_LETTERS: tuple[Topic, ...] = tuple(dead_letter(s) for s in SERVICES)
+REPLAYS: tuple[Topic, ...] = tuple(replay(s) for s in SERVICES)
 
 
 def all_topics() -> tuple[Topic, ...]:
-    return ALL + DEAD_LETTERS
+    return ALL + DEAD_LETTERS + REPLAYS

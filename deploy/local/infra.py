@@ -390,7 +390,8 @@ def nginx_conf(profile: Profile) -> Path:
     (conf_dir / "tmp").mkdir(parents=True, exist_ok=True)
     (conf_dir / "tmp").chmod(0o777)  # workers drop to an unprivileged user when started as root
     ups = "\n".join(
-        f"  upstream {s} {{ server 127.0.0.1:{profile.service_ports[s]}; keepalive 32; }}" for s in SERVICES
+        f"  upstream {s} {{ server 127.0.0.1:{profile.service_ports[s]}; keepalive 32; keepalive_timeout 60s; }}"
+        for s in SERVICES
     )
     tmp = conf_dir / "tmp"
     conf = conf_dir / "nginx.conf"

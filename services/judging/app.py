@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from services.judging.api import build_router
-from services.judging.consumers import handlers
+from services.judging.consumers import batch_handlers, handlers
 from services.judging.pages import build_pages
 from services.judging.service import JudgingService
 from services.judging.settings import JudgingSettings
@@ -24,7 +24,7 @@ def build(settings: JudgingSettings | None = None) -> FastAPI:
     store = JudgingStore(rt.db)
     svc = JudgingService(store, settings)
     rt.use_outbox(store.reviews, store.rounds)
-    rt.subscribe(handlers(svc))
+    rt.subscribe(handlers(svc), batch_handlers(svc))
     rt.on_startup(store.ensure_indexes)
     app = rt.create_app(title="Judging: panels, assignment and scoring",
                         routers=[build_router(svc, rt.auth), build_pages(svc, rt.auth, rt.web)])

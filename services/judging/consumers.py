@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from services.judging.service import JudgingService
-from shared.broker import Handler
+from shared.broker import BatchHandler, Handler
 from shared.envelope import Envelope, EventPayload
 from shared.events.accounts import AccountRegistered, AccountUpdated
 from shared.events.contests import ContestClosed, ContestDeadlineExtended, ContestOpened, ContestUpdated
@@ -19,12 +20,15 @@ def handlers(svc: JudgingService) -> Mapping[type[EventPayload], Handler]:
     async def contest(env: Envelope, e: ContestOpened) -> None:
         await svc.on_contest(e)
 
-    async def eligible(env: Envelope, e: EntryBecameEligible) -> None:
-        await svc.on_eligible(e)
-
     async def withdrawn(env: Envelope, e: EntryWithdrawnFromJudging) -> None:
         await svc.on_withdrawn(e)
 
     return {AccountRegistered: account, AccountUpdated: account, ContestOpened: contest, ContestUpdated: contest,
-            ContestDeadlineExtended: contest, ContestClosed: contest, EntryBecameEligible: eligible,
-            EntryWithdrawnFromJudging: withdrawn}
+            ContestDeadlineExtended: contest, ContestClosed: contest, EntryWithdrawnFromJudging: withdrawn}
+
+
+def batch_handlers(svc: JudgingService) -> Mapping[type[EventPayload], BatchHandler]:
+    async def eligible(events: Sequence[tuple[Envelope, Any]]) -> None:
+        await svc.on_eligible_many([e for _, e in events])
+
+    return {EntryBecameEligible: eligible}

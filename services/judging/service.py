@@ -45,7 +45,7 @@ from shared.events.judging import (
     JudgingClosed,
     RoundClosed,
 )
-from shared.mongo import Doc
+from shared.mongo import Doc, insert_new
 
 log = structlog.get_logger(__name__)
 
@@ -155,19 +155,39 @@ class JudgingService:
             upsert=True)
 
     async def on_eligible(self, e: EntryBecameEligible) -> None:
-        await self.store.entries.update_one(
-            {"_id": e.entry_id},
-            {"$set": {"contest_id": e.contest_id, "code": e.code, "title": e.title, "category": e.category,
+        await self.on_eligible_many([e])
+
+    async def on_eligible_many(self, events: Sequence[EntryBecameEligible]) -> None:
+        """Store the blind entries and, where the first round is already released, assign them.
+
+        A backlog (a round released while screening goes on, or a restart) arrives as runs of
+        these events: new entries are inserted in one command and assigned in one plan per
+        contest, not one scan of the store per entry (on FerretDB every lookup but ``_id`` scans)."""
+        latest = {e.entry_id: e for e in events}
+        stored = {d["_id"] async for d in self.store.entries.find({"_id": {"$in": sorted(latest)}}, {"_id": 1})}
+        fresh: list[Doc] = []
+        for e in latest.values():
+            fields = {"contest_id": e.contest_id, "code": e.code, "title": e.title, "category": e.category,
                       "sections": e.sections.model_dump(), "attachments": [a.model_dump() for a in e.attachments],
-                      "version": e.version, "conflict_unit": e.conflict_unit, "submitted_at": e.submitted_at},
-             "$setOnInsert": {"withdrawn": False}},
-            upsert=True)
-        rnd = await self.store.rounds.find_one({"_id": round_id(e.contest_id, 1), "released": True, "closed": False})
-        if rnd is not None:
+                      "version": e.version, "conflict_unit": e.conflict_unit, "submitted_at": e.submitted_at}
+            if e.entry_id in stored:  # a newer deadline version of an entry judging knows
+                await self.store.entries.update_one({"_id": e.entry_id}, {"$set": fields})
+            else:
+                fresh.append({"_id": e.entry_id, **fields, "withdrawn": False})
+        await insert_new(self.store.entries, fresh)
+        by_contest: dict[str, list[str]] = {}
+        for e in latest.values():
+            by_contest.setdefault(e.contest_id, []).append(e.entry_id)
+        for contest_id, ids in sorted(by_contest.items()):
+            rnd = await self.store.rounds.find_one({"_id": round_id(contest_id, 1), "released": True,
+                                                    "closed": False})
+            if rnd is None:
+                continue
             try:
-                await self._assign(rnd, only=[e.entry_id])
-            except HTTPException as exc:  # not enough judges yet: the next release assigns it
-                log.warning("judging.entry_waits_for_judges", entry_id=e.entry_id, detail=exc.detail)
+                await self._assign(rnd, only=ids)
+            except HTTPException as exc:  # not enough judges yet: the next release assigns them
+                log.warning("judging.entries_wait_for_judges", contest_id=contest_id, count=len(ids),
+                            detail=exc.detail)
 
     async def on_withdrawn(self, e: EntryWithdrawnFromJudging) -> None:
         """The entry leaves every queue at once and can never produce a result; bumping ``rev``
@@ -358,6 +378,7 @@ class JudgingService:
         plan, _, _ = await self._plan(contest, rnd["round_no"], rnd.get("entry_ids"), rnd["k"], rnd["seed"], only)
         now = datetime.now(UTC)
         contest_id, round_no = rnd["contest_id"], rnd["round_no"]
+        docs: list[Doc] = []
         for entry_id, judge_ids in plan.items():
             doc = {"_id": review_id(contest_id, round_no, entry_id), "contest_id": contest_id, "round_no": round_no,
                    "entry_id": entry_id, "judge_ids": list(judge_ids), "final_round": rnd["final"],
@@ -365,8 +386,11 @@ class JudgingService:
                    "withdrawn": False, "closed": False, "audit": [], "rev": 0, "result": None, "assigned_at": now}
             event = self._env(EntryReviewStarted(contest_id=contest_id, entry_id=entry_id, round_no=round_no,
                                                  judges=len(judge_ids)))
-            body = {k: v for k, v in outbox.new_document(doc, event).items() if k != "_id"}
-            await self.store.reviews.update_one({"_id": doc["_id"]}, {"$setOnInsert": body}, upsert=True)
+            docs.append(outbox.new_document(doc, event))
+        # Reviews that exist are never touched (``_plan`` leaves them out; one written meanwhile by
+        # another release is skipped by its unique _id), and many are written in a few commands.
+        for i in range(0, len(docs), 200):
+            await insert_new(self.store.reviews, docs[i:i + 200])
 
     async def _open_reviews(self, contest_id: str, round_no: int) -> list[Doc]:
         return await self.store.reviews.find(
@@ -551,8 +575,12 @@ class JudgingService:
             raise invalid(errors, "Điểm chưa hợp lệ.")
         now = datetime.now(UTC)
         clean = {k: float(v) for k, v in scores.items() if v is not None}
-        sheet = {"status": "submitted" if final else "draft", "scores": clean,
-                 "comments": {k: v for k, v in comments.items() if v}, "overall": overall, "updated_at": now,
+        kept = {k: v for k, v in comments.items() if v}
+        status = "submitted" if final else "draft"
+        if (old["status"], old.get("scores", {}), old.get("comments", {}), old.get("overall", "")) == (
+                status, clean, kept, overall):
+            return dict(old)  # the same sheet again (a retry after a lost answer): no audit row, no second result
+        sheet = {"status": status, "scores": clean, "comments": kept, "overall": overall, "updated_at": now,
                  "submitted_at": old.get("submitted_at") or (now if final else None)}
         sheets = {**r["sheets"], judge.account_id: sheet}
         update: Doc = {"$set": {f"sheets.{judge.account_id}": sheet, "rev": r["rev"] + 1},

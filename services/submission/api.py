@@ -14,6 +14,7 @@ from services.submission.screening import Screening
 from services.submission.service import FieldErrors, SubmissionService
 from shared import outbox
 from shared.auth import Auth, Principal
+from shared.idempotency import IdempotencyKey
 from shared.mongo import Doc
 from shared.web.i18n import request_lang
 
@@ -116,8 +117,9 @@ def build_router(svc: SubmissionService, screening: Screening, auth: Auth) -> AP
         return [public_contest(c) for c in await svc.contests(include_drafts=bool(user and user.has("organiser")))]
 
     @r.post("/contests", status_code=201)
-    async def create_contest(body: ContestCreate, user: Annotated[Principal, Depends(organiser)], lang: L) -> Doc:
-        return public_contest(await svc.create_contest(user, body.model_dump(mode="python"), lang))
+    async def create_contest(body: ContestCreate, user: Annotated[Principal, Depends(organiser)], lang: L,
+                             key: IdempotencyKey = None) -> Doc:
+        return public_contest(await svc.create_contest(user, body.model_dump(mode="python"), lang, key))
 
     @r.get("/contests/{contest_id}")
     async def get_contest(contest_id: str, request: Request) -> Doc:
@@ -155,8 +157,12 @@ def build_router(svc: SubmissionService, screening: Screening, auth: Auth) -> AP
 
     @r.post("/contests/{contest_id}/entries", status_code=201)
     async def create_entry(contest_id: str, fields: Fields, user: Annotated[Principal, Depends(participant)],
-                           lang: L, submit: Annotated[bool, Query(description="Submit at once")] = False) -> Doc:
-        return own_entry_view(await svc.save_draft(user, contest_id, None, fields, lang, submit=submit))
+                           lang: L, submit: Annotated[bool, Query(description="Submit at once")] = False,
+                           key: IdempotencyKey = None) -> Doc:
+        """Create an entry. Send an ``Idempotency-Key`` and repeat it on every retry: a retry returns
+        the entry the first request created (with the retry's fields saved as its next version)."""
+        return own_entry_view(await svc.save_draft(user, contest_id, None, fields, lang, submit=submit,
+                                                   idempotency_key=key))
 
     @r.get("/my/entries")
     async def my_entries(user: Annotated[Principal, Depends(participant)]) -> list[Doc]:

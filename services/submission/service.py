@@ -52,6 +52,7 @@ from shared.envelope import Envelope, EventPayload
 from shared.events.contests import Category, ContestClosed, ContestDeadlineExtended, ContestOpened, ContestUpdated
 from shared.events.entries import EntryWithdrawnFromJudging
 from shared.events.statuses import EntryStatusChanged
+from shared.idempotency import derived_id
 from shared.mongo import Doc
 from shared.staged_outbox import StagedOutbox
 
@@ -163,16 +164,30 @@ class SubmissionService:
         except ValidationError as exc:
             raise FieldErrors(exc.messages(lang), lang=lang) from exc
 
-    async def create_contest(self, by: Principal, data: dict[str, Any], lang: Lang = "vi") -> Doc:
+    async def create_contest(self, by: Principal, data: dict[str, Any], lang: Lang = "vi",
+                             idempotency_key: str | None = None) -> Doc:
         status = data.pop("status", "open")
-        contest: Doc = {"_id": uuid.uuid4().hex[:12], **data, "status": status, "revision": 1,
+        contest_id = derived_id("contest", by.account_id, idempotency_key, length=12) if idempotency_key \
+            else uuid.uuid4().hex[:12]
+        if idempotency_key:
+            first = await self.store.contests.find_one({"_id": contest_id}, {outbox.OUTBOX: 0})
+            if first is not None:
+                return first  # a retry of a creation that happened
+        contest: Doc = {"_id": contest_id, **data, "status": status, "revision": 1,
                         "extensions": [], "created_by": by.account_id, "created_at": datetime.now(UTC)}
         self._check_rules(contest, lang)
         if await self.store.contests.find_one({"code": contest["code"]}, {"_id": 1}) is not None:
             raise FieldErrors({"code": "Mã cuộc thi đã tồn tại." if lang == "vi" else "This code is already used."},
                               status_code=409, lang=lang)
         event = self._contest_event(ContestOpened if status == "open" else ContestUpdated, contest)
-        await self.store.contests.insert_one(outbox.new_document(contest, event))
+        try:
+            await self.store.contests.insert_one(outbox.new_document(contest, event))
+        except DuplicateKeyError:
+            first = await self.store.contests.find_one({"_id": contest_id}, {outbox.OUTBOX: 0})
+            if first is None:  # the code was taken meanwhile
+                raise FieldErrors({"code": "Mã cuộc thi đã tồn tại." if lang == "vi" else "This code is already used."},
+                                  status_code=409, lang=lang) from None
+            return first
         log.info("contest.created", contest_id=contest["_id"], status=status)
         return contest
 
@@ -321,7 +336,20 @@ class SubmissionService:
         return contest, rules
 
     async def save_draft(self, user: Principal, contest_id: str, entry_id: str | None, raw: dict[str, Any],
-                         lang: Lang = "vi", *, submit: bool = False) -> Doc:
+                         lang: Lang = "vi", *, submit: bool = False, idempotency_key: str | None = None) -> Doc:
+        """Create (``entry_id`` None) or save an entry. A creation retried with the same
+        ``idempotency_key`` continues the entry the first request created (saving what the
+        retry carries as its next version, as a save would) instead of creating another."""
+        if entry_id is None and idempotency_key:
+            first_id = derived_id("entry", user.account_id, f"{contest_id}\n{idempotency_key}")
+            first = await self.store.entries.find_one({"_id": first_id, "owner_id": user.account_id})
+            if first is not None:
+                if first["contest_id"] != contest_id:
+                    raise HTTPException(404, detail=ENTRY_NOT_FOUND)
+                entry_id = first_id
+                if submit and first["status"] == "draft":
+                    await self.save_draft(user, contest_id, entry_id, raw, lang)
+                    return await self.submit(user, entry_id, lang)
         contest, rules = await self._open_contest_for_change(contest_id, lang)
         errors = validate_for_submission(raw, rules, lang) if submit else validate_draft(raw, rules, lang)
         if errors:
@@ -329,7 +357,8 @@ class SubmissionService:
         form = InitiativeForm.from_mapping(raw)
         now = datetime.now(UTC)
         if entry_id is None:
-            return await self._create_entry(user, contest, form, now, submit=submit)
+            return await self._create_entry(user, contest, form, now, submit=submit, idempotency_key=idempotency_key,
+                                            lang=lang, raw=raw)
         entry = await self.own_entry(user, entry_id)
         if entry["contest_id"] != contest_id:
             raise HTTPException(404, detail=ENTRY_NOT_FOUND)
@@ -357,14 +386,17 @@ class SubmissionService:
         return entry
 
     async def _create_entry(self, user: Principal, contest: Doc, form: InitiativeForm, now: datetime, *,
-                            submit: bool) -> Doc:
+                            submit: bool, idempotency_key: str | None = None, lang: Lang = "vi",
+                            raw: dict[str, Any] | None = None) -> Doc:
+        entry_id = derived_id("entry", user.account_id, f"{contest['_id']}\n{idempotency_key}") if idempotency_key \
+            else uuid.uuid4().hex
         seq = await self.store.next_seq(f"entry:{contest['code']}")
         version = next_version([], form, now)
         assert version is not None
         fields = form.to_dict()
         status = "submitted" if submit else "draft"
         doc: Doc = {
-            "_id": uuid.uuid4().hex, "contest_id": contest["_id"],
+            "_id": entry_id, "contest_id": contest["_id"],
             "code": receipt_code(contest["code"], seq, self.settings.secret_key.encode()),
             "owner_id": user.account_id, "owner_name": user.full_name, "owner_email": user.email,
             "status": status, "fields": fields, "fields_hash": version.fields_hash, "attachments": [],
@@ -384,6 +416,10 @@ class SubmissionService:
                     self.fingerprints.soon(doc)
                 return doc
             except DuplicateKeyError:
+                if idempotency_key and await self.store.entries.find_one({"_id": entry_id}, {"_id": 1}):
+                    # The same creation, retried while the first was being written: continue that one.
+                    return await self.save_draft(user, contest["_id"], None, raw or form.to_dict(), lang,
+                                                 submit=submit, idempotency_key=idempotency_key)
                 seq = await self.store.next_seq(f"entry:{contest['code']}")
                 doc["code"] = receipt_code(contest["code"], seq, self.settings.secret_key.encode())
         raise HTTPException(503, detail="Hệ thống đang bận, vui lòng thử lại.")

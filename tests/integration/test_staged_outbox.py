@@ -126,7 +126,8 @@ async def test_after_a_crash_the_scan_publishes_existing_documents_and_drops_orp
     await rig.things.insert_one({"_id": "created"})
     young = rig.event("young")  # a write still under way when the scan comes: judged after ``grace``
     await rig.staged.records.insert_one({"_id": young.event_id, "coll": "things", "doc_id": "young",
-                                         "at": datetime.now(UTC), "envelope": young.model_dump(mode="json")})
+                                         "writer": rig.staged.writer, "at": datetime.now(UTC),
+                                         "envelope": young.model_dump(mode="json")})
 
     rig.relay.start()
     msgs = await rig.on_topic(1)
@@ -136,6 +137,25 @@ async def test_after_a_crash_the_scan_publishes_existing_documents_and_drops_orp
     assert {m["event_id"] for m in msgs} == {created.event_id, young.event_id}
     await wait_for(lambda: _empty(rig))
     assert orphan.event_id not in {m["event_id"] for m in await rig.on_topic(2)}
+
+
+async def test_after_a_restart_a_previous_process_s_records_are_judged_within_seconds(rig: Rig) -> None:
+    """A process killed mid-creation leaves records written a moment ago: it writes nothing more,
+    so the next process judges them ``restart_grace`` after its start, not ``grace`` after writing."""
+    rig.staged.grace = 3600.0  # this process's own unknown writes would wait an hour
+    rig.staged.restart_grace = 1.0
+    just_now = datetime.now(UTC)
+    created, orphan = rig.event("created-at-crash"), rig.event("refused-at-crash")
+    for env, doc_id in ((created, "created-at-crash"), (orphan, "refused-at-crash")):
+        await rig.staged.records.insert_one({"_id": env.event_id, "coll": "things", "doc_id": doc_id,
+                                             "writer": "a-process-that-was-killed", "at": just_now,
+                                             "envelope": env.model_dump(mode="json")})
+    await rig.things.insert_one({"_id": "created-at-crash"})
+    rig.relay.start()
+    msgs = await rig.on_topic(1)
+    assert [m["event_id"] for m in msgs] == [created.event_id]
+    await wait_for(lambda: _empty(rig))
+    assert orphan.event_id not in {m["event_id"] for m in await rig.on_topic(1)}
 
 
 async def test_a_broker_outage_keeps_confirmed_events_until_kafka_answers(rig: Rig) -> None:

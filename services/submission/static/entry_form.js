@@ -84,11 +84,18 @@
     });
     summary.hidden = false; summary.focus();
   }
+  // One key per creation, repeated on every retry: a retry returns what the first request created.
+  function newKey() {
+    return (window.crypto && crypto.randomUUID) ? crypto.randomUUID()
+      : Date.now().toString(36) + "-" + Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
+  }
+  let creationKey = newKey();
   async function call(method, url, body) {
     let resp;
     try {
       resp = await fetch(url, {method: method, credentials: "same-origin",
-        headers: {"Content-Type": "application/json", "Accept": "application/json"},
+        headers: Object.assign({"Content-Type": "application/json", "Accept": "application/json"},
+          method === "POST" && body !== undefined ? {"Idempotency-Key": creationKey} : {}),
         body: body === undefined ? undefined : JSON.stringify(body)});
     } catch (e) { say(t.offline); return null; }
     if (resp.status === 401) { say(t.expired); return null; }

@@ -32,7 +32,7 @@ from shared import outbox, staged_outbox
 from shared.auth import Auth, JWKSCache, TokenVerifier
 from shared.broker import BatchHandler, Consumer, Handler, make_broker, relay_publisher
 from shared.envelope import Envelope, EventPayload
-from shared.failures import is_transient, which_dependency
+from shared.failures import StoreUnavailable, is_transient, which_dependency
 from shared.inbox import Inbox
 from shared.logging import CORRELATION_HEADER, configure_logging, set_correlation_id
 from shared.mongo import Doc, connect, database
@@ -133,6 +133,8 @@ class RequestContext:
             await send(message)
 
         try:
+            if not self.runtime.prepared.is_set() and "/health" not in scope["path"]:
+                raise StoreUnavailable("the service is still starting: its store has not answered yet")
             await self.app(scope, receive, send_with_headers)
         except Exception as exc:
             if started:
@@ -172,6 +174,7 @@ class Runtime:
         self.auth = Auth(TokenVerifier(self.jwks, issuer=settings.jwt_issuer, audience=settings.jwt_audience,
                                        roles_claim=settings.jwt_roles_claim, unit_claim=settings.jwt_unit_claim))
         self.broker_ready = asyncio.Event()
+        self.prepared = asyncio.Event()  # indexes and start-up steps done
         self._startup: list[Callable[[], Awaitable[None]]] = []
         self._shutdown: list[Callable[[], Awaitable[None]]] = []
 
@@ -190,7 +193,9 @@ class Runtime:
             detail = MSG_FAILED[lang == "en"].format(ref=cid)
         if wants_html(request):
             try:
-                return self.web.render(request, "error.html", status_code=status, status=status, detail=detail)
+                page = self.web.render(request, "error.html", status_code=status, status=status, detail=detail)
+                page.headers.update(headers)
+                return page
             except Exception:  # the page itself failed to render: plain text still answers
                 return PlainTextResponse(detail, status_code=status, headers=headers)
         return JSONResponse({"detail": detail, "errors": {}}, status_code=status, headers=headers)
@@ -223,6 +228,28 @@ class Runtime:
         """Call after a write that queued events, so the relay publishes them now."""
         if self.relay is not None:
             self.relay.kick()
+
+    async def _prepare(self) -> None:
+        """Indexes and each service's start-up steps, each done once; while the store is down the
+        steps wait and retry, the API answers 503 and consumers have not started."""
+        steps: list[Callable[[], Awaitable[None]]] = [
+            lambda: outbox.ensure_indexes(self.outbox_collections), *self._startup]
+        done, delay = 0, 0.5
+        while done < len(steps):
+            try:
+                await steps[done]()
+                done += 1
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                log.warning("service.start_waiting_for_store", error=str(exc)[:200], retry_in=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+        self.prepared.set()
+
+    async def _prepare_then_connect(self) -> None:
+        await self._prepare()
+        await self._connect_broker()
 
     async def _connect_broker(self) -> None:
         delay = 0.5
@@ -259,10 +286,9 @@ class Runtime:
     async def lifespan(self, app: FastAPI) -> AsyncIterator[None]:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, self._dump_tasks)
-        await outbox.ensure_indexes(self.outbox_collections)
-        for fn in self._startup:
-            await fn()
-        connector = asyncio.create_task(self._connect_broker(), name="kafka-connect")
+        connector = asyncio.create_task(self._prepare_then_connect(), name="prepare-and-connect")
+        with contextlib.suppress(TimeoutError):  # usually ready at once; a store outage must not stop the start
+            await asyncio.wait_for(asyncio.shield(self.prepared.wait()), 10)
         publish = relay_publisher(self.broker)
 
         async def guarded(envs: Sequence[Envelope]) -> None:
@@ -322,17 +348,19 @@ class Runtime:
         @app.get(f"{prefix}/health/ready", include_in_schema=False)
         async def ready() -> Response:
             """Whether to send it requests: its store answers. Kafka may be down; the outbox waits."""
-            ok = await store_ok()
-            return JSONResponse({"service": self.name, "ready": ok, "store": ok}, status_code=200 if ok else 503,
+            store = await store_ok()
+            ok = store and self.prepared.is_set()
+            return JSONResponse({"service": self.name, "ready": ok, "store": store}, status_code=200 if ok else 503,
                                 headers={} if ok else {"Retry-After": str(RETRY_AFTER_S)})
 
         @app.get(f"{prefix}/health", include_in_schema=False)
         async def health() -> Response:
-            ok = await store_ok()
+            store = await store_ok()
+            ok = store and self.prepared.is_set()
             body = {
                 "service": self.name,
                 "ready": ok,
-                "store": ok,
+                "store": store,
                 "kafka": self.broker_ready.is_set(),
                 "published": self.relay.published if self.relay else 0,
                 "relay_failing": bool(self.relay and self.relay.last_error),

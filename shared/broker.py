@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +57,10 @@ COMMIT_AFTER_S = 1.0
 PATIENCE_S = 60.0  # waiting on a dependency inside one poll at most this long (Kafka's poll interval is 300 s)
 
 
+_FASTSTREAM_LOG = logging.getLogger("faststream.errors")
+_FASTSTREAM_LOG.setLevel(logging.WARNING)
+
+
 class PermanentError(Exception):
     """Raised by a handler when retrying cannot help (the event contradicts known state)."""
 
@@ -72,7 +77,7 @@ def make_broker(bootstrap: str, client_id: str) -> KafkaBroker:
         enable_idempotence=True,
         acks="all",
         request_timeout_ms=15_000,
-        logger=None,
+        logger=_FASTSTREAM_LOG,  # its errors only: one line per message received would drown the logs
     )
 
 
@@ -211,15 +216,23 @@ class Consumer:
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush_idle(), name=f"{self._service}-commit-flusher")
         run = _Run(records)
+        try:
+            await self._until_done(run)
+        except BaseException:
+            # Whatever stopped this poll (a cancellation, or a bug in this very code), the records
+            # not yet handled must come again: FastStream would otherwise go on past them.
+            self._rewind(run)
+            raise
+        if self._uncommitted >= COMMIT_EVERY or time.monotonic() - self._last_commit >= COMMIT_AFTER_S:
+            await self._commit()
+
+    async def _until_done(self, run: _Run) -> None:
         delay = self._backoff
         started = time.monotonic()
         while True:
             try:
                 await self._process(run)
                 break
-            except asyncio.CancelledError:
-                self._rewind(run)
-                raise
             except Exception as exc:
                 transient = is_transient(exc)
                 self.transient_retries += 1
@@ -240,8 +253,6 @@ class Consumer:
         if self.waiting_since is not None:
             log.info("consumer.resumed", waited_s=round((datetime.now(UTC) - self.waiting_since).total_seconds(), 1))
             self.waiting_since = self.waiting_reason = None
-        if self._uncommitted >= COMMIT_EVERY or time.monotonic() - self._last_commit >= COMMIT_AFTER_S:
-            await self._commit()
 
     async def _process(self, run: _Run) -> None:
         if run.items is None:

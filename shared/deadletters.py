@@ -116,16 +116,14 @@ async def _read(bootstrap: str, topic: str, partition: int = 0, start: int | Non
                 stop: int | None = None) -> list[Any]:
     """Records of one partition from ``start`` (the beginning) to ``stop`` (the current end)."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None,
-                                max_partition_fetch_bytes=8 * 1024 * 1024)
+                                auto_offset_reset="earliest", max_partition_fetch_bytes=8 * 1024 * 1024)
     await consumer.start()
     try:
         tp = TopicPartition(topic, partition)
         consumer.assign([tp])
         end = (await consumer.end_offsets([tp]))[tp] if stop is None else stop
-        if start is None:
-            await consumer.seek_to_beginning(tp)
-        else:
-            consumer.seek(tp, start)
+        first = (await consumer.beginning_offsets([tp]))[tp]
+        consumer.seek(tp, first if start is None else max(start, first))
         out: list[Any] = []
         while await consumer.position(tp) < end:
             batch = await consumer.getmany(tp, timeout_ms=2000)

@@ -22,7 +22,7 @@ from shared.broker import Consumer
 from shared.envelope import Envelope, EventPayload, register
 from shared.inbox import Inbox
 from shared.mongo import connect
-from shared.topics import dead_letter
+from shared.topics import dead_letter, replay
 from tests.conftest import PROFILE
 from tests.integration.kafka_util import ensure_topics, read_all
 
@@ -91,7 +91,8 @@ class Balances:
 
 @pytest.fixture()
 async def balances() -> AsyncIterator[Balances]:
-    await ensure_topics(PROFILE.kafka_bootstrap, TOPIC, dead_letter(SERVICE).name)
+    await ensure_topics(PROFILE.kafka_bootstrap, TOPIC)
+    await ensure_topics(PROFILE.kafka_bootstrap, dead_letter(SERVICE).name, replay(SERVICE).name, partitions=1)
     b = Balances(uuid.uuid4().hex[:8])
     try:
         yield b

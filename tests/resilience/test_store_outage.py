@@ -97,8 +97,8 @@ def test_while_the_store_is_down_requests_answer_503_and_nobody_gets_a_502(gatew
                     seen.append((path, r.status_code, r.headers.get("retry-after"), r.headers.get("content-type", "")))
 
         reads = [("GET", "/submission/api/contests", None), ("GET", f"/submission/api/contests/{cid}", None),
-                 ("GET", f"/judging/api/contests/{cid}/setup", None), ("GET", f"/awards/api/contests/{cid}/prizes", None),
-                 ("GET", "/awards/api/public/contests", None)]
+                 ("GET", f"/judging/api/contests/{cid}/setup", None),
+                 ("GET", f"/awards/api/contests/{cid}/prizes", None), ("GET", "/awards/api/public/contests", None)]
         mine = [("GET", "/submission/api/my/entries", None)]
         posts = [("POST", f"/submission/api/contests/{cid}/entries", initiative())]
         threads = [threading.Thread(target=hit, args=(organiser, reads, 3)),

@@ -38,6 +38,7 @@ from shared.logging import CORRELATION_HEADER, configure_logging, set_correlatio
 from shared.mongo import Doc, connect, database
 from shared.settings import ServiceSettings
 from shared.staged_outbox import StagedOutbox
+from shared.web import text_guard
 from shared.web.i18n import request_lang
 from shared.web.render import SHARED_STATIC, Web
 
@@ -132,6 +133,12 @@ class RequestContext:
                 out.raw.extend((k, v) for k, v in SECURITY_HEADERS if k not in present)
             await send(message)
 
+        if scope["method"] in ("POST", "PUT", "PATCH") and headers.get("content-type", "").startswith(
+                "application/json"):
+            refused, receive = await self._checked_json(scope, receive, headers)
+            if refused is not None:
+                await refused(scope, receive, send_with_headers)
+                return
         try:
             if not self.runtime.prepared.is_set() and "/health" not in scope["path"]:
                 raise StoreUnavailable("the service is still starting: its store has not answered yet")
@@ -150,6 +157,43 @@ class RequestContext:
             if not path.endswith("/health"):
                 log.info("http.request", method=scope["method"], path=path, status=status,
                          ms=round((time.perf_counter() - start) * 1000, 1))
+
+
+    async def _checked_json(self, scope: Scope, receive: Receive, headers: Headers) -> tuple[Response | None, Receive]:
+        """Read a JSON body (bounded), refuse broken text, and hand the same bytes on."""
+        lang = request_lang(Request(scope))
+        declared = headers.get("content-length", "")
+        too_big = JSONResponse({"detail": "Dữ liệu gửi lên quá lớn." if lang == "vi" else "The request is too large.",
+                                "errors": {}}, status_code=413)
+        if declared.isdigit() and int(declared) > text_guard.MAX_JSON_BYTES:
+            return too_big, receive
+        chunks: list[bytes] = []
+        size, more = 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return None, receive  # the client went away: let the app see it as usual
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > text_guard.MAX_JSON_BYTES:
+                return too_big, receive
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        field = text_guard.check_body(body)
+        if field is not None:
+            msg = text_guard.MSG[lang == "en"]
+            return JSONResponse({"detail": msg, "errors": {field: msg}}, status_code=422), receive
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        return None, replay
 
 
 class Runtime:

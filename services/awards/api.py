@@ -3,7 +3,7 @@
 # No "from __future__ import annotations": FastAPI must resolve Depends(...) on closures at import.
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -12,6 +12,7 @@ from services.awards.service import AwardsService, Refused
 from services.awards.views import proposal_view
 from shared.auth import Auth, Principal
 from shared.mongo import Doc
+from shared.throttle import Throttle
 from shared.web.i18n import request_lang
 
 
@@ -63,11 +64,21 @@ def _file(data: bytes, media: str, name: str) -> Response:
                                                      "Cache-Control": "no-store"})
 
 
+MSG_SLOW_DOWN = ("Bạn gửi quá nhiều yêu cầu; vui lòng thử lại sau ít phút.",
+                 "Too many requests; please try again in a few minutes.")
+
+
 def build_router(svc: AwardsService, pub: Publication, auth: Auth) -> APIRouter:
     r = APIRouter(prefix="/awards/api", tags=["awards"])
     organiser = auth.role("organiser")
     winner = auth.role("participant", "organiser")
     Org = Annotated[Principal, Depends(organiser)]
+    public_throttle = Throttle("10/minute;60/hour")  # recomputing a result costs CPU
+    browse_throttle = Throttle("300/minute")
+
+    async def browsing(request: Request) -> None:
+        """The anonymous public API is open to anyone, not to anyone's flood."""
+        await browse_throttle.check(request, "public", MSG_SLOW_DOWN)
 
     # ---------------------------------------------------------------- organisers
 
@@ -151,19 +162,19 @@ def build_router(svc: AwardsService, pub: Publication, auth: Auth) -> APIRouter:
         return await pub.my_certificates(user)
 
     @r.get("/entries/{entry_id}/certificates/{author_index}.pdf")
-    async def certificate(entry_id: str, author_index: int,
+    async def certificate(entry_id: str, author_index: Annotated[int, Path(ge=0, le=50)],
                           user: Annotated[Principal, Depends(winner)]) -> Response:
         pdf, name = await pub.certificate(entry_id, author_index, user)
         return _file(pdf, "application/pdf", name)
 
     # ---------------------------------------------------------------- public (announced results only)
 
-    @r.get("/public/contests")
+    @r.get("/public/contests", dependencies=[Depends(browsing)])
     async def public_contests() -> list[Doc]:
         return [{"contest_id": c["_id"], "name": c.get("name"), "announced_at": c.get("announced_at")}
                 for c in await pub.announced_contests()]
 
-    @r.get("/public/contests/{contest_id}/results")
+    @r.get("/public/contests/{contest_id}/results", dependencies=[Depends(browsing)])
     async def public_results(contest_id: str) -> dict[str, Any]:
         off = await pub.announced(contest_id)
         return {"contest_id": contest_id, "name": off.contest.get("name"),
@@ -171,28 +182,36 @@ def build_router(svc: AwardsService, pub: Publication, auth: Auth) -> APIRouter:
                 "inputs_sha256": off.result["inputs_sha256"], "tiers": await pub.winners(off),
                 "statistics": await pub.statistics(off.contest)}
 
-    @r.get("/public/contests/{contest_id}/inputs.json")
+    @r.get("/public/contests/{contest_id}/inputs.json", dependencies=[Depends(browsing)])
     async def public_inputs(contest_id: str) -> Response:
         off = await pub.announced(contest_id)
         return _file(off.inputs_json, "application/json", f"du-lieu-dau-vao-{contest_id}.json")
 
-    @r.get("/public/contests/{contest_id}/result.json")
+    @r.get("/public/contests/{contest_id}/result.json", dependencies=[Depends(browsing)])
     async def public_result(contest_id: str) -> dict[str, Any]:
         return (await pub.announced(contest_id)).result
 
-    @r.get("/public/certificates/{code}")
+    @r.get("/public/certificates/{code}", dependencies=[Depends(browsing)])
     async def verify_certificate(code: str) -> dict[str, Any]:
         found = await pub.verify_code(code)
         if found is None:
             raise Refused(404, "Mã xác thực không khớp với giấy chứng nhận nào đã công bố.", "code")
         return found
 
-    @r.post("/public/verify-result")
+    @r.post("/public/verify-result", dependencies=[Depends(browsing)])
     async def verify_result(request: Request,
-                            result_hash: Annotated[str, Query(min_length=64, max_length=64)]) -> dict[str, Any]:
-        length = int(request.headers.get("content-length") or 0)
-        if length > MAX_INPUTS_BYTES:
+                            result_hash: Annotated[str, Query(min_length=64, max_length=64,
+                                                              pattern="^[0-9a-fA-F]{64}$")]) -> dict[str, Any]:
+        """Anyone may recompute a published result, a few times a minute: each check costs CPU."""
+        await public_throttle.check(request, "verify-result", MSG_SLOW_DOWN)
+        declared = request.headers.get("content-length") or ""
+        if declared.isdigit() and int(declared) > MAX_INPUTS_BYTES:
             raise Refused(413, "Tệp dữ liệu đầu vào quá lớn.")
-        return await pub.verify_inputs(await request.body(), result_hash)
+        body = bytearray()
+        async for chunk in request.stream():  # a chunked body has no length to check up front
+            body += chunk
+            if len(body) > MAX_INPUTS_BYTES:
+                raise Refused(413, "Tệp dữ liệu đầu vào quá lớn.")
+        return await pub.verify_inputs(bytes(body), result_hash)
 
     return r

@@ -27,7 +27,7 @@ from services.awards.store import AwardsStore
 from shared.auth import Principal
 from shared.mongo import Doc
 
-MAX_INPUTS_BYTES = 64 * 1024 * 1024
+MAX_INPUTS_BYTES = 8 * 1024 * 1024  # a province's contest is a few hundred KB; 20,000 entries fit
 
 
 @dataclass(frozen=True)
@@ -231,6 +231,9 @@ class Publication:
             raise Refused(413, "Tệp dữ liệu đầu vào quá lớn.")
         try:
             _, digest = await asyncio.to_thread(compute_result, inputs_json)
+        except RecursionError as exc:  # nesting deeper than any inputs file has
+            raise Refused(422, "Tệp dữ liệu đầu vào không hợp lệ.", "inputs",
+                          errors={"inputs": "JSON lồng nhau quá sâu."}) from exc
         except (ResultInputError, ValueError) as exc:
             raise Refused(422, "Tệp dữ liệu đầu vào không hợp lệ.", "inputs",
                           errors={"inputs": str(exc)}) from exc

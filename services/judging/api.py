@@ -4,7 +4,7 @@ everything about a contest's set-up, progress and results is for organisers."""
 # No "from __future__ import annotations": FastAPI must resolve Depends(...) on closures at import.
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
 from services.judging import views
@@ -33,6 +33,10 @@ class CriterionIn(BaseModel):
     required: bool = True
 
 
+MAX_ROUNDS = 3  # ``RoundsIn`` allows at most three rounds
+RoundNo = Annotated[int, Path(ge=1, le=MAX_ROUNDS, description="The round, from 1.")]
+
+
 class RubricIn(BaseModel):
     criteria: list[CriterionIn] = Field(min_length=1, max_length=20)
 
@@ -44,7 +48,7 @@ class RoundIn(BaseModel):
 
 
 class RoundsIn(BaseModel):
-    rounds: list[RoundIn] = Field(min_length=1, max_length=3)
+    rounds: list[RoundIn] = Field(min_length=1, max_length=MAX_ROUNDS)
     standardised: bool = Field(default=False, description="Rank by per-judge z-scores instead of raw totals.")
     disagreement_threshold: float = Field(default=20.0, ge=0, le=1000)
 
@@ -133,18 +137,18 @@ def build_router(svc: JudgingService, auth: Auth) -> APIRouter:
     # ---------------------------------------------------------------- organisers: rounds
 
     @r.post("/contests/{contest_id}/rounds/{round_no}/preview")
-    async def preview(contest_id: str, round_no: int, body: ReleaseIn,
+    async def preview(contest_id: str, round_no: RoundNo, body: ReleaseIn,
                       _: Annotated[Principal, Depends(organiser)]) -> Doc:
         return await svc.preview(contest_id, round_no, body.judges_per_entry, body.seed)
 
     @r.post("/contests/{contest_id}/rounds/{round_no}/release")
-    async def release(contest_id: str, round_no: int, body: ReleaseIn,
+    async def release(contest_id: str, round_no: RoundNo, body: ReleaseIn,
                       _: Annotated[Principal, Depends(organiser)]) -> Doc:
         rnd = await svc.release_round(contest_id, round_no, body.judges_per_entry, body.seed)
         return {"contest_id": contest_id, "round_no": round_no, "k": rnd["k"], "seed": rnd["seed"], "released": True}
 
     @r.post("/contests/{contest_id}/rounds/{round_no}/close")
-    async def close(contest_id: str, round_no: int, _: Annotated[Principal, Depends(organiser)]) -> Doc:
+    async def close(contest_id: str, round_no: RoundNo, _: Annotated[Principal, Depends(organiser)]) -> Doc:
         rnd = await svc.close_round(contest_id, round_no)
         return {"contest_id": contest_id, "round_no": round_no, "closed": True, "scored": rnd["scored"],
                 "advancing": rnd["advancing"]}
@@ -159,12 +163,12 @@ def build_router(svc: JudgingService, auth: Auth) -> APIRouter:
 
     @r.get("/contests/{contest_id}/progress")
     async def progress(contest_id: str, _: Annotated[Principal, Depends(organiser)],
-                       round_no: Annotated[int | None, Query(ge=1)] = None) -> Doc:
+                       round_no: Annotated[int | None, Query(ge=1, le=MAX_ROUNDS)] = None) -> Doc:
         await svc.contest(contest_id)
         return await views.progress(svc, contest_id, round_no)
 
     @r.get("/contests/{contest_id}/rounds/{round_no}/calibration")
-    async def calibration(contest_id: str, round_no: int, _: Annotated[Principal, Depends(organiser)]) -> Doc:
+    async def calibration(contest_id: str, round_no: RoundNo, _: Annotated[Principal, Depends(organiser)]) -> Doc:
         return await views.calibration_view(svc, contest_id, round_no)
 
     @r.get("/contests/{contest_id}/audit")

@@ -4,10 +4,11 @@ calibration and audit views. Each page reads through the same service as the API
 # No "from __future__ import annotations": FastAPI must resolve Depends(...) on closures at import.
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from services.judging import views
+from services.judging.api import MAX_ROUNDS
 from services.judging.service import JudgingService, rubric_of
 from shared.auth import Auth, Principal
 from shared.mongo import Doc
@@ -88,7 +89,8 @@ def build_pages(svc: JudgingService, auth: Auth, web: Web) -> APIRouter:
 
     @r.get("/organiser/calibration")
     async def calibration(request: Request, _: Annotated[Principal, Depends(organiser)],
-                          contest_id: str | None = None, round_no: int | None = None) -> Response:
+                          contest_id: str | None = None,
+                          round_no: Annotated[int | None, Query(ge=1, le=MAX_ROUNDS)] = None) -> Response:
         contests, contest_id = await pick(contest_id)
         data = None
         if contest_id is not None:

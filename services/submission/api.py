@@ -220,7 +220,7 @@ def build_router(svc: SubmissionService, screening: Screening, auth: Auth) -> AP
 
     @r.get("/judge-files/{file_id}", response_class=Response)
     async def judge_download(file_id: str, _: Annotated[Principal, Depends(judge)],
-                             entry: str, exp: int, sig: str) -> Response:
+                             entry: str, exp: Annotated[int, Query(ge=0, le=2**40)], sig: str) -> Response:
         """A file of an entry in judging, through the signed, expiring link judging received."""
         if not valid_signature(svc.settings.secret_key.encode(), file_id, entry, exp, sig, datetime.now(UTC)):
             raise HTTPException(403, detail="Liên kết tải tệp không hợp lệ hoặc đã hết hạn.")

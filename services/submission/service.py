@@ -15,7 +15,7 @@ import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
@@ -285,7 +285,10 @@ class SubmissionService:
             raise HTTPException(409, detail="Cuộc thi đã đóng.")
         if c["status"] == "draft":
             raise HTTPException(409, detail="Cuộc thi chưa mở.")
-        after = {**c, "status": "closed", "closes_at": min(c["closes_at"], datetime.now(UTC))}
+        closes = min(c["closes_at"], datetime.now(UTC))
+        # A contest closed before its opening time is cancelled: it never opens.
+        opens = min(c["opens_at"], closes - timedelta(seconds=1))
+        after = {**c, "status": "closed", "opens_at": opens, "closes_at": closes}
         return await self._save_contest(c, after, lambda a: self._contest_event(ContestClosed, a))
 
     async def counts(self, contest_id: str) -> dict[str, dict[str, int]]:

@@ -45,6 +45,8 @@ API: dict[tuple[str, str], tuple[int | None, ...]] = {
     ("GET", "/submission/api/docs"): (200, 200, 200, 200, 200),
     ("GET", "/submission/api/openapi.json"): (200, 200, 200, 200, 200),
     ("GET", "/submission/health"): (200, 200, 200, 200, 200),
+    ("GET", "/submission/health/live"): (200, 200, 200, 200, 200),
+    ("GET", "/submission/health/ready"): (200, 200, 200, 200, 200),
 }
 PAGES: dict[tuple[str, str], tuple[int | None, ...]] = {
     ("GET", "/submission/"): (302, 302, 302, 302, 302),

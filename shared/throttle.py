@@ -1,0 +1,45 @@
+"""Rate limits per client, in process (each service runs one process per database), with the
+maintained ``limits`` library (moving window, in-memory storage).
+
+The client is the address the gateway saw: nginx overwrites ``X-Forwarded-For`` with
+``$remote_addr`` and uvicorn trusts it only from the gateway, so a client cannot pick its own.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from fastapi import HTTPException, Request
+from limits import RateLimitItem, parse_many
+from limits.aio.storage import MemoryStorage
+from limits.aio.strategies import MovingWindowRateLimiter
+
+from shared.web.i18n import request_lang
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+class Throttle:
+    """``Throttle("20/minute;200/hour")``: refuse a key once any of its rates is used up."""
+
+    def __init__(self, rates: str) -> None:
+        self.items: list[RateLimitItem] = parse_many(rates)
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    async def hit(self, *key: str) -> float | None:
+        """Count one use; ``None`` if allowed, else the seconds until the next use is."""
+        for item in self.items:
+            if not await self.limiter.hit(item, *key):
+                stats = await self.limiter.get_window_stats(item, *key)
+                return max(1.0, stats.reset_time - time.time())
+        return None
+
+    async def check(self, request: Request, scope: str, message: tuple[str, str]) -> None:
+        """Raise 429 with ``Retry-After`` (message: Vietnamese, English) when the client is over."""
+        wait = await self.hit(scope, client_address(request))
+        if wait is not None:
+            raise HTTPException(429, detail={"detail": message[request_lang(request) == "en"], "errors": {}},
+                                headers={"Retry-After": str(math.ceil(wait))})

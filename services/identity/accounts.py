@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from services.identity.domain import Throttle, normalise_email
+from services.identity.domain import normalise_email
 from shared import outbox
 from shared.envelope import Envelope
 from shared.events.accounts import AccountRegistered, AccountUpdated
@@ -51,7 +51,6 @@ class Account:
 class AccountStore:
     def __init__(self, db: AsyncDatabase[Doc], producer: str) -> None:
         self.accounts = db["accounts"]
-        self.failures = db["signin_failures"]
         self.keys = db["signing_keys"]
         self._producer = producer
 
@@ -116,20 +115,3 @@ class AccountStore:
             await self.accounts.update_one({"_id": doc["_id"]}, {"$set": {"password_hash": _hasher.hash(password)}})
         return Account.from_doc(doc)
 
-    async def locked_for(self, key: str, throttle: Throttle) -> timedelta | None:
-        doc = await self.failures.find_one({"_id": key})
-        now = datetime.now(UTC)
-        if doc is None:
-            return None
-        return throttle.locked_for(doc["count"], doc["window_start"], now)
-
-    async def record_failure(self, key: str, throttle: Throttle) -> None:
-        now = datetime.now(UTC)
-        doc = await self.failures.find_one({"_id": key})
-        if doc is None or now - doc["window_start"] >= throttle.window:
-            await self.failures.replace_one({"_id": key}, {"_id": key, "count": 1, "window_start": now}, upsert=True)
-        else:
-            await self.failures.update_one({"_id": key}, {"$inc": {"count": 1}})
-
-    async def clear_failures(self, key: str) -> None:
-        await self.failures.delete_one({"_id": key})

@@ -9,6 +9,7 @@ from pydantic import BaseModel, EmailStr, Field
 from services.identity.accounts import Account
 from services.identity.service import IdentityService
 from shared.auth import Auth, Principal
+from shared.throttle import client_address
 
 
 class SignUp(BaseModel):
@@ -59,7 +60,7 @@ def build_router(svc: IdentityService, auth: Auth) -> APIRouter:
 
     @r.post("/api/token", response_model=TokenOut, tags=["auth"])
     async def token(body: Credentials, request: Request) -> TokenOut:
-        client = request.headers.get("x-real-ip") or (request.client.host if request.client else "?")
+        client = client_address(request)
         account = await svc.sign_in(body.email, body.password, client)
         if account is None:
             raise HTTPException(401, detail="E-mail hoặc mật khẩu không đúng.")

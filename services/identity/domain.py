@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 ROLES = ("participant", "judge", "organiser")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -26,15 +25,25 @@ def password_problems(password: str, email: str) -> str | None:
 
 
 @dataclass(frozen=True)
-class Throttle:
-    """Sign-in failures inside a fixed window; past the limit the key is locked until it ends."""
+class SignInPolicy:
+    """Who is slowed or refused after wrong passwords: the attacker, never the account's owner.
 
-    max_failures: int
-    window: timedelta
+    Failures are counted per (account, client address), per client address, and per account
+    over all clients. One client guessing one account is refused for that account after
+    ``per_pair`` failures; a client guessing many accounts after ``per_client``. Failures on an
+    account from many clients (a distributed guess) only slow every attempt on it, doubling
+    from ``base_delay`` past ``slow_after`` up to ``max_delay``: the owner, who knows the
+    password, still signs in, a few seconds later at worst, while guessing becomes slow.
+    """
 
-    def locked_for(self, failures: int, window_start: datetime | None, now: datetime) -> timedelta | None:
-        if window_start is None or now - window_start >= self.window:
-            return None
-        if failures < self.max_failures:
-            return None
-        return self.window - (now - window_start)
+    per_pair: int = 5
+    per_client: int = 100
+    slow_after: int = 10
+    base_delay: float = 0.25
+    max_delay: float = 5.0
+
+    def delay(self, account_failures: int) -> float:
+        """Seconds to wait before checking a password for an account with these many recent failures."""
+        if account_failures < self.slow_after:
+            return 0.0
+        return min(self.base_delay * float(2 ** min(account_failures - self.slow_after, 32)), self.max_delay)

@@ -10,6 +10,7 @@ from services.identity.accounts import Account
 from services.identity.domain import EMAIL_RE
 from services.identity.service import IdentityService, SignInLocked
 from shared.auth import COOKIE_NAME, Auth, Principal
+from shared.throttle import client_address
 from shared.web.render import Web
 
 
@@ -45,7 +46,7 @@ def build_pages(svc: IdentityService, auth: Auth, web: Web) -> APIRouter:
     @r.post("/signin")
     async def signin(request: Request, email: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
                      next: Annotated[str, Form()] = "") -> Response:
-        client = request.headers.get("x-real-ip") or (request.client.host if request.client else "?")
+        client = client_address(request)
         errors: dict[str, str] = {}
         if not email.strip():
             errors["email"] = web.t(request, "Trường này là bắt buộc.")

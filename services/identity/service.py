@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import timedelta
 
 from fastapi import HTTPException
+from limits import RateLimitItem, parse
+from limits.aio.storage import MemoryStorage
+from limits.aio.strategies import MovingWindowRateLimiter
 
 from services.identity.accounts import Account, AccountStore, EmailTaken
-from services.identity.domain import Throttle, normalise_email, password_problems
+from services.identity.domain import SignInPolicy, normalise_email, password_problems
 from services.identity.settings import IdentitySettings
 from services.identity.tokens import SigningKey
 
 
 class SignInLocked(HTTPException):
-    def __init__(self, wait: timedelta) -> None:
-        minutes = max(1, int(wait.total_seconds() // 60) + 1)
+    def __init__(self, wait: float) -> None:
+        minutes = max(1, int(wait // 60) + 1)
         super().__init__(
             429,
             detail=f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.",
-            headers={"Retry-After": str(int(wait.total_seconds()) + 1)},
+            headers={"Retry-After": str(int(wait) + 1)},
         )
 
 
@@ -27,9 +32,13 @@ class IdentityService:
         self.store = store
         self.settings = settings
         self.key: SigningKey | None = None
-        window = timedelta(seconds=settings.signin_window_seconds)
-        self.throttle = Throttle(settings.signin_max_failures, window)
-        self.ip_throttle = Throttle(settings.signin_max_failures_per_ip, window)
+        self.policy = SignInPolicy(per_pair=settings.signin_max_failures,
+                                   per_client=settings.signin_max_failures_per_ip,
+                                   slow_after=settings.signin_slow_after_failures)
+        self._pair = parse(f"{self.policy.per_pair}/{settings.signin_window_seconds} seconds")
+        self._client = parse(f"{self.policy.per_client}/{settings.signin_window_seconds} seconds")
+        self._account = parse(f"1000000/{settings.signin_window_seconds} seconds")  # only counted
+        self._failures = MovingWindowRateLimiter(MemoryStorage())
 
     def issue(self, account: Account) -> str:
         assert self.key is not None, "signing key not loaded"
@@ -37,19 +46,30 @@ class IdentityService:
                               audience=self.settings.jwt_audience,
                               ttl=timedelta(minutes=self.settings.token_ttl_minutes))
 
+    async def _refused_for(self, item: RateLimitItem, *key: str) -> float | None:
+        if await self._failures.test(item, *key):
+            return None
+        stats = await self._failures.get_window_stats(item, *key)
+        return max(1.0, stats.reset_time - time.time())
+
     async def sign_in(self, email: str, password: str, client: str) -> Account | None:
-        """Checks the password; failures are counted per e-mail and per client address."""
-        keys = [(f"email:{normalise_email(email)}", self.throttle), (f"ip:{client}", self.ip_throttle)]
-        for key, throttle in keys:
-            wait = await self.store.locked_for(key, throttle)
+        """Checks the password; see ``SignInPolicy`` for who is refused or slowed after failures."""
+        who = normalise_email(email)
+        for item, key in ((self._pair, ("pair", who, client)), (self._client, ("client", client))):
+            wait = await self._refused_for(item, *key)
             if wait is not None:
                 raise SignInLocked(wait)
+        stats = await self._failures.get_window_stats(self._account, "account", who)
+        pause = self.policy.delay(self._account.amount - stats.remaining)
+        if pause:
+            await asyncio.sleep(pause)
         account = await self.store.authenticate(email, password)
         if account is None:
-            for key, throttle in keys:
-                await self.store.record_failure(key, throttle)
+            await self._failures.hit(self._pair, "pair", who, client)
+            await self._failures.hit(self._client, "client", client)
+            await self._failures.hit(self._account, "account", who)
             return None
-        await self.store.clear_failures(keys[0][0])
+        await self._failures.clear(self._pair, "pair", who, client)
         return account
 
     async def register(self, *, email: str, password: str, full_name: str, unit: str, roles: list[str],

@@ -18,4 +18,5 @@ class IdentitySettings(ServiceSettings):
     signin_max_failures: int = 5
     # Per client address the limit is far higher: a whole office often shares one address.
     signin_max_failures_per_ip: int = 100
+    signin_slow_after_failures: int = 10
     signin_window_seconds: int = 900

@@ -32,15 +32,38 @@ def test_sign_up_refuses_duplicates_and_bad_input_field_by_field(gateway: str) -
     assert r.json()["errors"]["password"].startswith("Too short")
 
 
-def test_repeated_wrong_passwords_are_throttled_per_account(gateway: str) -> None:
+def _from(address: str) -> httpx.Client:
+    """A client whose connections come from another loopback address, as another computer would."""
+    return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=30)
+
+
+def test_wrong_passwords_lock_out_the_guessing_client_not_the_account(gateway: str, organiser_email: str) -> None:
     _, email = new_participant(gateway)
-    codes = [httpx.post(f"{gateway}/identity/api/token", json={"email": email, "password": f"sai-{i}"}).status_code
-             for i in range(6)]
-    assert codes == [401] * 5 + [429]
-    r = httpx.post(f"{gateway}/identity/api/token", json={"email": email, "password": "TacGia#Test2026"})
-    assert r.status_code == 429 and int(r.headers["retry-after"]) > 0, "even the right password waits"
-    other, _ = new_participant(gateway)
-    assert other.get("/identity/api/me").status_code == 200, "other people at the same address are unaffected"
+    with _from("127.0.0.2") as attacker:
+        codes = [attacker.post(f"{gateway}/identity/api/token", json={"email": email, "password": f"sai-{i}"},
+                               headers={"X-Forwarded-For": f"10.0.0.{i}"}).status_code for i in range(7)]
+        assert codes == [401] * 5 + [429, 429], "a forged X-Forwarded-For does not make a new client"
+        r = attacker.post(f"{gateway}/identity/api/token", json={"email": email, "password": "TacGia#Test2026"})
+        assert r.status_code == 429 and int(r.headers["retry-after"]) > 0, "the guessing client waits"
+        # An organiser's account is no easier to lock than anyone's.
+        for i in range(6):
+            attacker.post(f"{gateway}/identity/api/token", json={"email": organiser_email, "password": f"x{i}"})
+    with _from("127.0.0.3") as owner:
+        r = owner.post(f"{gateway}/identity/api/token", json={"email": email, "password": "TacGia#Test2026"})
+        assert r.status_code == 200, "the owner, elsewhere, signs in at once"
+        r = owner.post(f"{gateway}/identity/api/token", json={"email": organiser_email,
+                                                              "password": "Organiser#Test2026"})
+        assert r.status_code == 200, "and so does the organiser"
+
+
+def test_guesses_from_many_clients_slow_an_account_but_never_lock_its_owner_out(gateway: str) -> None:
+    _, email = new_participant(gateway)
+    for n in range(4, 16):  # 12 clients, 1 failure each: past the point where attempts are slowed
+        with _from(f"127.0.1.{n}") as c:
+            assert c.post(f"{gateway}/identity/api/token", json={"email": email, "password": "sai"}).status_code == 401
+    with _from("127.0.2.1") as owner:
+        r = owner.post(f"{gateway}/identity/api/token", json={"email": email, "password": "TacGia#Test2026"})
+        assert r.status_code == 200
 
 
 def test_only_organisers_create_accounts(gateway: str, organiser: Api, anonymous: Api) -> None:

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.identity.domain import Throttle, normalise_email, password_problems
+from services.identity.domain import SignInPolicy, normalise_email, password_problems
 from services.identity.tokens import SigningKey
 from shared.auth import AuthError, JWKSCache, TokenVerifier
 
@@ -29,14 +29,13 @@ def test_email_is_case_and_space_insensitive() -> None:
     assert normalise_email("  BTC@SoNoiVu.GOV.vn ") == "btc@sonoivu.gov.vn"
 
 
-@given(failures=st.integers(0, 20), elapsed=st.integers(0, 2000))
-def test_throttle_locks_only_past_the_limit_and_inside_the_window(failures: int, elapsed: int) -> None:
-    t = Throttle(max_failures=5, window=timedelta(seconds=900))
-    wait = t.locked_for(failures, T0, T0 + timedelta(seconds=elapsed))
-    if failures >= 5 and elapsed < 900:
-        assert wait == timedelta(seconds=900 - elapsed)
-    else:
-        assert wait is None
+@given(failures=st.integers(0, 10_000))
+def test_failures_on_an_account_only_slow_it_and_never_for_long(failures: int) -> None:
+    p = SignInPolicy()
+    delay = p.delay(failures)
+    assert 0 <= delay <= p.max_delay
+    assert (delay == 0) == (failures < p.slow_after)
+    assert delay <= p.delay(failures + 1), "more failures never wait less"
 
 
 def _verifier(key: SigningKey) -> TokenVerifier:

@@ -32,10 +32,12 @@ from shared import outbox, staged_outbox
 from shared.auth import Auth, JWKSCache, TokenVerifier
 from shared.broker import BatchHandler, Consumer, Handler, make_broker, relay_publisher
 from shared.envelope import Envelope, EventPayload
+from shared.events.accounts import SessionsRevoked
 from shared.failures import StoreUnavailable, is_transient, which_dependency
 from shared.inbox import Inbox
 from shared.logging import CORRELATION_HEADER, configure_logging, set_correlation_id
 from shared.mongo import Doc, connect, database
+from shared.revocations import Revocations
 from shared.settings import ServiceSettings
 from shared.staged_outbox import StagedOutbox
 from shared.web import text_guard
@@ -215,8 +217,11 @@ class Runtime:
         self.consumer: Consumer | None = None
         self.web = Web(self.name, package_dir, signin_url=settings.signin_url)
         self.jwks = JWKSCache(settings.jwks_url)
+        self.revocations = Revocations(self.db["revoked_tokens"])
         self.auth = Auth(TokenVerifier(self.jwks, issuer=settings.jwt_issuer, audience=settings.jwt_audience,
-                                       roles_claim=settings.jwt_roles_claim, unit_claim=settings.jwt_unit_claim))
+                                       roles_claim=settings.jwt_roles_claim, unit_claim=settings.jwt_unit_claim,
+                                       revocations=self.revocations,
+                                       max_lifetime_s=settings.jwt_max_lifetime_minutes * 60))
         self.broker_ready = asyncio.Event()
         self.prepared = asyncio.Event()  # indexes and start-up steps done
         self._startup: list[Callable[[], Awaitable[None]]] = []
@@ -252,12 +257,18 @@ class Runtime:
 
     def subscribe(self, handlers: Mapping[type[EventPayload], Handler],
                   batch_handlers: Mapping[type[EventPayload], BatchHandler] | None = None) -> None:
+        """Register the service's handlers; every service also follows revoked sessions."""
+
+        async def revoked(env: Envelope, e: SessionsRevoked) -> None:
+            await self.revocations.apply(e, env.event_id)
+            self.revocations.prune()
+
         self.consumer = Consumer(
             self.broker,
             service=self.name,
             group_id=self.settings.kafka_group,
             inbox=self.inbox,
-            handlers=handlers,
+            handlers={**handlers, SessionsRevoked: revoked},
             batch_handlers=batch_handlers,
             max_attempts=self.settings.consumer_max_attempts,
         )
@@ -277,7 +288,7 @@ class Runtime:
         """Indexes and each service's start-up steps, each done once; while the store is down the
         steps wait and retry, the API answers 503 and consumers have not started."""
         steps: list[Callable[[], Awaitable[None]]] = [
-            lambda: outbox.ensure_indexes(self.outbox_collections), *self._startup]
+            lambda: outbox.ensure_indexes(self.outbox_collections), self.revocations.load, *self._startup]
         done, delay = 0, 0.5
         while done < len(steps):
             try:
@@ -363,6 +374,8 @@ class Runtime:
             await self.client.close()
 
     def create_app(self, *, title: str, routers: Sequence[Any]) -> FastAPI:
+        if self.consumer is None:
+            self.subscribe({})  # revoked sessions, at least
         prefix = f"/{self.name}"
         app = FastAPI(
             title=title,

@@ -13,12 +13,14 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 import jwt
 import structlog
 from fastapi import HTTPException, Request, status
+
+from shared.revocations import Revocations
 
 log = structlog.get_logger(__name__)
 
@@ -84,31 +86,46 @@ class JWKSCache:
                 log.warning("auth.jwk_skipped", error=str(exc))
 
 
+class _Verified(NamedTuple):
+    exp: float
+    principal: Principal
+    jti: str | None
+    iat: float | None
+
+
 class TokenVerifier:
     def __init__(self, jwks: JWKSCache, *, issuer: str, audience: str, roles_claim: str = "roles",
-                 unit_claim: str = "unit") -> None:
+                 unit_claim: str = "unit", revocations: Revocations | None = None,
+                 max_lifetime_s: float | None = None) -> None:
         self.jwks = jwks
         self._issuer = issuer
         self._audience = audience
         self._roles_claim = roles_claim
         self._unit_claim = unit_claim
-        self._verified: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
+        self._revocations = revocations
+        self._max_lifetime = max_lifetime_s
+        self._verified: OrderedDict[str, _Verified] = OrderedDict()
 
     async def verify(self, token: str) -> Principal:
         """The token's principal. A token already verified is answered from memory until it
-        expires (a signature check is the largest cost of a small request); a verified token
-        stays valid until its ``exp`` anyway, as tokens cannot be revoked."""
+        expires (a signature check is the largest cost of a small request); revocations (a
+        sign-out, a password change) are checked every time."""
         hit = self._verified.get(token)
-        if hit is not None and hit[0] > time.time():
+        if hit is not None and hit.exp > time.time():
             self._verified.move_to_end(token)
-            return hit[1]
-        principal, exp = await self._verify(token)
-        self._verified[token] = (exp, principal)
-        if len(self._verified) > VERIFIED_CACHE:
-            self._verified.popitem(last=False)
-        return principal
+        else:
+            hit = await self._verify(token)
+            self._verified[token] = hit
+            if len(self._verified) > VERIFIED_CACHE:
+                self._verified.popitem(last=False)
+        if self._revocations is not None and self._revocations.revoked(hit.principal.account_id, hit.jti, hit.iat):
+            raise AuthError("the token was revoked")
+        return hit.principal
 
-    async def _verify(self, token: str) -> tuple[Principal, float]:
+    def cached(self, token: str) -> _Verified | None:
+        return self._verified.get(token)
+
+    async def _verify(self, token: str) -> _Verified:
         try:
             header = jwt.get_unverified_header(token)
             key = await self.jwks.key(str(header.get("kid", "")))
@@ -118,18 +135,23 @@ class TokenVerifier:
                 algorithms=["EdDSA", "RS256"],
                 audience=self._audience,
                 issuer=self._issuer,
-                options={"require": ["exp", "sub", "iss", "aud"]},
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
             )
         except (jwt.PyJWTError, AuthError) as exc:
             raise AuthError(str(exc)) from exc
+        exp, iat = float(claims["exp"]), float(claims["iat"])
+        if self._max_lifetime is not None and exp - iat > self._max_lifetime:
+            raise AuthError("the token lives longer than this platform accepts")
+        jti = claims.get("jti")
         roles = claims.get(self._roles_claim, [])
-        return Principal(
+        principal = Principal(
             account_id=str(claims["sub"]),
             email=str(claims.get("email", "")),
             full_name=str(claims.get("name", "")),
             unit=str(claims.get(self._unit_claim, "")),
             roles=frozenset(r for r in roles if r in ROLES) if isinstance(roles, list) else frozenset(),
-        ), float(claims["exp"])
+        )
+        return _Verified(exp, principal, str(jti) if jti is not None else None, iat)
 
 
 def _token_from(request: Request) -> str | None:
@@ -171,6 +193,17 @@ class Auth:
             return None
         request.state.principal = principal
         return principal
+
+    async def session(self, request: Request) -> _Verified | None:
+        """The request's verified token (principal, ``jti``, times), for signing it out."""
+        token = _token_from(request)
+        if not token:
+            return None
+        try:
+            await self.verifier.verify(token)
+        except AuthError:
+            return None
+        return self.verifier.cached(token)
 
     async def user(self, request: Request) -> Principal:
         principal = await self.optional_user(request)

@@ -51,6 +51,8 @@ class ServiceSettings(BaseSettings):
     )
     jwt_roles_claim: str = Field(default="roles", description="Claim holding the platform roles in an external token.")
     jwt_unit_claim: str = Field(default="unit", description="Claim holding the person's unit (đơn vị công tác).")
+    jwt_max_lifetime_minutes: int = Field(
+        default=600, description="Tokens whose exp - iat is longer are refused, however well signed.")
     cookie_secure: bool = False
     relay_interval_ms: int = 200
     relay_rescan_s: float = Field(

@@ -82,6 +82,11 @@ class AccountStore:
             raise EmailTaken(email) from None
         return Account.from_doc(doc)
 
+    async def revoke(self, account_id: str, event: Envelope) -> None:
+        """Record a revocation on the account, with its event in the same write."""
+        await self.accounts.update_one({"_id": account_id}, outbox.with_events(
+            {"$set": {"sessions_revoked_at": datetime.now(UTC)}}, event))
+
     async def update(self, account_id: str, **changes: Any) -> Account | None:
         doc = await self.accounts.find_one({"_id": account_id})
         if doc is None:

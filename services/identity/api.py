@@ -3,7 +3,7 @@
 # No "from __future__ import annotations": FastAPI must resolve Depends(...) on closures at import.
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, EmailStr, Field
 
 from services.identity.accounts import Account
@@ -65,6 +65,15 @@ def build_router(svc: IdentityService, auth: Auth) -> APIRouter:
         if account is None:
             raise HTTPException(401, detail="E-mail hoặc mật khẩu không đúng.")
         return TokenOut(access_token=svc.issue(account), account=AccountOut.of(account))
+
+    @r.post("/api/signout", status_code=204, tags=["auth"])
+    async def signout(request: Request) -> Response:
+        """Revoke the token this request carries, in every service (within a second or so)."""
+        session = await auth.session(request)
+        if session is None:
+            raise HTTPException(401, detail="Bạn cần đăng nhập.")
+        await svc.sign_out(session.principal.account_id, session.jti, session.exp)
+        return Response(status_code=204)
 
     @r.post("/api/signup", response_model=AccountOut, status_code=201, tags=["accounts"])
     async def signup(body: SignUp) -> AccountOut:

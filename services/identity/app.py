@@ -20,7 +20,7 @@ def build(settings: IdentitySettings | None = None) -> FastAPI:
     rt = Runtime(settings, Path(__file__).parent)
     store = AccountStore(rt.db, rt.name)
     rt.use_outbox(store.accounts)
-    svc = IdentityService(store, settings)
+    svc = IdentityService(store, settings, rt.revocations)
 
     async def startup() -> None:
         await store.ensure_indexes()

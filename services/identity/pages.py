@@ -66,7 +66,10 @@ def build_pages(svc: IdentityService, auth: Auth, web: Web) -> APIRouter:
                           email=email, errors=errors)
 
     @r.post("/signout")
-    async def signout() -> Response:
+    async def signout(request: Request) -> Response:
+        session = await auth.session(request)
+        if session is not None:
+            await svc.sign_out(session.principal.account_id, session.jti, session.exp)
         resp = RedirectResponse("/", status_code=303)
         resp.delete_cookie(COOKIE_NAME, path="/")
         return resp

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from fastapi import HTTPException
 from limits import RateLimitItem, parse
@@ -15,6 +15,9 @@ from services.identity.accounts import Account, AccountStore, EmailTaken
 from services.identity.domain import SignInPolicy, normalise_email, password_problems
 from services.identity.settings import IdentitySettings
 from services.identity.tokens import SigningKey
+from shared.envelope import Envelope
+from shared.events.accounts import SessionsRevoked
+from shared.revocations import Revocations
 
 
 class SignInLocked(HTTPException):
@@ -28,8 +31,10 @@ class SignInLocked(HTTPException):
 
 
 class IdentityService:
-    def __init__(self, store: AccountStore, settings: IdentitySettings) -> None:
+    def __init__(self, store: AccountStore, settings: IdentitySettings,
+                 revocations: Revocations | None = None) -> None:
         self.store = store
+        self.revocations = revocations
         self.settings = settings
         self.key: SigningKey | None = None
         self.policy = SignInPolicy(per_pair=settings.signin_max_failures,
@@ -71,6 +76,17 @@ class IdentityService:
             return None
         await self._failures.clear(self._pair, "pair", who, client)
         return account
+
+    async def sign_out(self, account_id: str, jti: str | None, expires_at: float) -> None:
+        """Revoke one token everywhere: every service hears ``SessionsRevoked`` and refuses it;
+        identity itself at once."""
+        event = SessionsRevoked(account_id=account_id, jti=jti,
+                                not_before=None if jti else datetime.now(UTC),
+                                expires_at=datetime.fromtimestamp(expires_at, UTC))
+        env = Envelope.wrap(event, producer=self.settings.service_name)
+        await self.store.revoke(account_id, env)
+        if self.revocations is not None:
+            await self.revocations.apply(event, env.event_id)
 
     async def register(self, *, email: str, password: str, full_name: str, unit: str, roles: list[str],
                        categories: list[str] | None = None) -> tuple[Account | None, dict[str, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar, Literal
 
 from pydantic import Field
@@ -33,3 +34,19 @@ class AccountRegistered(_Account):
 @register
 class AccountUpdated(_Account):
     event_type: ClassVar[str] = "AccountUpdated"
+
+
+@register
+class SessionsRevoked(EventPayload):
+    """Tokens that must no longer be accepted, by any service: one token (``jti``: a sign-out) or
+    every token issued before ``not_before`` (a password change, a deactivation). Services may
+    forget the record after ``expires_at``, when those tokens would have expired anyway."""
+
+    event_type: ClassVar[str] = "SessionsRevoked"
+    topic: ClassVar[str] = topics.ACCOUNTS.name
+    key_field: ClassVar[str] = "account_id"
+
+    account_id: str
+    jti: str | None = None
+    not_before: datetime | None = None
+    expires_at: datetime

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.conftest import Api, new_contest, new_judge, new_participant, set_panel, unique
+from tests.conftest import Api, eventually, new_contest, new_judge, new_participant, set_panel, unique
 
 pytestmark = pytest.mark.integration
 
@@ -99,3 +99,51 @@ def test_judging_learns_judges_from_account_events(gateway: str, organiser: Api)
     contest = new_contest(organiser)
     judge = new_judge(gateway, organiser, "UBND huyện Quế Võ")
     set_panel(organiser, contest["contest_id"], [judge])  # only succeeds once judging has the judge's copy
+
+
+def test_sign_out_revokes_the_token_in_every_service(gateway: str) -> None:
+    api, _ = new_participant(gateway)
+    assert api.get("/identity/api/me").status_code == 200
+    assert api.get("/submission/api/my/entries").status_code == 200  # verified (and remembered) there too
+    assert api.post("/identity/api/signout").status_code == 204
+    assert api.get("/identity/api/me").status_code == 401, "identity refuses it at once"
+    eventually(lambda: api.get("/submission/api/my/entries").status_code == 401, timeout=30,
+               what="submission to hear of the sign-out")
+    eventually(lambda: api.get("/judging/api/queue").status_code == 401, timeout=30, what="judging too")
+    eventually(lambda: api.get("/awards/api/my/certificates").status_code == 401, timeout=30, what="awards too")
+
+
+def test_a_page_sign_out_revokes_the_cookie_s_token(gateway: str) -> None:
+    _, email = new_participant(gateway)
+    with httpx.Client(base_url=gateway, timeout=30) as browser:
+        r = browser.post("/identity/signin", data={"email": email, "password": "TacGia#Test2026"})
+        assert r.status_code == 303
+        stolen = browser.cookies.get("contest_token")
+        assert stolen and browser.get("/identity/api/me").status_code == 200
+        assert browser.post("/identity/signout").status_code == 303
+    thief = Api(gateway, stolen)
+    assert thief.get("/identity/api/me").status_code == 401, "a copied cookie dies with the sign-out"
+
+
+def test_a_well_signed_token_that_lives_too_long_is_refused(gateway: str) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import jwt
+    from cryptography.hazmat.primitives import serialization
+    from pymongo import MongoClient
+
+    from tests.conftest import PROFILE
+
+    api, _ = new_participant(gateway)
+    me = api.get("/identity/api/me").json()
+    db = PROFILE.service_env("identity")["IDENTITY_MONGO_DB"]
+    key = MongoClient(PROFILE.mongo_url)[db]["signing_keys"].find_one({"_id": "active"})
+    assert key is not None
+    private = serialization.load_pem_private_key(key["pem"].encode(), password=None)
+    now = datetime.now(UTC)
+    forged = jwt.encode({"sub": me["account_id"], "email": me["email"], "name": me["full_name"], "roles": ["organiser"],
+                         "iss": "contest-identity", "aud": "contest-platform", "iat": now, "nbf": now,
+                         "exp": now + timedelta(days=3650), "jti": "ten-years"}, private,  # type: ignore[arg-type]
+                        algorithm="EdDSA", headers={"kid": key["kid"]})
+    for path in ("/identity/api/me", "/submission/api/my/entries", "/identity/api/accounts"):
+        assert Api(gateway, forged).get(path).status_code == 401, path

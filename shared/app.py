@@ -14,7 +14,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import structlog
 from fastapi import FastAPI, Request
@@ -47,6 +47,9 @@ from shared.web.render import SHARED_STATIC, Web
 log = structlog.get_logger(__name__)
 
 RETRY_AFTER_S = 5
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+MSG_CROSS_SITE = ("Yêu cầu này đến từ một trang khác nên đã bị từ chối để bảo vệ tài khoản của bạn.",
+                  "This request came from another site and was refused to protect your account.")
 HEALTH_PING_S = 2.0
 MSG_UNAVAILABLE = ("Hệ thống tạm thời không truy cập được dữ liệu. Vui lòng thử lại sau ít giây.",
                    "The service cannot reach its data just now. Please try again in a few seconds.")
@@ -135,6 +138,13 @@ class RequestContext:
                 out.raw.extend((k, v) for k, v in SECURITY_HEADERS if k not in present)
             await send(message)
 
+        if scope["method"] not in SAFE_METHODS and not self.same_origin(scope, headers):
+            lang = request_lang(Request(scope))
+            log.warning("http.cross_site_refused", path=scope["path"], origin=headers.get("origin"),
+                        referer=(headers.get("referer") or "")[:200])
+            await JSONResponse({"detail": MSG_CROSS_SITE[lang == "en"], "errors": {}}, status_code=403)(
+                scope, receive, send_with_headers)
+            return
         if scope["method"] in ("POST", "PUT", "PATCH") and headers.get("content-type", "").startswith(
                 "application/json"):
             refused, receive = await self._checked_json(scope, receive, headers)
@@ -160,6 +170,25 @@ class RequestContext:
                 log.info("http.request", method=scope["method"], path=path, status=status,
                          ms=round((time.perf_counter() - start) * 1000, 1))
 
+
+    def same_origin(self, scope: Scope, headers: Headers) -> bool:
+        """CSRF defence for cookie-authenticated writes (and sign-in forms): a browser says where a
+        request comes from in ``Origin`` (or at least ``Referer``); it must be this site. A request
+        with a Bearer token is not sent by a browser on its own, and one with neither header is
+        not a browser's at all."""
+        if headers.get("authorization", "").lower().startswith("bearer "):
+            return True
+        claimed = headers.get("origin")
+        if claimed is None or claimed == "null":
+            referer = headers.get("referer")
+            if referer is None:
+                return claimed is None
+            parts = urlsplit(referer)
+            claimed = f"{parts.scheme}://{parts.netloc}"
+        host = headers.get("host", "")
+        scheme = scope.get("scheme", "http")
+        allowed = {self.runtime.public_origin, f"{scheme}://{host}", f"http://{host}", f"https://{host}"}
+        return claimed.rstrip("/") in allowed
 
     async def _checked_json(self, scope: Scope, receive: Receive, headers: Headers) -> tuple[Response | None, Receive]:
         """Read a JSON body (bounded), refuse broken text, and hand the same bytes on."""
@@ -248,6 +277,11 @@ class Runtime:
             except Exception:  # the page itself failed to render: plain text still answers
                 return PlainTextResponse(detail, status_code=status, headers=headers)
         return JSONResponse({"detail": detail, "errors": {}}, status_code=status, headers=headers)
+
+    @property
+    def public_origin(self) -> str:
+        parts = urlsplit(self.settings.public_base_url)
+        return f"{parts.scheme}://{parts.netloc}"
 
     def envelope(self, payload: EventPayload) -> Envelope:
         return Envelope.wrap(payload, producer=self.name)

@@ -53,7 +53,8 @@ class ServiceSettings(BaseSettings):
     jwt_unit_claim: str = Field(default="unit", description="Claim holding the person's unit (đơn vị công tác).")
     jwt_max_lifetime_minutes: int = Field(
         default=600, description="Tokens whose exp - iat is longer are refused, however well signed.")
-    cookie_secure: bool = False
+    cookie_secure: bool | None = Field(
+        default=None, description="Send the sign-in cookie over HTTPS only; unset: on in production, off elsewhere.")
     relay_interval_ms: int = 200
     relay_rescan_s: float = Field(
         default=300.0, description="How often the relay scans for events no write hint announced (safety net)."
@@ -61,6 +62,10 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = Field(
         default=5, description="Tries of an event whose handler fails for a reason other than a dependency being "
         "down, before it is dead-lettered.")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.cookie_secure if self.cookie_secure is not None else self.environment == "production"
 
     @property
     def dev(self) -> bool:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 
 from services.awards.api import build_router
 from services.awards.consumers import batch_handlers, handlers
@@ -31,6 +32,8 @@ def build(settings: AwardsSettings | None = None) -> FastAPI:
     rt.on_startup(store.migrate)
     app = rt.create_app(title="Awards: ranking, prizes and results",
                         routers=[build_router(svc, pub, rt.auth), build_pages(svc, pub, rt.auth, rt.web)])
+
+    app.mount("/awards/static", StaticFiles(directory=HERE / "static"), name="awards-static")
 
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused) -> Response:

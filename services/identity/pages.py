@@ -35,7 +35,7 @@ def build_pages(svc: IdentityService, auth: Auth, web: Web) -> APIRouter:
 
     def with_cookie(resp: Response, account: Account) -> Response:
         resp.set_cookie(COOKIE_NAME, svc.issue(account), httponly=True, samesite="lax",
-                        secure=svc.settings.cookie_secure, max_age=svc.settings.token_ttl_minutes * 60, path="/")
+                        secure=svc.settings.secure_cookies, max_age=svc.settings.token_ttl_minutes * 60, path="/")
         return resp
 
     @r.get("/signin")

@@ -148,10 +148,13 @@ def build_router(svc: SubmissionService, screening: Screening, auth: Auth) -> AP
 
     @r.get("/contests/{contest_id}/counts")
     async def contest_counts(contest_id: str, request: Request) -> dict[str, dict[str, int]]:
-        """Live counts of entries by status, category and unit."""
+        """Live counts of entries by status and category; by unit for organisers only (before
+        the result is announced, a unit's count narrows a small contest's entry to its authors)."""
         user = await auth.optional_user(request)
-        await svc.contest(contest_id, include_draft=bool(user and user.has("organiser")))
-        return await svc.counts(contest_id)
+        organiser_view = bool(user and user.has("organiser"))
+        await svc.contest(contest_id, include_draft=organiser_view)
+        counts = await svc.counts(contest_id)
+        return counts if organiser_view else {k: v for k, v in counts.items() if k != "unit"}
 
     # ---------------------------------------------------------------- the participant's entries
 

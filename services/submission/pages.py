@@ -52,6 +52,8 @@ def build_pages(svc: SubmissionService, screening: Screening, auth: Auth, web: W
         org = await is_organiser(request)
         c = await svc.contest(contest_id, include_draft=org)
         counts = await svc.counts(contest_id)
+        if not org:  # units only for organisers (see the counts API)
+            counts.pop("unit", None)
         return web.render(request, "contest.html", contest=c, counts=counts, organiser=org,
                           label=lambda s: label(request, s))
 

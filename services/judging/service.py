@@ -43,6 +43,7 @@ from shared.events.judging import (
     EntryRoundScored,
     JudgeSheet,
     JudgingClosed,
+    ReviewersChanged,
     RoundClosed,
 )
 from shared.mongo import Doc, insert_new
@@ -386,7 +387,7 @@ class JudgingService:
                    "withdrawn": False, "closed": False, "audit": [], "rev": 0, "result": None, "assigned_at": now}
             event = self._env(EntryReviewStarted(contest_id=contest_id, entry_id=entry_id, round_no=round_no,
                                                  judges=len(judge_ids)))
-            docs.append(outbox.new_document(doc, event))
+            docs.append(outbox.new_document(doc, event, self._reviewers(doc, list(judge_ids))))
         # Reviews that exist are never touched (``_plan`` leaves them out; one written meanwhile by
         # another release is skipped by its unique _id), and many are written in a few commands.
         for i in range(0, len(docs), 200):
@@ -432,7 +433,8 @@ class JudgingService:
             update["$push"] = {"audit": entry}
             async with self.locks.hold(r["_id"]):
                 res = await self.store.reviews.update_one(
-                    {"_id": r["_id"], "rev": r["rev"], "closed": {"$ne": True}}, update)
+                    {"_id": r["_id"], "rev": r["rev"], "closed": {"$ne": True}},
+                    outbox.with_events(update, self._reviewers(r, new)))
             if res.matched_count:
                 moved += 1
             else:
@@ -547,7 +549,8 @@ class JudgingService:
         update["$set"]["rev"] = r["rev"] + 1
         update["$push"] = {"audit": entry, "excluded": judge.account_id}
         res = await self.store.reviews.update_one(
-            {"_id": rid, "rev": r["rev"], "closed": {"$ne": True}, "withdrawn": {"$ne": True}}, update)
+            {"_id": rid, "rev": r["rev"], "closed": {"$ne": True}, "withdrawn": {"$ne": True}},
+            outbox.with_events(update, self._reviewers(r, new)))
         if not res.matched_count:
             raise HTTPException(409, detail=MSG_CHANGED)
         others = [x for x in reviews if x["_id"] != rid]
@@ -605,6 +608,10 @@ class JudgingService:
         if events:
             log.info("judging.entry_scored", review_id=rid, official_total=update["$set"]["result"]["official_total"])
         return sheet
+
+    def _reviewers(self, r: Doc, judge_ids: list[str]) -> Envelope:
+        return self._env(ReviewersChanged(contest_id=r["contest_id"], entry_id=r["entry_id"], round_no=r["round_no"],
+                                          judge_ids=sorted(judge_ids)))
 
     def _result(self, r: Doc, rubric: Rubric, sheets: dict[str, Doc], threshold: float) -> tuple[Doc, Envelope]:
         ordered = sorted(sheets.items())

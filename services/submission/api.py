@@ -222,12 +222,12 @@ def build_router(svc: SubmissionService, screening: Screening, auth: Auth) -> AP
         return _file_response(await svc.attachment(user, file_id))
 
     @r.get("/judge-files/{file_id}", response_class=Response)
-    async def judge_download(file_id: str, _: Annotated[Principal, Depends(judge)],
+    async def judge_download(file_id: str, user: Annotated[Principal, Depends(judge)],
                              entry: str, exp: Annotated[int, Query(ge=0, le=2**40)], sig: str) -> Response:
         """A file of an entry in judging, through the signed, expiring link judging received."""
         if not valid_signature(svc.settings.secret_key.encode(), file_id, entry, exp, sig, datetime.now(UTC)):
             raise HTTPException(403, detail="Liên kết tải tệp không hợp lệ hoặc đã hết hạn.")
-        return _file_response(await svc.judge_attachment(file_id, entry))
+        return _file_response(await svc.judge_attachment(file_id, entry, user))
 
     # ---------------------------------------------------------------- screening
 

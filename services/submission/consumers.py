@@ -8,7 +8,7 @@ from services.submission.service import SubmissionService
 from shared.broker import Handler
 from shared.envelope import Envelope, EventPayload
 from shared.events.awards import ResultsAnnounced
-from shared.events.judging import EntryReviewStarted, EntryRoundScored
+from shared.events.judging import EntryReviewStarted, EntryRoundScored, ReviewersChanged
 
 
 def handlers(svc: SubmissionService) -> Mapping[type[EventPayload], Handler]:
@@ -24,4 +24,8 @@ def handlers(svc: SubmissionService) -> Mapping[type[EventPayload], Handler]:
             await svc.apply_external_status(
                 o.entry_id, status, {"result": {"rank": o.rank, "tier": o.tier_name, "total": o.official_total}})
 
-    return {EntryReviewStarted: review_started, EntryRoundScored: scored, ResultsAnnounced: announced}
+    async def reviewers(env: Envelope, e: ReviewersChanged) -> None:
+        await svc.on_reviewers(e.entry_id, e.round_no, e.judge_ids)
+
+    return {EntryReviewStarted: review_started, EntryRoundScored: scored, ResultsAnnounced: announced,
+            ReviewersChanged: reviewers}

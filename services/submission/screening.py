@@ -19,7 +19,7 @@ from services.submission.domain.contest_rules import window_state
 from services.submission.domain.initiative import InitiativeForm, version_at
 from services.submission.domain.messages import Lang
 from services.submission.domain.similarity import SimilarityIndex, side_by_side
-from services.submission.files import judge_path
+from services.submission.files import judge_path, neutral_name
 from services.submission.service import (
     CHANGED_MEANWHILE,
     ENTRY_NOT_FOUND,
@@ -162,10 +162,13 @@ class Screening:
         stored = next(v for v in entry["versions"] if v["number"] == version.number)
         secret = self.svc.settings.secret_key.encode()
         expires = now + timedelta(days=self.svc.settings.judge_link_days)
-        attachments = [AttachmentRef(file_id=a["file_id"], filename=a["filename"], content_type=a["content_type"],
-                                     size=a["size"], download_path=judge_path(secret, a["file_id"], entry["_id"],
-                                                                              expires), expires_at=expires)
-                       for a in stored.get("attachments", [])]
+        # Judges see neutral names (the author's file name often says who they are); the files
+        # themselves reach them without metadata (``services.submission.scrub``).
+        attachments = [AttachmentRef(file_id=a["file_id"], filename=neutral_name(i, a["content_type"]),
+                                     content_type=a["content_type"], size=a["size"],
+                                     download_path=judge_path(secret, a["file_id"], entry["_id"], expires),
+                                     expires_at=expires)
+                       for i, a in enumerate(stored.get("attachments", []), start=1)]
         f = version.fields
         blind = EntryBecameEligible(
             entry_id=entry["_id"], contest_id=entry["contest_id"], code=entry["code"], title=f.title,

@@ -9,6 +9,7 @@ the document's ``rev``/``revision``.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 import unicodedata
@@ -42,8 +43,9 @@ from services.submission.domain.initiative import (
     validate_for_submission,
 )
 from services.submission.domain.messages import Lang, ValidationError
-from services.submission.files import CONTENT_TYPES, HARD_CAP_BYTES, MB
+from services.submission.files import CONTENT_TYPES, HARD_CAP_BYTES, KIND_OF_TYPE, MB, neutral_name
 from services.submission.fingerprints import Fingerprints
+from services.submission.scrub import Unscrubbable, scrub
 from services.submission.settings import SubmissionSettings
 from services.submission.store import SubmissionStore
 from shared import outbox
@@ -53,7 +55,7 @@ from shared.events.contests import Category, ContestClosed, ContestDeadlineExten
 from shared.events.entries import EntryWithdrawnFromJudging
 from shared.events.statuses import EntryStatusChanged
 from shared.idempotency import derived_id
-from shared.mongo import Doc
+from shared.mongo import Doc, insert_new
 from shared.staged_outbox import StagedOutbox
 
 log = structlog.get_logger(__name__)
@@ -542,13 +544,38 @@ class SubmissionService:
             raise HTTPException(404, detail="Không tìm thấy tệp đính kèm.")
         return f
 
-    async def judge_attachment(self, file_id: str, entry_id: str) -> Doc:
-        """A file judging refers to: it must belong to the entry, and the entry must still be judged."""
+    async def judge_attachment(self, file_id: str, entry_id: str, judge: Principal) -> Doc:
+        """A file judging refers to, as a judge gets it: it must belong to the entry, the entry must
+        still be judged, the judge must review it (organisers may always look), and what is served
+        is the copy without metadata, under a neutral name."""
         f = await self.store.attachments.find_one({"_id": file_id, "entry_id": entry_id})
-        entry = await self.store.entries.find_one({"_id": entry_id}, {"status": 1, "in_judging": 1})
+        entry = await self.store.entries.find_one({"_id": entry_id}, {"status": 1, "in_judging": 1, "versions": 1})
         if f is None or entry is None or not entry.get("in_judging") or entry["status"] in ("withdrawn", "ineligible"):
             raise HTTPException(404, detail="Không tìm thấy tệp đính kèm.")
-        return f
+        if not judge.has("organiser"):
+            reviewers = await self.store.reviewers.find_one({"_id": entry_id}) or {}
+            if not any(judge.account_id in ids for ids in (reviewers.get("rounds") or {}).values()):
+                raise HTTPException(403, detail="Bạn không được phân công chấm hồ sơ này.")
+        index = next((i for v in reversed(entry.get("versions", []))
+                      for i, a in enumerate(v.get("attachments", []), start=1) if a["file_id"] == file_id), 1)
+        name = neutral_name(index, f["content_type"])
+        blind = await self.store.blind_files.find_one({"_id": file_id})
+        if blind is None:
+            kind = KIND_OF_TYPE.get(f["content_type"], "")
+            try:
+                data = await asyncio.to_thread(scrub, kind, bytes(f["data"]))
+            except Unscrubbable as exc:
+                log.warning("attachment.unscrubbable", file_id=file_id, entry_id=entry_id, error=str(exc))
+                raise HTTPException(409, detail="Tệp này không thể tự động xoá thông tin tác giả; Ban tổ chức "
+                                                "sẽ kiểm tra và gửi lại cho bạn.") from exc
+            blind = {"_id": file_id, "entry_id": entry_id, "data": Binary(data), "content_type": f["content_type"]}
+            await insert_new(self.store.blind_files, [blind])
+        return {**blind, "filename": name}
+
+    async def on_reviewers(self, entry_id: str, round_no: int, judge_ids: list[str]) -> None:
+        """Judging's current reviewers of the entry in a round (events of a contest arrive in order)."""
+        await self.store.reviewers.update_one({"_id": entry_id}, {"$set": {f"rounds.{round_no}": judge_ids}},
+                                              upsert=True)
 
     # ------------------------------------------------------------ statuses from other services
 

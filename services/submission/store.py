@@ -30,6 +30,8 @@ class SubmissionStore:
         self.attachments = db["attachments"]
         self.counters = db["counters"]
         self.fingerprints = db["fingerprints"]
+        self.reviewers = db["reviewers"]  # entry id -> the judges of each round (from judging's events)
+        self.blind_files = db["blind_files"]  # attachments without their metadata, as judges get them
         self._seq_block = seq_block
         self._blocks: dict[str, tuple[int, int]] = {}
         self._seq_lock = asyncio.Lock()

@@ -44,6 +44,17 @@ class EntryReviewStarted(_Judging):
 
 
 @register
+class ReviewersChanged(_Judging):
+    """Who reviews an entry in a round now (on assignment, rebalancing, recusal): submission lets
+    exactly these judges download the entry's files."""
+
+    event_type: ClassVar[str] = "ReviewersChanged"
+    entry_id: str
+    round_no: int
+    judge_ids: list[str]
+
+
+@register
 class EntryRoundScored(_Judging):
     """All judges of a round have submitted: the entry's round result."""
 

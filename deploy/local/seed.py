@@ -90,7 +90,7 @@ class Seeder:
             co = [] if i % 3 else [{"full_name": "Nguyễn Thị Minh", "position": "Chuyên viên", "unit": unit,
                                     "email": f"dongtacgia{i}@demo.example", "contribution_pct": 30}]
             fields = {"title": title, "category": cat, "author_unit": unit, "co_authors": co, "commitment": True,
-                      **sections(problem, solution, benefit, unit)}
+                      **sections(problem, solution, benefit)}
             e = self.call("POST", f"/submission/api/contests/{contest_id}/entries", tok, fields)
             if submit:
                 self.call("POST", f"/submission/api/entries/{e['entry_id']}/submit", tok)

@@ -92,11 +92,12 @@ INITIATIVES = [
 ]
 
 
-def sections(problem: str, solution: str, benefit: str, unit: str) -> dict[str, str]:
-    """The five long sections of the form, written out from an initiative's three facts."""
+def sections(problem: str, solution: str, benefit: str) -> dict[str, str]:
+    """The five long sections of the form, written out from an initiative's three facts. They name
+    no person and no unit: judges read them blind (the unit goes in its own field)."""
     return {
         "current_situation": (
-            f"Tại {unit}, {problem}. Tình trạng này kéo dài nhiều năm, làm tăng chi phí tuân thủ của người dân, "
+            f"Tại đơn vị, {problem}. Tình trạng này kéo dài nhiều năm, làm tăng chi phí tuân thủ của người dân, "
             "doanh nghiệp và ảnh hưởng đến chỉ số hài lòng về sự phục vụ của cơ quan hành chính nhà nước."
         ),
         "solution": (

@@ -95,3 +95,12 @@ def test_the_dockerfile_builds_the_packages_the_services_run_from() -> None:
     dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
     for part in ("COPY shared", "COPY services", "pip install .", "fonts-noto-core"):
         assert part in dockerfile
+
+
+def test_the_demo_s_initiatives_name_no_author_and_no_unit_in_what_judges_read() -> None:
+    from deploy.local.seed_data import INITIATIVES, JUDGES, PARTICIPANTS, UNITS, sections
+
+    names = {p[0] for p in PARTICIPANTS} | {j[0] for j in JUDGES} | set(UNITS) | {p[1] for p in PARTICIPANTS}
+    for _cat, title, problem, solution, benefit in INITIATIVES:
+        text = " ".join([title, *sections(problem, solution, benefit).values()])
+        assert not [n for n in names if n in text], title

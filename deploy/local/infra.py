@@ -77,6 +77,10 @@ class Profile:
             f"{p}_JWKS_URL": f"http://127.0.0.1:{self.service_ports['identity']}/identity/.well-known/jwks.json",
             f"{p}_PUBLIC_BASE_URL": self.gateway,
             f"{p}_SECRET_KEY": f"local-{self.name}-secret-{service}-not-for-production",
+            # The test stacks' file quotas are small, so tests can reach them with small files.
+            **({"SUBMISSION_MAX_ENTRY_FILE_BYTES": str(3 * 1024 * 1024),
+                "SUBMISSION_MAX_ACCOUNT_FILE_BYTES": str(5 * 1024 * 1024)}
+               if service == "submission" and self.name != "dev" else {}),
         }
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import bson
 import structlog
 from bson.binary import Binary
 from fastapi import HTTPException
@@ -43,6 +44,7 @@ from services.submission.domain.initiative import (
     validate_for_submission,
 )
 from services.submission.domain.messages import Lang, ValidationError
+from services.submission.domain.retention import MAX_ENTRY_BYTES, kept_versions, referenced_files
 from services.submission.files import CONTENT_TYPES, HARD_CAP_BYTES, KIND_OF_TYPE, MB, neutral_name
 from services.submission.fingerprints import Fingerprints
 from services.submission.scrub import Unscrubbable, scrub
@@ -70,6 +72,19 @@ IN_JUDGING = ("eligible", "under_review", "scored")
 CONTEST_CACHE_S = 1.0
 
 ContestEvent = type[ContestOpened] | type[ContestUpdated] | type[ContestClosed]
+
+
+QUOTA_ENTRIES = ("Bạn đã có {n} sáng kiến đang mở trong cuộc thi này (tối đa {n}); hãy hoàn thiện hoặc rút bớt "
+                 "trước khi tạo thêm.", "You already have {n} open initiatives in this contest (at most {n}); finish "
+                 "or withdraw one before creating another.")
+QUOTA_ENTRY = ("Tổng dung lượng tệp của sáng kiến này đã đạt giới hạn {mb} MB; hãy xoá bớt tệp.",
+               "The files of this initiative have reached their {mb} MB limit; remove some first.")
+QUOTA_ACCOUNT = ("Tổng dung lượng tệp của tài khoản đã đạt giới hạn {mb} MB.",
+                 "The files of your account have reached their {mb} MB limit.")
+
+
+class _SameCreation(Exception):
+    """A creation retried with its idempotency key while the first attempt was being written."""
 
 
 class FieldErrors(HTTPException):
@@ -115,12 +130,13 @@ def version_doc(v: Version, attachments: list[Doc], *, submitted: bool) -> Doc:
 
 
 def with_version(entry: Doc, v: Version, attachments: list[Doc], *, submitted: bool) -> list[Doc]:
-    """The entry's versions after appending ``v``: the one it replaces as latest keeps its text.
+    """The entry's versions after appending ``v`` (history bounded by ``domain.retention``): the
+    one it replaces as latest keeps its text.
 
     Written whole with ``$set`` (MongoDB refuses ``$set`` on ``versions.N.fields`` beside a
     ``$push`` to ``versions``); the caller's compare-and-set on ``rev`` keeps it safe."""
     out = [{**old, "fields": old.get("fields", entry["fields"])} for old in entry.get("versions", [])]
-    return [*out, version_doc(v, attachments, submitted=submitted)]
+    return [dict(x) for x in kept_versions([*out, version_doc(v, attachments, submitted=submitted)])]
 
 
 def rev_filter(entry: Doc) -> Doc:
@@ -379,11 +395,13 @@ class SubmissionService:
             return entry
         fields = form.to_dict()
         versions = with_version(entry, version, entry.get("attachments", []), submitted=submitted)
+        self._check_size({**entry, "fields": fields, "versions": versions}, lang)
         update: Doc = {"$set": {"fields": fields, "fields_hash": version.fields_hash, "updated_at": now,
                                 "versions": versions}, "$inc": {"rev": 1}}
         res = await self.store.entries.update_one(rev_filter(entry), update)
         if not res.matched_count:
             raise HTTPException(409, detail=CHANGED_MEANWHILE)
+        await self._drop_unreferenced(entry, versions, entry.get("attachments", []))
         entry.update(fields=fields, fields_hash=version.fields_hash, updated_at=now, rev=entry.get("rev", 0) + 1,
                      versions=versions)
         if submitted:
@@ -395,6 +413,25 @@ class SubmissionService:
                             raw: dict[str, Any] | None = None) -> Doc:
         entry_id = derived_id("entry", user.account_id, f"{contest['_id']}\n{idempotency_key}") if idempotency_key \
             else uuid.uuid4().hex
+        quota = f"entries:{user.account_id}:{contest['_id']}"
+        if await self.store.add_to(quota, 1) > self.settings.max_entries_per_contest:
+            await self.store.add_to(quota, -1)
+            raise FieldErrors({"_": QUOTA_ENTRIES[lang == "en"].format(n=self.settings.max_entries_per_contest)},
+                              status_code=409, lang=lang)
+        try:
+            return await self._insert_entry(user, contest, form, now, entry_id, submit=submit,
+                                            idempotency_key=idempotency_key, lang=lang, raw=raw)
+        except _SameCreation:
+            await self.store.add_to(quota, -1)
+            return await self.save_draft(user, contest["_id"], None, raw or form.to_dict(), lang, submit=submit,
+                                         idempotency_key=idempotency_key)
+        except BaseException:
+            await self.store.add_to(quota, -1)  # nothing was created
+            raise
+
+    async def _insert_entry(self, user: Principal, contest: Doc, form: InitiativeForm, now: datetime,
+                            entry_id: str, *, submit: bool, idempotency_key: str | None, lang: Lang,
+                            raw: dict[str, Any] | None) -> Doc:
         seq = await self.store.next_seq(f"entry:{contest['code']}")
         version = next_version([], form, now)
         assert version is not None
@@ -422,9 +459,9 @@ class SubmissionService:
                 return doc
             except DuplicateKeyError:
                 if idempotency_key and await self.store.entries.find_one({"_id": entry_id}, {"_id": 1}):
-                    # The same creation, retried while the first was being written: continue that one.
-                    return await self.save_draft(user, contest["_id"], None, raw or form.to_dict(), lang,
-                                                 submit=submit, idempotency_key=idempotency_key)
+                    # The same creation, retried while the first was being written: continue that one
+                    # (the caller gives back this attempt's place in the quota).
+                    raise _SameCreation() from None
                 seq = await self.store.next_seq(f"entry:{contest['code']}")
                 doc["code"] = receipt_code(contest["code"], seq, self.settings.secret_key.encode())
         raise HTTPException(503, detail="Hệ thống đang bận, vui lòng thử lại.")
@@ -474,6 +511,7 @@ class SubmissionService:
              "$push": {"history": {"status": status, "at": now}}}, *events))
         if not res.matched_count:
             raise HTTPException(409, detail=CHANGED_MEANWHILE)
+        await self.store.add_to(f"entries:{entry['owner_id']}:{entry['contest_id']}", -1)  # a place is free again
         entry["status"] = status
         return entry
 
@@ -496,6 +534,7 @@ class SubmissionService:
             msg = attachment_message(code, rules, filename, lang)
             raise FieldErrors({"attachments": msg}, status_code=HTTP_STATUS[code], lang=lang, detail=msg)
         kind = file_type_of(filename) or "pdf"
+        await self._reserve_bytes(entry, len(data), lang)
         now = datetime.now(UTC)
         ref: Doc = {"file_id": uuid.uuid4().hex, "filename": sanitize_filename(filename),
                     "content_type": CONTENT_TYPES[kind], "size": len(data)}
@@ -506,8 +545,27 @@ class SubmissionService:
             await self._set_attachments(entry, [*current, ref], now, add_file=ref["file_id"])
         except BaseException:
             await self.store.attachments.delete_one({"_id": ref["file_id"]})  # no orphaned file
+            await self._release_bytes(entry, len(data))
             raise
         return ref
+
+    async def _reserve_bytes(self, entry: Doc, size: int, lang: Lang) -> None:
+        """Count a new file against the entry's and the owner's quotas, or refuse it (413)."""
+        s = self.settings
+        if int(entry.get("stored_bytes", 0)) + size > s.max_entry_file_bytes:
+            raise FieldErrors({"attachments": QUOTA_ENTRY[lang == "en"].format(mb=s.max_entry_file_bytes // MB)},
+                              status_code=413, lang=lang)
+        used = await self.store.add_to(f"bytes:{entry['owner_id']}", size)
+        if used > s.max_account_file_bytes:
+            await self.store.add_to(f"bytes:{entry['owner_id']}", -size)
+            raise FieldErrors({"attachments": QUOTA_ACCOUNT[lang == "en"].format(mb=s.max_account_file_bytes // MB)},
+                              status_code=413, lang=lang)
+        await self.store.entries.update_one({"_id": entry["_id"]}, {"$inc": {"stored_bytes": size}})
+        entry["stored_bytes"] = int(entry.get("stored_bytes", 0)) + size
+
+    async def _release_bytes(self, entry: Doc, size: int) -> None:
+        await self.store.add_to(f"bytes:{entry['owner_id']}", -size)
+        await self.store.entries.update_one({"_id": entry["_id"]}, {"$inc": {"stored_bytes": -size}})
 
     async def remove_attachment(self, user: Principal, entry_id: str, file_id: str, lang: Lang = "vi") -> None:
         """Drop a file from the entry from now on; versions that listed it keep it."""
@@ -536,6 +594,30 @@ class SubmissionService:
         res = await self.store.entries.update_one(rev_filter(entry), update)
         if not res.matched_count:
             raise HTTPException(409, detail=CHANGED_MEANWHILE)
+        await self._drop_unreferenced(entry, update["$set"]["versions"], attachments)
+
+    async def _drop_unreferenced(self, entry: Doc, versions: list[Doc], current: list[Doc]) -> None:
+        """Delete the entry's files that no kept version and not the current list refer to, and
+        give their bytes back to the entry's and the owner's quotas."""
+        gone = referenced_files(entry.get("versions", []), entry.get("attachments", [])) - referenced_files(
+            versions, current)
+        if not gone:
+            return
+        files = await self.store.attachments.find({"_id": {"$in": sorted(gone)}, "entry_id": entry["_id"]},
+                                                  {"size": 1}).to_list()
+        freed = sum(int(f.get("size", 0)) for f in files)
+        await self.store.attachments.delete_many({"_id": {"$in": [f["_id"] for f in files]}})
+        await self.store.blind_files.delete_many({"_id": {"$in": [f["_id"] for f in files]}})
+        if freed:
+            await self.store.add_to(f"bytes:{entry['owner_id']}", -freed)
+            await self.store.entries.update_one({"_id": entry["_id"]}, {"$inc": {"stored_bytes": -freed}})
+        log.info("attachments.deleted", entry_id=entry["_id"], count=len(files), bytes=freed)
+
+    @staticmethod
+    def _check_size(doc: Doc, lang: Lang) -> None:
+        if len(bson.encode(doc)) > MAX_ENTRY_BYTES:
+            raise FieldErrors({"_": "Sáng kiến quá lớn để lưu thêm; hãy rút gọn nội dung." if lang == "vi" else
+                               "The initiative is too large to save; please shorten it."}, status_code=413, lang=lang)
 
     async def attachment(self, user: Principal, file_id: str) -> Doc:
         """A file for its owner or an organiser; anyone else is told it does not exist."""

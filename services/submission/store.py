@@ -43,6 +43,13 @@ class SubmissionStore:
         await self.entries.create_index("code", unique=True, sparse=True)
         await self.attachments.create_index("entry_id")
 
+    async def add_to(self, name: str, amount: int) -> int:
+        """Add to a named counter (a quota's use) and return its new value."""
+        doc = await self.counters.find_one_and_update({"_id": name}, {"$inc": {"n": amount}}, upsert=True,
+                                                      return_document=True)
+        assert doc is not None
+        return int(doc["n"])
+
     async def next_seq(self, name: str) -> int:
         """The next number of a named sequence (findAndModify is atomic on MongoDB and FerretDB)."""
         async with self._seq_lock:

@@ -187,13 +187,14 @@ def test_edits_keep_versions_nothing_changes_after_the_deadline_and_judges_get_t
     assert "Phạm Thị Lan Hương" not in text and email not in text
     assert payload["conflict_unit"] == "ubnd huyện tiên du", "the unit only as the conflict-of-interest key"
     [att] = payload["attachments"]
-    assert att["filename"] == "Báo cáo kết quả.pdf" and att["download_path"]
+    assert att["filename"] == "Tệp đính kèm 1.pdf" and att["download_path"], "judges never see the author's name"
 
     judge = new_judge(gateway, organiser, "Sở Tư pháp")
     path = att["download_path"]
-    r = judge.get(path)
-    assert r.status_code == 200 and r.content == PDF and r.headers["content-type"] == "application/pdf"
-    assert judge.get(path.replace("sig=", "sig=x")).status_code == 403
+    assert judge.get(path).status_code == 403, "not assigned to the entry (see test_blind_files.py)"
+    r = organiser.get(path)  # this minimal PDF has no pages to keep: never served as it is, organisers look
+    assert r.status_code == 409 and "Ban tổ chức" in r.json()["detail"]
+    assert organiser.get(path.replace("sig=", "sig=x")).status_code == 403
     assert judge.get(f"/submission/api/attachments/{att['file_id']}").status_code == 403
     assert author.get(path).status_code == 403, "participants cannot use judges' links"
 

@@ -203,10 +203,10 @@ class Consumer:
         )(self._on_batch)
 
     def status(self) -> dict[str, Any]:
+        """For ``/health``: the state, never error text (that is in the logs, not for strangers)."""
         return {"state": "waiting" if self.waiting_since else "running", "handled": self.handled,
                 "dead_lettered": self.dead_lettered, "transient_retries": self.transient_retries,
-                "waiting_since": self.waiting_since.isoformat() if self.waiting_since else None,
-                "waiting_for": self.waiting_reason}
+                "waiting_since": self.waiting_since.isoformat() if self.waiting_since else None}
 
     # ------------------------------------------------------------ one poll
 

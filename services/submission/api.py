@@ -193,7 +193,9 @@ def build_router(svc: SubmissionService, screening: Screening, auth: Auth) -> AP
         "required": True, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
         "description": "The file's bytes as the request body; its name in ?filename=. 413 too big, 415 wrong type."}})
     async def upload(entry_id: str, request: Request, user: Annotated[Principal, Depends(participant)], lang: L,
-                     filename: Annotated[str, Query(min_length=1, max_length=255)]) -> Doc:
+                     filename: Annotated[str, Query(min_length=1, max_length=255)],
+                     key: IdempotencyKey = None) -> Doc:
+        """Add a file. With an ``Idempotency-Key``, a retry returns the file the first request added."""
         too_big = FieldErrors({"attachments": "Tệp quá lớn (tối đa 15 MB)." if lang == "vi" else
                                "The file is too large (15 MB at most)."}, status_code=413, lang=lang)
         declared = request.headers.get("content-length")
@@ -207,7 +209,7 @@ def build_router(svc: SubmissionService, screening: Screening, auth: Auth) -> AP
             if size > HARD_CAP_BYTES:
                 raise too_big
             chunks.append(chunk)
-        return await svc.add_attachment(user, entry_id, filename, b"".join(chunks), lang)
+        return await svc.add_attachment(user, entry_id, filename, b"".join(chunks), lang, idempotency_key=key)
 
     @r.delete("/entries/{entry_id}/attachments/{file_id}", status_code=204)
     async def remove_attachment(entry_id: str, file_id: str, user: Annotated[Principal, Depends(participant)],

@@ -523,8 +523,13 @@ class SubmissionService:
     # ------------------------------------------------------------ attachments
 
     async def add_attachment(self, user: Principal, entry_id: str, filename: str, data: bytes,
-                             lang: Lang = "vi") -> Doc:
+                             lang: Lang = "vi", *, idempotency_key: str | None = None) -> Doc:
         entry = await self.own_entry(user, entry_id)
+        file_id = derived_id("file", user.account_id, f"{entry_id}\n{idempotency_key}") if idempotency_key \
+            else uuid.uuid4().hex
+        first = next((a for a in entry.get("attachments", []) if a["file_id"] == file_id), None)
+        if first is not None:
+            return dict(first)  # a retry of an upload that happened
         _, rules = await self._open_contest_for_change(entry["contest_id"], lang)
         if entry["status"] not in EDITABLE:
             raise HTTPException(409, detail="Sáng kiến không thể sửa ở trạng thái hiện tại.")
@@ -536,11 +541,15 @@ class SubmissionService:
         kind = file_type_of(filename) or "pdf"
         await self._reserve_bytes(entry, len(data), lang)
         now = datetime.now(UTC)
-        ref: Doc = {"file_id": uuid.uuid4().hex, "filename": sanitize_filename(filename),
+        ref: Doc = {"file_id": file_id, "filename": sanitize_filename(filename),
                     "content_type": CONTENT_TYPES[kind], "size": len(data)}
-        await self.store.attachments.insert_one({
-            "_id": ref["file_id"], "entry_id": entry_id, "owner_id": user.account_id, **ref,
-            "sha256": hashlib.sha256(data).hexdigest(), "data": Binary(data), "created_at": now})
+        try:
+            await self.store.attachments.insert_one({
+                "_id": ref["file_id"], "entry_id": entry_id, "owner_id": user.account_id, **ref,
+                "sha256": hashlib.sha256(data).hexdigest(), "data": Binary(data), "created_at": now})
+        except DuplicateKeyError:  # the same upload (same key) is being stored right now
+            await self._release_bytes(entry, len(data))
+            raise HTTPException(409, detail="Tệp này đang được tải lên; vui lòng thử lại sau ít giây.") from None
         try:
             await self._set_attachments(entry, [*current, ref], now, add_file=ref["file_id"])
         except BaseException:

@@ -114,5 +114,11 @@ def test_the_public_result_check_is_bounded_and_rate_limited(gateway: str) -> No
 
 
 def test_health_tells_strangers_nothing_about_internals(gateway: str) -> None:
-    body = httpx.get(f"{gateway}/submission/health").json()
-    assert "relay_error" not in body and "error" not in json.dumps(body).lower()
+    for service in ("identity", "submission", "judging", "awards"):
+        body = httpx.get(f"{gateway}/{service}/health").json()
+        assert "relay_error" not in body and "error" not in json.dumps(body).lower()
+        assert "waiting_for" not in json.dumps(body)
+
+
+def test_signing_out_needs_a_session(gateway: str) -> None:
+    assert httpx.post(f"{gateway}/identity/api/signout").status_code == 401

@@ -83,3 +83,17 @@ def test_a_contest_created_again_with_the_same_key_is_the_same_contest(organiser
     assert first.json()["contest_id"] == again.json()["contest_id"]
     without = organiser.post("/submission/api/contests", json=body)
     assert without.status_code == 409, "a second creation without the key is refused by the code as before"
+
+
+def test_an_upload_sent_again_with_the_same_key_adds_one_file(gateway: str, organiser: Api) -> None:
+    from tests.conftest import new_contest
+    from tests.integration.test_submission_flow import PDF
+
+    cid = new_contest(organiser)["contest_id"]
+    author, _ = new_participant(gateway)
+    eid = author.post(f"/submission/api/contests/{cid}/entries", json=initiative()).json()["entry_id"]
+    key = unique("upload-key-")
+    sent = [author.post(f"/submission/api/entries/{eid}/attachments?filename=a.pdf", content=PDF,
+                        headers={"Idempotency-Key": key}) for _ in range(2)]
+    assert [r.status_code for r in sent] == [201, 201] and sent[0].json() == sent[1].json()
+    assert len(author.get(f"/submission/api/entries/{eid}").json()["attachments"]) == 1

@@ -166,7 +166,7 @@
     try {
       resp = await fetch("/submission/api/entries/" + entryId + "/attachments?filename=" + encodeURIComponent(file.name),
         {method: "POST", credentials: "same-origin", body: file,
-         headers: {"Content-Type": "application/octet-stream", "Accept": "application/json"}});
+         headers: {"Content-Type": "application/octet-stream", "Accept": "application/json", "Idempotency-Key": newKey()}});
     } catch (e) { say(t.offline); return; }
     if (resp.status === 401) { say(t.expired); return; }
     const data = await resp.json().catch(function () { return {}; });

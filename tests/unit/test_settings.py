@@ -26,3 +26,25 @@ def test_signing_services_refuse_the_default_or_a_short_key_in_production(cls: t
         cls(environment="production", secret_key="short")
     assert cls(environment="production", secret_key="x" * 32).secret_key == "x" * 32
     assert cls(environment="development").secret_key == "change-me"
+
+
+def test_production_defaults_are_safe() -> None:
+    from shared.settings import ServiceSettings
+
+    assert ServiceSettings(environment="production").secure_cookies is True
+    assert ServiceSettings(environment="development").secure_cookies is False
+    assert ServiceSettings(environment="production", cookie_secure=False).secure_cookies is False
+    assert ServiceSettings().jwt_max_lifetime_minutes <= 12 * 60
+
+
+def test_no_template_runs_an_inline_script() -> None:
+    """The Content-Security-Policy allows scripts from the site's files only."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    for page in [*root.glob("services/*/templates/*.html"), *root.glob("shared/web/templates/*.html")]:
+        html = page.read_text(encoding="utf-8")
+        for tag in re.findall(r"<script\b[^>]*>", html):
+            assert "src=" in tag or 'type="application/json"' in tag, f"{page.name}: {tag}"
+        assert not re.search(r"\son[a-z]+=", html), f"{page.name} has an inline event handler"

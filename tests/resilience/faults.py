@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from typing import Any
 
 import httpx
@@ -14,7 +13,7 @@ from pymongo import MongoClient
 
 from deploy.local.infra import ROOT
 from shared.envelope import Envelope
-from tests.conftest import PROFILE
+from tests.conftest import PROFILE, eventually
 from tests.integration.kafka_util import read_all
 
 
@@ -80,11 +79,4 @@ async def letters(service: str, until: Any, wait_s: float = 120) -> list[dict[st
 
 
 def wait(check: Any, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.3)
+    return eventually(check, timeout=timeout, what=what)

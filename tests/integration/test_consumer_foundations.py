@@ -225,3 +225,53 @@ async def test_the_inbox_asks_the_store_only_about_events_someone_else_could_hav
     finally:
         await client.drop_database(coll.database.name)
         await client.close()
+
+
+async def test_a_long_batch_commits_its_progress_as_it_goes(balances: Balances) -> None:
+    """Handled events are recorded and committed in small steps, not once at the end of a batch of
+    up to 500, so a crash in the middle of a backlog redoes little."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    from shared.broker import COMMIT_EVERY
+
+    gate = asyncio.Event()
+    reached = asyncio.Event()
+
+    async def slow(env: Envelope, e: ConsumerProbe) -> None:
+        if e.account == balances.run and e.amount == 250:
+            reached.set()
+            await gate.wait()  # the batch is stuck here, half done
+        await balances.handle(env, e)
+
+    broker = KafkaBroker(PROFILE.kafka_bootstrap, client_id="progress-test")
+    Consumer(broker, service=SERVICE, group_id=f"test-{balances.run}", inbox=Inbox(balances.db["inbox"]),
+             handlers={ConsumerProbe: slow})
+    from aiokafka import AIOKafkaProducer
+
+    producer = AIOKafkaProducer(bootstrap_servers=PROFILE.kafka_bootstrap, linger_ms=5)
+    await producer.start()
+    try:  # one key: one partition; where this test's messages start on it
+        first = await producer.send_and_wait(TOPIC, balances.raw(1), key=balances.run.encode())
+        sent = [await producer.send(TOPIC, balances.raw(n), key=balances.run.encode()) for n in range(2, 301)]
+        await asyncio.gather(*sent)
+    finally:
+        await producer.stop()
+    await broker.start()
+    admin = AIOKafkaAdminClient(bootstrap_servers=PROFILE.kafka_bootstrap)
+    await admin.start()
+    try:
+        await asyncio.wait_for(reached.wait(), 60)
+        deadline = time.monotonic() + 30
+        committed = 0
+        while committed < COMMIT_EVERY and time.monotonic() < deadline:
+            offsets = await admin.list_consumer_group_offsets(f"test-{balances.run}")
+            committed = max([o.offset - first.offset for tp, o in offsets.items()
+                             if tp.topic == TOPIC and tp.partition == first.partition] or [0])
+            await asyncio.sleep(0.2)
+        assert committed >= COMMIT_EVERY, f"only {committed} of this batch committed while it is still under way"
+        gate.set()
+        await balances.wait_for_total(sum(range(1, 301)), "the rest of the batch")
+    finally:
+        gate.set()
+        await admin.close()
+        await broker.stop()

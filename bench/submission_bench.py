@@ -85,7 +85,8 @@ async def setup(gateway: str, org_email: str, participants: int) -> tuple[str, l
         r = await http.post("/submission/api/contests", headers={"Authorization": f"Bearer {org}"}, json={
             "code": "B" + uuid.uuid4().hex[:8].upper(), "name": "Cuộc thi đo tải cao điểm",
             "issuing_body": "Sở Nội vụ", "categories": [{"key": "tthc", "name": "Thủ tục hành chính"}],
-            "opens_at": (now - timedelta(hours=1)).isoformat(), "closes_at": (now + timedelta(days=1)).isoformat()})
+            "opens_at": (now - timedelta(hours=1)).isoformat(), "closes_at": (now + timedelta(days=1)).isoformat(),
+            "max_entries_per_participant": 1000})
         r.raise_for_status()
         contest_id = str(r.json()["contest_id"])
         tokens = []
@@ -171,7 +172,7 @@ async def main() -> None:
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--max", type=int, default=20000)
-    ap.add_argument("--participants", type=int, default=20)
+    ap.add_argument("--participants", type=int, default=64)  # each may keep at most 1,000 entries open
     args = ap.parse_args()
     profile = PROFILES[args.profile]
     gateway = loopback(args.gateway or profile.gateway)

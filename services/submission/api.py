@@ -48,6 +48,8 @@ class ContestIn(BaseModel):
     allowed_types: list[FileType] = Field(default_factory=lambda: list(FILE_TYPES), min_length=1)
     max_file_mb: int = Field(default=10, ge=1, le=15)
     max_files: int = Field(default=5, ge=1, le=20)
+    max_entries_per_participant: int = Field(
+        default=10, ge=1, le=1000, description="Initiatives one participant may keep open (draft or submitted).")
 
     _aware = field_validator("opens_at", "closes_at")(_aware)
 

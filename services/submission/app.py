@@ -15,6 +15,7 @@ from services.submission.api import build_router
 from services.submission.consumers import handlers
 from services.submission.fingerprints import Fingerprints
 from services.submission.pages import build_pages
+from services.submission.quotas import EntryQuota
 from services.submission.screening import Screening
 from services.submission.service import SubmissionService
 from services.submission.settings import SubmissionSettings
@@ -31,7 +32,8 @@ def build(settings: SubmissionSettings | None = None) -> FastAPI:
     store = SubmissionStore(rt.db)
     rt.use_outbox(store.contests, store.entries)
     fingerprints = Fingerprints(store.fingerprints)
-    svc = SubmissionService(store, settings, rt.staged, fingerprints)
+    quota = EntryQuota(store.counters)
+    svc = SubmissionService(store, settings, rt.staged, fingerprints, quota)
     screening = Screening(svc)
     rt.subscribe(handlers(svc))
     rt.on_startup(store.ensure_indexes)
@@ -63,6 +65,7 @@ def build(settings: SubmissionSettings | None = None) -> FastAPI:
 
     rt.on_startup(start_fingerprints)
     rt.on_shutdown(stop_background)
+    rt.on_shutdown(quota.close)
     app = rt.create_app(title="Submission: contests and initiatives",
                         routers=[build_router(svc, screening, rt.auth), build_pages(svc, screening, rt.auth, rt.web)])
     app.mount("/submission/static", StaticFiles(directory=HERE / "static"), name="submission-static")

@@ -47,6 +47,7 @@ from services.submission.domain.messages import Lang, ValidationError
 from services.submission.domain.retention import MAX_ENTRY_BYTES, kept_versions, referenced_files
 from services.submission.files import CONTENT_TYPES, HARD_CAP_BYTES, KIND_OF_TYPE, MB, neutral_name
 from services.submission.fingerprints import Fingerprints
+from services.submission.quotas import EntryQuota
 from services.submission.scrub import Unscrubbable, scrub
 from services.submission.settings import SubmissionSettings
 from services.submission.store import SubmissionStore
@@ -151,6 +152,7 @@ class SubmissionService:
     settings: SubmissionSettings
     staged: StagedOutbox
     fingerprints: Fingerprints
+    quota: EntryQuota
     #: Contests as the entry form last read them, for at most CONTEST_CACHE_S; every contest
     #: write of this process (the only one writing them) drops its copy at once.
     _contests: dict[str, tuple[float, Doc]] = field(default_factory=dict)
@@ -413,20 +415,18 @@ class SubmissionService:
                             raw: dict[str, Any] | None = None) -> Doc:
         entry_id = derived_id("entry", user.account_id, f"{contest['_id']}\n{idempotency_key}") if idempotency_key \
             else uuid.uuid4().hex
-        quota = f"entries:{user.account_id}:{contest['_id']}"
-        if await self.store.add_to(quota, 1) > self.settings.max_entries_per_contest:
-            await self.store.add_to(quota, -1)
-            raise FieldErrors({"_": QUOTA_ENTRIES[lang == "en"].format(n=self.settings.max_entries_per_contest)},
-                              status_code=409, lang=lang)
+        limit = min(int(contest.get("max_entries_per_participant") or 10), self.settings.max_entries_per_contest)
+        if not await self.quota.take(user.account_id, contest["_id"], limit):
+            raise FieldErrors({"_": QUOTA_ENTRIES[lang == "en"].format(n=limit)}, status_code=409, lang=lang)
         try:
             return await self._insert_entry(user, contest, form, now, entry_id, submit=submit,
                                             idempotency_key=idempotency_key, lang=lang, raw=raw)
         except _SameCreation:
-            await self.store.add_to(quota, -1)
+            await self.quota.give_back(user.account_id, contest["_id"])
             return await self.save_draft(user, contest["_id"], None, raw or form.to_dict(), lang, submit=submit,
                                          idempotency_key=idempotency_key)
         except BaseException:
-            await self.store.add_to(quota, -1)  # nothing was created
+            await self.quota.give_back(user.account_id, contest["_id"])  # nothing was created
             raise
 
     async def _insert_entry(self, user: Principal, contest: Doc, form: InitiativeForm, now: datetime,
@@ -511,7 +511,7 @@ class SubmissionService:
              "$push": {"history": {"status": status, "at": now}}}, *events))
         if not res.matched_count:
             raise HTTPException(409, detail=CHANGED_MEANWHILE)
-        await self.store.add_to(f"entries:{entry['owner_id']}:{entry['contest_id']}", -1)  # a place is free again
+        await self.quota.give_back(entry["owner_id"], entry["contest_id"])  # a place is free again
         entry["status"] = status
         return entry
 

@@ -19,8 +19,9 @@ class SubmissionSettings(SecretServiceSettings):
     #: How long the signed attachment links judging receives stay valid.
     judge_link_days: int = 120
     max_upload_bytes: int = 15 * 1024 * 1024
-    #: Quotas a province can set: entries one participant keeps open (draft or submitted) in one
-    #: contest, and bytes of files stored for one entry (all its kept versions) and one account.
-    max_entries_per_contest: int = 10
+    #: Quotas a province can set: the most entries one participant may keep open (draft or
+    #: submitted) in one contest, whatever a contest allows (each contest sets its own, default 10),
+    #: and bytes of files stored for one entry (all its kept versions) and one account.
+    max_entries_per_contest: int = 1000
     max_entry_file_bytes: int = 60 * 1024 * 1024
     max_account_file_bytes: int = 200 * 1024 * 1024

@@ -64,7 +64,7 @@
       eligible_groups: lines(f.eligible_groups.value),
       opens_at: vn(f.opens_at.value), closes_at: vn(f.closes_at.value),
       max_coauthors: Number(f.max_coauthors.value), max_file_mb: Number(f.max_file_mb.value),
-      max_files: Number(f.max_files.value),
+      max_files: Number(f.max_files.value), max_entries_per_participant: Number(f.max_entries_per_participant.value),
       allowed_types: Array.from(form.querySelectorAll("input[name=allowed_types]:checked")).map(function (i) { return i.value; })
     };
     if (form.dataset.revision) out.expected_revision = Number(form.dataset.revision);

@@ -96,7 +96,7 @@ def build_router(svc: AwardsService, pub: Publication, auth: Auth) -> APIRouter:
     async def get_prizes(contest_id: str, _: Org) -> Doc:
         contest = await svc.contest(contest_id)
         return {"contest_id": contest_id, "prizes": contest.get("prizes"),
-                "locked": bool(contest.get("judging_closed"))}
+                "locked": bool(contest.get("announced"))}
 
     @r.put("/contests/{contest_id}/prizes")
     async def put_prizes(contest_id: str, body: PrizesIn, user: Org) -> Doc:

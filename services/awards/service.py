@@ -225,9 +225,10 @@ class AwardsService:
     # ------------------------------------------------------------ prize structure
 
     async def set_prizes(self, contest_id: str, prizes: Doc, who: str) -> Doc:
+        """Save the prize structure, until the result is announced. Set after judging closed (an
+        organiser who had not saved it, or who must correct it), it is recorded as such in the audit
+        log, and an approval given before no longer stands: the result is approved again."""
         contest = await self.contest(contest_id)
-        if contest.get("judging_closed"):
-            raise Refused(409, "Cơ cấu giải đã cố định vì việc chấm điểm đã kết thúc.")
         categories = {c["key"] for c in contest.get("categories", [])}
         labels = await self.criterion_labels(contest_id)
         errors: dict[str, str] = {}
@@ -254,10 +255,10 @@ class AwardsService:
         if errors:
             raise Refused(422, "Cơ cấu giải chưa hợp lệ.", errors=errors)
         now = datetime.now(UTC)
-        await self._cas(contest, {"$set": {"prizes": prizes},
+        late = " (sau khi việc chấm điểm đã kết thúc)" if contest.get("judging_closed") else ""
+        await self._cas(contest, {"$set": {"prizes": prizes}, "$unset": {"approval": ""},
                                   "$push": {"audit": {"at": now, "by": who, "action": "prizes_set",
-                                                      "detail": f"{len(tiers)} loại giải"}}},
-                        extra={"judging_closed": {"$ne": True}})
+                                                      "detail": f"{len(tiers)} loại giải{late}"}}})
         return prizes
 
     async def _cas(self, contest: Doc, update: Doc, *, extra: Doc | None = None) -> None:
@@ -271,8 +272,6 @@ class AwardsService:
             fresh = await self.contest(contest["_id"])
             if fresh.get("announced"):
                 raise Refused(409, "Kết quả đã được công bố, không thể thay đổi.")
-            if fresh.get("judging_closed") and not contest.get("judging_closed"):
-                raise Refused(409, "Cơ cấu giải đã cố định vì việc chấm điểm đã kết thúc.")
             raise Refused(409, "Dữ liệu vừa được người khác thay đổi, vui lòng tải lại trang.")
 
     # ------------------------------------------------------------ proposal

@@ -186,3 +186,21 @@ def test_produced_events_reach_awards(organiser: Api) -> None:
     assert ranking["provisional"] is True
     assert ranking["entries"][0]["code"] == sc.codes[spec.title]
     assert ranking["entries"][0]["official_total"] == pytest.approx(84)
+
+
+def test_judging_closed_before_the_prizes_were_saved_is_no_dead_end(organiser: Api) -> None:
+    """The organiser forgot the prize structure and closed the final round: prizes can still be
+    saved, the allocation follows, and approval and announcement go through."""
+    specs = [Spec("Một cửa không giấy", {"novelty": 25, "effectiveness": 35, "applicability": 18,
+                                         "presentation": 8}, unit="Sở Tư pháp", minutes=1)]
+    sc = open_contest(organiser, "nobody", specs, prizes=None)
+    score_all(organiser, sc, specs)
+    produce(sc.closed([s.title for s in specs]))
+    eventually(lambda: organiser.get(f"/awards/api/contests/{sc.contest_id}/allocation").status_code == 409
+               and "cơ cấu giải" in organiser.get(f"/awards/api/contests/{sc.contest_id}/allocation").json()["detail"],
+               what="awards to know judging closed")
+    r = organiser.put(f"/awards/api/contests/{sc.contest_id}/prizes", json=PRIZES)
+    assert r.status_code == 200, r.text
+    page = organiser.get(f"/awards/organiser?contest_id={sc.contest_id}", headers={"Accept": "text/html"})
+    assert "sau khi việc chấm điểm đã kết thúc" in page.text, "the audit log says when the prizes were set"
+    approve_and_announce(organiser, sc)

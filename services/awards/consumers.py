@@ -10,7 +10,7 @@ from shared.broker import BatchHandler, Handler
 from shared.envelope import Envelope, EventPayload
 from shared.events.authors import EntryAuthorsRecorded
 from shared.events.contests import ContestClosed, ContestDeadlineExtended, ContestOpened, ContestUpdated
-from shared.events.judging import EntryRoundScored, JudgingClosed
+from shared.events.judging import EntryRoundScored, JudgingClosed, RoundReopened
 from shared.events.statuses import EntryStatusChanged
 
 
@@ -24,11 +24,15 @@ def handlers(svc: AwardsService) -> Mapping[type[EventPayload], Handler]:
     async def scored(env: Envelope, e: EntryRoundScored) -> None:
         await svc.on_scored(e)
 
+    async def reopened(env: Envelope, e: RoundReopened) -> None:
+        await svc.on_round_reopened(e)
+
     async def closed(env: Envelope, e: JudgingClosed) -> None:
         await svc.on_judging_closed(e)
 
     return {ContestOpened: contest, ContestUpdated: contest, ContestDeadlineExtended: contest, ContestClosed: contest,
-            EntryAuthorsRecorded: authors, EntryRoundScored: scored, JudgingClosed: closed}
+            EntryAuthorsRecorded: authors, EntryRoundScored: scored, JudgingClosed: closed,
+            RoundReopened: reopened}
 
 
 def batch_handlers(svc: AwardsService) -> Mapping[type[EventPayload], BatchHandler]:

@@ -43,7 +43,7 @@ from shared.envelope import Envelope, EventPayload
 from shared.events.authors import EntryAuthorsRecorded
 from shared.events.awards import Outcome, ResultsAnnounced
 from shared.events.contests import ContestOpened
-from shared.events.judging import EntryRoundScored, JudgingClosed
+from shared.events.judging import EntryRoundScored, JudgingClosed, RoundReopened
 from shared.events.statuses import EntryStatusChanged
 from shared.mongo import Doc, insert_new
 
@@ -162,6 +162,20 @@ class AwardsService:
             {"$set": {"judging_closed": True, "final_round": e.round_no, "final_entries": sorted(set(e.entries)),
                       "rubric_version": e.rubric_version},
              "$setOnInsert": {"announced": False, "rev": 0}}, upsert=True)
+
+    async def on_round_reopened(self, e: RoundReopened) -> None:
+        """The final round was reopened: judging is open again, an approval no longer stands."""
+        if not e.final_round:
+            return
+        known = await self.store.contests.find_one({"_id": e.contest_id}, {"announced": 1})
+        if known is not None and known.get("announced"):
+            log.warning("awards.round_reopened_after_announcement", contest_id=e.contest_id)
+            return
+        await self.store.contests.update_one(
+            {"_id": e.contest_id},
+            {"$set": {"judging_closed": False}, "$unset": {"approval": ""}, "$inc": {"rev": 1},
+             "$push": {"audit": {"at": datetime.now(UTC), "by": e.by, "action": "round_reopened",
+                                 "detail": f"Vòng {e.round_no}: {e.reason}"}}})
 
     async def on_statuses(self, events: Sequence[EntryStatusChanged], event_ids: Sequence[str]) -> None:
         """Store status facts in one insert; a fact already stored (a redelivery) is skipped."""

@@ -37,6 +37,10 @@ MAX_ROUNDS = 3  # ``RoundsIn`` allows at most three rounds
 RoundNo = Annotated[int, Path(ge=1, le=MAX_ROUNDS, description="The round, from 1.")]
 
 
+class ReopenIn(BaseModel):
+    reason: str = Field(min_length=5, max_length=1000, description="Why the round is opened again (audited).")
+
+
 class RubricIn(BaseModel):
     criteria: list[CriterionIn] = Field(min_length=1, max_length=20)
 
@@ -152,6 +156,13 @@ def build_router(svc: JudgingService, auth: Auth) -> APIRouter:
         rnd = await svc.close_round(contest_id, round_no)
         return {"contest_id": contest_id, "round_no": round_no, "closed": True, "scored": rnd["scored"],
                 "advancing": rnd["advancing"]}
+
+    @r.post("/contests/{contest_id}/rounds/{round_no}/reopen")
+    async def reopen(contest_id: str, round_no: RoundNo, body: ReopenIn,
+                     user: Annotated[Principal, Depends(organiser)]) -> Doc:
+        """Open a round closed by mistake again; the reason is kept in the round's history."""
+        await svc.reopen_round(contest_id, round_no, body.reason, user)
+        return {"contest_id": contest_id, "round_no": round_no, "closed": False, "reason": body.reason}
 
     @r.get("/contests/{contest_id}/rounds")
     async def round_list(contest_id: str, _: Annotated[Principal, Depends(organiser)]) -> list[Doc]:

@@ -9,6 +9,7 @@ from services.judging.service import JudgingService
 from shared.broker import BatchHandler, Handler
 from shared.envelope import Envelope, EventPayload
 from shared.events.accounts import AccountRegistered, AccountUpdated
+from shared.events.awards import ResultsAnnounced
 from shared.events.contests import ContestClosed, ContestDeadlineExtended, ContestOpened, ContestUpdated
 from shared.events.entries import EntryBecameEligible, EntryWithdrawnFromJudging
 
@@ -23,8 +24,12 @@ def handlers(svc: JudgingService) -> Mapping[type[EventPayload], Handler]:
     async def withdrawn(env: Envelope, e: EntryWithdrawnFromJudging) -> None:
         await svc.on_withdrawn(e)
 
+    async def announced(env: Envelope, e: ResultsAnnounced) -> None:
+        await svc.on_announced(e.contest_id)
+
     return {AccountRegistered: account, AccountUpdated: account, ContestOpened: contest, ContestUpdated: contest,
-            ContestDeadlineExtended: contest, ContestClosed: contest, EntryWithdrawnFromJudging: withdrawn}
+            ContestDeadlineExtended: contest, ContestClosed: contest, EntryWithdrawnFromJudging: withdrawn,
+            ResultsAnnounced: announced}
 
 
 def batch_handlers(svc: JudgingService) -> Mapping[type[EventPayload], BatchHandler]:

@@ -67,9 +67,14 @@ def build_pages(svc: JudgingService, auth: Auth, web: Web) -> APIRouter:
             except HTTPException as exc:
                 preview_error = str(exc.detail)
         open_round = next((x for x in rounds if x.get("released") and not x.get("closed")), None)
+        released = [x for x in rounds if x.get("released")]
+        # The latest released round, once closed, can be reopened (until the result is announced).
+        reopenable = released[-1] if released and released[-1].get("closed") and not contest.get("announced") \
+            else None
         return web.render(request, "organiser.html", contests=contests, contest_id=contest_id, contest=contest,
                           rounds=rounds, rules=rules, progress=progress, preview=preview, next_no=next_no,
-                          preview_error=preview_error, open_round=open_round, tab="progress")
+                          preview_error=preview_error, open_round=open_round, reopenable=reopenable,
+                          tab="progress")
 
     @r.get("/organiser/setup")
     async def setup(request: Request, _: Annotated[Principal, Depends(organiser)],

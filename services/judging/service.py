@@ -45,6 +45,7 @@ from shared.events.judging import (
     JudgingClosed,
     ReviewersChanged,
     RoundClosed,
+    RoundReopened,
 )
 from shared.mongo import Doc, insert_new
 
@@ -703,6 +704,53 @@ class JudgingService:
         log.info("judging.round_closed", contest_id=contest_id, round_no=round_no, scored=len(scored),
                  advancing=len(moving), final=final)
         return {**rnd, "closed": True, "scored": scored, "advancing": moving}
+
+    async def reopen_round(self, contest_id: str, round_no: int, reason: str, by: Principal) -> Doc:
+        """Open a round closed by mistake again, with the reason in its history. Refused once the
+        next round is released (its entries came from this round's result) or the result was
+        announced; otherwise the round's reviews accept scores again and its closing is undone
+        (the next round, not yet released, is planned again at the next close)."""
+        contest = await self.contest(contest_id)
+        rid = round_id(contest_id, round_no)
+        rnd = await self.store.rounds.find_one({"_id": rid})
+        if rnd is None or not rnd.get("released"):
+            raise HTTPException(404, detail="Không tìm thấy vòng chấm.")
+        if not rnd.get("closed"):
+            raise HTTPException(409, detail="Vòng chấm đang mở.")
+        if contest.get("announced"):
+            raise HTTPException(409, detail="Kết quả đã được công bố; không thể mở lại vòng chấm.")
+        nxt = await self.store.rounds.find_one({"_id": round_id(contest_id, round_no + 1)})
+        if nxt is not None and nxt.get("released"):
+            raise HTTPException(409, detail="Vòng sau đã được mở; không thể mở lại vòng này.")
+        now = datetime.now(UTC)
+        final = bool(rnd["final"])
+        event = self._env(RoundReopened(contest_id=contest_id, round_no=round_no, final_round=final, reason=reason,
+                                        by=by.full_name or by.email))
+        res = await self.store.rounds.update_one(
+            {"_id": rid, "closed": True},
+            outbox.with_events({"$set": {"closed": False, "advancing": [], "totals": {}},
+                                "$push": {"history": {"kind": "reopened", "at": now, "by": by.account_id,
+                                                      "reason": reason}}}, event))
+        if not res.matched_count:
+            raise HTTPException(409, detail="Vòng chấm vừa thay đổi ở nơi khác, vui lòng tải lại.")
+        ids = [r["_id"] async for r in self.store.reviews.find(
+            {"contest_id": contest_id, "round_no": round_no, "closed": True}, {"_id": 1})]
+        for rid_ in ids:
+            async with self.locks.hold(rid_):
+                await self.store.reviews.update_one({"_id": rid_}, {"$set": {"closed": False}, "$inc": {"rev": 1},
+                                                                    "$push": {"audit": {"kind": "reopened", "at": now,
+                                                                                        "by": by.account_id,
+                                                                                        "note": reason}}})
+        if nxt is not None:
+            await self.store.rounds.delete_one({"_id": nxt["_id"], "released": {"$ne": True}})
+        if final:
+            await self.store.contests.update_one({"_id": contest_id}, {"$set": {"judging_status": "scoring"}})
+        log.info("judging.round_reopened", contest_id=contest_id, round_no=round_no, reason=reason)
+        return {**rnd, "closed": False}
+
+    async def on_announced(self, contest_id: str) -> None:
+        """Awards announced the result: rounds can no longer be reopened."""
+        await self.store.contests.update_one({"_id": contest_id}, {"$set": {"announced": True}})
 
     async def rounds(self, contest_id: str) -> list[Doc]:
         return await self.store.rounds.find({"contest_id": contest_id}, {outbox.OUTBOX: 0}).sort(

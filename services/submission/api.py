@@ -69,6 +69,10 @@ class Extension(BaseModel):
     _aware = field_validator("closes_at")(_aware)
 
 
+class ReviewRequest(BaseModel):
+    reason: str = Field(min_length=10, max_length=2000, description="Why the decision should be looked at again.")
+
+
 class Screening_(BaseModel):
     eligible: bool
     reason: str = Field(default="", max_length=2000)
@@ -88,6 +92,7 @@ def own_entry_view(e: Doc) -> Doc:
         "fields": e.get("fields", {}), "attachments": e.get("attachments", []),
         "submitted_at": e.get("submitted_at"), "updated_at": e.get("updated_at"),
         "versions": [{"number": v["number"], "saved_at": v["saved_at"]} for v in versions],
+        "review_request": e.get("review_request"),
         "screening": {k: v for k, v in (e.get("screening") or {}).items() if k in ("eligible", "reason", "at")}
         or None,
         "result": e.get("result"),
@@ -232,6 +237,12 @@ def build_router(svc: SubmissionService, screening: Screening, auth: Auth) -> AP
         if not valid_signature(svc.settings.secret_key.encode(), file_id, entry, exp, sig, datetime.now(UTC)):
             raise HTTPException(403, detail="Liên kết tải tệp không hợp lệ hoặc đã hết hạn.")
         return _file_response(await svc.judge_attachment(file_id, entry, user))
+
+    @r.post("/entries/{entry_id}/review-request")
+    async def request_review(entry_id: str, body: ReviewRequest, user: Annotated[Principal, Depends(participant)],
+                             lang: L) -> Doc:
+        """Ask the organisers to look again at an ineligible decision, saying why."""
+        return own_entry_view(await screening.request_review(user, entry_id, body.reason, lang))
 
     # ---------------------------------------------------------------- screening
 

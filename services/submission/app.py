@@ -35,7 +35,7 @@ def build(settings: SubmissionSettings | None = None) -> FastAPI:
     quota = EntryQuota(store.counters)
     svc = SubmissionService(store, settings, rt.staged, fingerprints, quota)
     screening = Screening(svc)
-    rt.subscribe(handlers(svc))
+    rt.subscribe(handlers(svc, screening))
     rt.on_startup(store.ensure_indexes)
 
     async def sweep_orphans() -> None:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from services.submission.screening import Screening
 from services.submission.service import SubmissionService
 from shared.broker import Handler
 from shared.envelope import Envelope, EventPayload
 from shared.events.awards import ResultsAnnounced
-from shared.events.judging import EntryReviewStarted, EntryRoundScored, ReviewersChanged
+from shared.events.judging import EntryReviewStarted, EntryRoundScored, ReviewersChanged, RoundClosed, RoundReopened
 
 
-def handlers(svc: SubmissionService) -> Mapping[type[EventPayload], Handler]:
+def handlers(svc: SubmissionService, screening: Screening) -> Mapping[type[EventPayload], Handler]:
     async def review_started(env: Envelope, e: EntryReviewStarted) -> None:
         await svc.apply_external_status(e.entry_id, "under_review")
 
@@ -27,5 +28,11 @@ def handlers(svc: SubmissionService) -> Mapping[type[EventPayload], Handler]:
     async def reviewers(env: Envelope, e: ReviewersChanged) -> None:
         await svc.on_reviewers(e.entry_id, e.round_no, e.judge_ids)
 
+    async def round_closed(env: Envelope, e: RoundClosed) -> None:
+        await screening.on_round_closed(e.contest_id, e.round_no)
+
+    async def round_reopened(env: Envelope, e: RoundReopened) -> None:
+        await screening.on_round_reopened(e.contest_id, e.round_no)
+
     return {EntryReviewStarted: review_started, EntryRoundScored: scored, ResultsAnnounced: announced,
-            ReviewersChanged: reviewers}
+            ReviewersChanged: reviewers, RoundClosed: round_closed, RoundReopened: round_reopened}

@@ -40,6 +40,13 @@ from shared.mongo import Doc
 
 log = structlog.get_logger(__name__)
 
+MSG_TOO_LATE = ("Vòng sơ khảo đã kết thúc; không thể đưa sáng kiến này vào chấm nữa.",
+                "The first round has closed; this initiative can no longer join judging.")
+MSG_NOT_INELIGIBLE = ("Chỉ có thể đề nghị xem xét lại một sáng kiến bị đánh giá là không hợp lệ.",
+                      "Only an initiative found ineligible can be put up for review.")
+MSG_ALREADY_ASKED = ("Bạn đã đề nghị xem xét lại; Ban tổ chức sẽ trả lời.",
+                     "You have already asked for a review; the organisers will answer.")
+
 #: Entries that were submitted at some point and not withdrawn: what a copy can be compared with.
 SUBMITTED_STATUSES = ["submitted", "eligible", "ineligible", "under_review", "scored", "awarded", "not_awarded"]
 SECTIONS = ("current_situation", "solution", "novelty", "effectiveness", "applicability")
@@ -98,6 +105,36 @@ class Screening:
             raise HTTPException(404, detail=ENTRY_NOT_FOUND)
         return e
 
+    async def request_review(self, user: Principal, entry_id: str, reason: str, lang: Lang = "vi") -> Doc:
+        """A participant asks the organisers to look again at an ineligible decision (once per
+        decision: the organisers' next decision closes the request)."""
+        entry = await self.svc.own_entry(user, entry_id)
+        if entry["status"] != "ineligible":
+            raise HTTPException(409, detail={"detail": MSG_NOT_INELIGIBLE[lang == "en"], "errors": {}})
+        if entry.get("review_request"):
+            raise HTTPException(409, detail={"detail": MSG_ALREADY_ASKED[lang == "en"], "errors": {}})
+        now = datetime.now(UTC)
+        request = {"reason": reason.strip(), "at": now}
+        res = await self.store.entries.update_one(
+            {"_id": entry_id, "status": "ineligible", "review_request": {"$exists": False}},
+            {"$set": {"review_request": request, "updated_at": now},
+             "$push": {"history": {"status": "review_requested", "at": now, "reason": request["reason"]}}})
+        if not res.matched_count:
+            raise HTTPException(409, detail=CHANGED_MEANWHILE)
+        log.info("entry.review_requested", entry_id=entry_id)
+        entry["review_request"] = request
+        return entry
+
+    async def on_round_closed(self, contest_id: str, round_no: int) -> None:
+        """Judging closed a round: an entry found ineligible can no longer join its judging."""
+        await self.store.contests.update_one({"_id": contest_id}, {"$addToSet": {"closed_rounds": round_no}})
+
+    async def on_round_reopened(self, contest_id: str, round_no: int) -> None:
+        c = await self.store.contests.find_one({"_id": contest_id}, {"closed_rounds": 1})
+        if c is not None:
+            rounds = [r for r in c.get("closed_rounds", []) if r != round_no]
+            await self.store.contests.update_one({"_id": contest_id}, {"$set": {"closed_rounds": rounds}})
+
     async def compare(self, a_id: str, b_id: str) -> Doc:
         """Two entries' texts aligned sentence by sentence, section by section."""
         a, b = await self.entry(a_id), await self.entry(b_id)
@@ -130,9 +167,19 @@ class Screening:
             msg = "Cần ghi rõ lý do không hợp lệ." if lang == "vi" else "Please give the reason it is ineligible."
             raise FieldErrors({"reason": msg}, lang=lang)
         revoke = not eligible and entry["status"] in IN_JUDGING
-        if entry["status"] != "submitted" and not revoke:
+        # A decision found wrong is corrected with the reason, until judging has moved past it.
+        reinstate = eligible and entry["status"] == "ineligible"
+        if reinstate:
+            if len(reason) < 5:
+                msg = ("Cần ghi rõ lý do thay đổi quyết định." if lang == "vi" else
+                       "Please give the reason for changing the decision.")
+                raise FieldErrors({"reason": msg}, lang=lang)
+            if 1 in contest.get("closed_rounds", []):
+                raise HTTPException(409, detail={"detail": MSG_TOO_LATE[lang == "en"], "errors": {}})
+        if entry["status"] != "submitted" and not revoke and not reinstate:
             raise HTTPException(409, detail="Sáng kiến đã được sàng lọc hoặc không ở trạng thái đã nộp.")
         status = "eligible" if eligible else "ineligible"
+        correction = entry["status"] != "submitted"
         events = [self.svc._status_event(entry, status, now, reason)]
         extra: Doc = {}
         if eligible:
@@ -147,7 +194,10 @@ class Screening:
             outbox.with_events({"$set": {"status": status, "updated_at": now, **extra,
                                          "screening": {"eligible": eligible, "reason": reason,
                                                        "by": by.account_id, "at": now}},
-                                "$push": {"history": {"status": status, "at": now, "reason": reason}}}, *events))
+                                "$unset": {"review_request": ""},
+                                "$push": {"history": {"status": status, "at": now, "reason": reason,
+                                                      "by": by.account_id, "correction": correction,
+                                                      "previous": entry["status"]}}}, *events))
         if not res.matched_count:
             raise HTTPException(409, detail=CHANGED_MEANWHILE)
         log.info("entry.screened", entry_id=entry_id, eligible=eligible, revoked=revoke)

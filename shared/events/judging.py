@@ -75,6 +75,18 @@ class EntryRoundScored(_Judging):
 
 
 @register
+class RoundReopened(_Judging):
+    """An organiser reopened a round closed by mistake (with the reason): its results may change
+    again; if it was the final round, judging is open again and any approval no longer stands."""
+
+    event_type: ClassVar[str] = "RoundReopened"
+    round_no: int
+    final_round: bool
+    reason: str
+    by: str
+
+
+@register
 class RoundClosed(_Judging):
     event_type: ClassVar[str] = "RoundClosed"
     round_no: int

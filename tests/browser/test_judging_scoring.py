@@ -38,9 +38,11 @@ def test_judge_scores_two_entries_while_the_organiser_watches(
     preview = org.locator("#preview")
     expect(preview).to_contain_text("2 hồ sơ")
     expect(preview.get_by_role("row", name=re.compile("Giám khảo A"))).to_contain_text("2")
+    asked: list[str] = []
+    org.once("dialog", lambda d: (asked.append(d.message), d.accept()))  # releasing asks for confirmation
     with org.expect_navigation(), org.expect_response(lambda r: r.url.endswith("/rounds/1/release")) as released:
         org.get_by_role("button", name="Phân công và mở vòng 1").click()
-    assert released.value.ok
+    assert released.value.ok and asked and "giám khảo" in asked[0].lower()
     expect(org.locator("#preview")).to_have_count(0)
     expect(org.locator("#scored")).to_have_text("0")
     expect(org.locator("#entries")).to_have_text("2")

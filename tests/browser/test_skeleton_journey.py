@@ -63,9 +63,11 @@ def test_participant_organiser_and_judge_walk_the_skeleton(
             break
         org.wait_for_timeout(500)
     org.goto(f"{gateway}/judging/organiser?contest_id={cid}")
+    asked: list[str] = []
+    org.once("dialog", lambda d: (asked.append(d.message), d.accept()))  # releasing asks for confirmation
     with org.expect_navigation(), org.expect_response(lambda r: r.url.endswith("/rounds/1/release")) as released:
         org.get_by_role("button", name="Phân công và mở vòng 1").click()  # the page reloads on success
-    assert released.value.ok
+    assert released.value.ok and asked and "giám khảo" in asked[0].lower()
     for _ in range(40):  # the entry reaches judging over Kafka and is assigned on arrival
         org.goto(f"{gateway}/judging/organiser?contest_id={cid}")
         if "/ 1 " in org.locator("main").inner_text():

@@ -294,3 +294,39 @@ def test_recusal_withdrawal_and_panel_changes_keep_state_consistent(gateway: str
     assert r.status_code == 200
     assert rest[0].get("/judging/api/reminders").json()[0]["contest_id"] == cid
     assert organiser.post(f"/judging/api/contests/{cid}/judges/nobody/reminders", json={}).status_code == 404
+
+
+def test_a_round_closed_by_mistake_is_reopened_with_a_reason(gateway: str, organiser: Api) -> None:
+    s = contest_with_eligible_entries(gateway, organiser, 2, ["Sở Tư pháp", "Sở Y tế"])
+    cid = s.cid
+    assert organiser.put(f"/judging/api/contests/{cid}/rounds", json={
+        "rounds": [{"judges_per_entry": 1, "advance_top_n": 1}, {"judges_per_entry": 1}]}).status_code == 200
+    assert organiser.post(f"/judging/api/contests/{cid}/rounds/1/release", json={"seed": 3}).status_code == 200
+    for j in s.judges:
+        for q in queue_of(j, cid):
+            assert j.post(f"/judging/api/reviews/{q['review_id']}/declaration").status_code == 200
+            assert j.put(f"/judging/api/reviews/{q['review_id']}/sheet",
+                         json={"scores": GOOD, "submit": True}).status_code == 200
+    assert organiser.post(f"/judging/api/contests/{cid}/rounds/1/close").status_code == 200
+    judge = next(j for j in s.judges if queue_of(j, cid))
+    rid = queue_of(judge, cid)[0]["review_id"]
+    assert judge.put(f"/judging/api/reviews/{rid}/sheet", json={"scores": GOOD, "submit": True}).status_code == 409
+
+    r = organiser.post(f"/judging/api/contests/{cid}/rounds/1/reopen", json={"reason": "x"})
+    assert r.status_code == 422 and "reason" in r.json()["errors"], "a reason is required"
+    r = organiser.post(f"/judging/api/contests/{cid}/rounds/1/reopen",
+                       json={"reason": "Đóng nhầm trước khi giám khảo rà soát điểm"})
+    assert r.status_code == 200, r.text
+    revised = {"scores": {**GOOD, "novelty": 10}, "submit": True}
+    assert judge.put(f"/judging/api/reviews/{rid}/sheet", json=revised).status_code == 200, "scores accepted again"
+    audit = organiser.get(f"/judging/api/contests/{cid}/audit",
+                          params={"entry_id": queue_of(judge, cid)[0]["entry_id"]}).json()
+    assert any(a["kind"] == "reopened" and "Đóng nhầm" in a.get("note", "") for a in audit)
+    assert organiser.post(f"/judging/api/contests/{cid}/rounds/1/reopen",
+                          json={"reason": "lần nữa cho chắc"}).status_code == 409, "it is open"
+    assert organiser.post(f"/judging/api/contests/{cid}/rounds/1/close").status_code == 200
+    assert organiser.post(f"/judging/api/contests/{cid}/rounds/2/release", json={"seed": 3}).status_code == 200
+    r = organiser.post(f"/judging/api/contests/{cid}/rounds/1/reopen", json={"reason": "muốn sửa vòng 1"})
+    assert r.status_code == 409 and "Vòng sau" in r.json()["detail"]
+    msgs = judging_events(cid, lambda ms: len(of_type(ms, "RoundClosed")) >= 2)
+    assert [p["round_no"] for p in of_type(msgs, "RoundReopened")] == [1]

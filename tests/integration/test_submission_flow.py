@@ -300,8 +300,8 @@ def test_screening_flags_copies_in_this_and_earlier_contests_side_by_side(organi
     r = organiser.post(f"/submission/api/entries/{mine['entry_id']}/screening",
                        json={"eligible": False, "reason": reason})
     assert r.status_code == 200 and r.json()["status"] == "ineligible"
-    assert organiser.post(f"/submission/api/entries/{mine['entry_id']}/screening",
-                          json={"eligible": True}).status_code == 409
+    r = organiser.post(f"/submission/api/entries/{mine['entry_id']}/screening", json={"eligible": True})
+    assert r.status_code == 422 and "reason" in r.json()["errors"], "a correction needs its reason"
     mine_view = b.get("/submission/api/my/entries").json()[0]
     assert mine_view["status"] == "ineligible" and mine_view["screening"]["reason"] == reason
 
@@ -344,3 +344,33 @@ def test_status_events_from_judging_and_awards_show_up_in_my_initiatives(organis
     assert status() == "awarded"
     page = author.get("/submission/my", headers={"Accept": "text/html"})
     assert "Đạt giải" in page.text and "Giải Nhất" in page.text and entry["code"] in page.text
+
+
+def test_a_screening_decision_is_corrected_with_a_reason_and_participants_can_ask_for_it(
+        organiser: Api, gateway: str) -> None:
+    contest = organiser.post("/submission/api/contests", json=contest_body()).json()
+    cid = contest["contest_id"]
+    author, _ = new_participant(gateway)
+    eid = submitted_entry(author, cid)["entry_id"]
+    assert organiser.post(f"/submission/api/contests/{cid}/close").status_code == 200
+    r = organiser.post(f"/submission/api/entries/{eid}/screening",
+                       json={"eligible": False, "reason": "Thiếu cam kết của thủ trưởng đơn vị"})
+    assert r.status_code == 200
+    assert author.post(f"/submission/api/entries/{eid}/review-request", json={"reason": "ngắn"}).status_code == 422
+    r = author.post(f"/submission/api/entries/{eid}/review-request",
+                    json={"reason": "Bản cam kết đã nộp kèm trong tệp đính kèm số 2"})
+    assert r.status_code == 200 and r.json()["review_request"]["reason"].startswith("Bản cam kết")
+    again = author.post(f"/submission/api/entries/{eid}/review-request", json={"reason": "Xin xem lại lần nữa"})
+    assert again.status_code == 409, "one request per decision"
+    queue = organiser.get(f"/submission/api/contests/{cid}/screening").json()
+    assert next(e["review_request"]["reason"] for e in queue if e["entry_id"] == eid).startswith("Bản cam kết")
+    r = organiser.post(f"/submission/api/entries/{eid}/screening", json={"eligible": True, "reason": ""})
+    assert r.status_code == 422 and "reason" in r.json()["errors"], "a correction says why"
+    r = organiser.post(f"/submission/api/entries/{eid}/screening",
+                       json={"eligible": True, "reason": "Đã có cam kết trong tệp đính kèm"})
+    assert r.status_code == 200 and r.json()["status"] == "eligible"
+    entry = author.get(f"/submission/api/entries/{eid}").json()
+    assert entry["review_request"] is None and entry["screening"]["eligible"] is True
+    statuses = [e["payload"]["status"] for e in events_for("submission.statuses", eid, lambda ms: len(ms) >= 3)]
+    assert statuses == ["submitted", "ineligible", "eligible"]
+    events_for("submission.entries", eid, lambda ms: any(m["event_type"] == "EntryBecameEligible" for m in ms))

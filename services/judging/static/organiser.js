@@ -14,14 +14,28 @@
     const data = await resp.json().catch(function () { return {}; });
     return {ok: resp.ok, status: resp.status, data: data};
   }
+  async function act(b, action, body) {
+    const label = b.textContent;
+    b.disabled = true; b.textContent = t.working; b.setAttribute("aria-busy", "true");
+    const r = await call("POST", "/judging/api/contests/" + cid + "/rounds/" + b.dataset.round + "/" + action, body);
+    if (r.ok) { location.reload(); return; }
+    b.disabled = false; b.textContent = label; b.removeAttribute("aria-busy");
+    err.textContent = r.data.detail || String(r.status); err.hidden = false; err.focus();
+  }
   document.querySelectorAll("[data-action]").forEach(function (b) {
-    b.addEventListener("click", async function () {
-      b.disabled = true;
-      const r = await call("POST", "/judging/api/contests/" + cid + "/rounds/" + b.dataset.round + "/" + b.dataset.action, {});
-      if (r.ok) { location.reload(); return; }
-      b.disabled = false;
-      err.textContent = r.data.detail || String(r.status); err.hidden = false;
+    b.addEventListener("click", function () {
+      if (!window.confirm(b.dataset.action === "close" ? t.confirm_close : t.confirm_release)) return;
+      act(b, b.dataset.action, {});
     });
+  });
+  const reopen = document.getElementById("reopen-button");
+  if (reopen) reopen.addEventListener("click", function () {
+    const reason = document.getElementById("reopen-reason");
+    if (reason.value.trim().length < 5) {
+      reason.setAttribute("aria-invalid", "true");
+      err.textContent = t.reason_needed; err.hidden = false; reason.focus(); return;
+    }
+    act(reopen, "reopen", {reason: reason.value.trim()});
   });
   document.querySelectorAll("[data-remind]").forEach(function (b) {
     b.addEventListener("click", async function () {

@@ -78,3 +78,44 @@ def test_participant_fills_saves_attaches_and_submits_on_a_phone(
     expect(page.get_by_role("row", name=re.compile(code))).to_contain_text("Đã nộp")
     page.goto(f"{gateway}/submission/my?lang=en")
     expect(page.get_by_role("row", name=re.compile(code))).to_contain_text("Submitted")
+
+
+def test_a_shared_computer_never_shows_one_person_s_draft_to_the_next(
+    gateway: str, organiser: Api, new_page: Callable[..., Page]
+) -> None:
+    """Two people use one browser: the first one's text is saved to the server as they type and
+    removed from the computer when they sign out; the second sees an empty form."""
+    cid = new_contest(organiser)["contest_id"]
+    first, first_email = new_participant(gateway, name="Người Thứ Nhất")
+    _, second_email = new_participant(gateway, name="Người Thứ Hai")
+    page = new_page((1366, 768))  # one browser context: one localStorage for both
+    sign_in(page, gateway, first_email, "TacGia#Test2026")
+    page.goto(f"{gateway}/submission/contests/{cid}/new")
+    page.get_by_label("Tên sáng kiến").fill("Sáng kiến riêng của người thứ nhất")
+    page.get_by_label("Thực trạng").fill(TEXT["Thực trạng"])
+    expect(page.locator("#form-status")).to_contain_text("Đã tự động lưu nháp", timeout=30_000)
+    page.get_by_label("Nội dung giải pháp").fill("Phần đang gõ dở, chưa kịp lưu")
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('contest-draft:')).length") >= 1
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('contest-draft:')).length") == 0
+
+    sign_in(page, gateway, second_email, "TacGia#Test2026")
+    page.goto(f"{gateway}/submission/contests/{cid}/new")
+    expect(page.get_by_label("Tên sáng kiến")).to_have_value("")
+    expect(page.get_by_label("Thực trạng")).to_have_value("")
+    mine = [e for e in first.get("/submission/api/my/entries").json() if e["contest_id"] == cid]
+    assert [e["fields"]["title"] for e in mine] == ["Sáng kiến riêng của người thứ nhất"], "saved while typing"
+
+
+def test_pressing_submit_on_an_empty_form_creates_nothing(
+    gateway: str, organiser: Api, new_page: Callable[..., Page]
+) -> None:
+    cid = new_contest(organiser)["contest_id"]
+    api, email = new_participant(gateway)
+    page = new_page((390, 844))
+    sign_in(page, gateway, email, "TacGia#Test2026")
+    page.goto(f"{gateway}/submission/contests/{cid}/new")
+    page.get_by_role("button", name="Nộp sáng kiến").click()
+    expect(page.locator("#error-summary")).to_be_visible()
+    assert [e for e in api.get("/submission/api/my/entries").json() if e["contest_id"] == cid] == []

@@ -42,6 +42,7 @@ API: dict[tuple[str, str], tuple[int | None, ...]] = {
     ("GET", "/submission/api/screening/entries/{entry_id}"): (401, 403, 403, 403, 200),
     ("GET", "/submission/api/screening/compare"): (401, 403, 403, 403, 200),
     ("POST", "/submission/api/entries/{entry_id}/screening"): (401, 403, 403, 403, 422),
+    ("POST", "/submission/api/entries/{entry_id}/review-request"): (401, 422, 422, 403, 403),
     ("GET", "/submission/api/docs"): (200, 200, 200, 200, 200),
     ("GET", "/submission/api/openapi.json"): (200, 200, 200, 200, 200),
     ("GET", "/submission/health"): (200, 200, 200, 200, 200),

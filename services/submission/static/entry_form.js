@@ -11,7 +11,15 @@
   const rows = document.getElementById("coauthor-rows");
   const tpl = document.getElementById("coauthor-template");
   let entryId = form.dataset.entry || null;
-  const storageKey = () => "contest-draft:" + form.dataset.contest + ":" + (entryId || "new");
+  // Unsaved text is kept per account (never shown to another person on a shared computer) and
+  // cleared at sign-out (shared/web/static/common.js); the server copy is saved as one types.
+  const account = form.dataset.account || "anonymous";
+  const PREFIX = "contest-draft:";
+  const storageKey = () => PREFIX + account + ":" + form.dataset.contest + ":" + (entryId || "new");
+  try {
+    Object.keys(localStorage).filter(function (k) { return k.startsWith(PREFIX) && !k.startsWith(PREFIX + account + ":"); })
+      .forEach(function (k) { localStorage.removeItem(k); });
+  } catch (e) { /* storage unavailable */ }
   const TEXT = ["title", "category", "author_unit", "author_group", "current_situation", "solution", "novelty",
                 "effectiveness", "applicability", "cost"];
 
@@ -90,7 +98,7 @@
       : Date.now().toString(36) + "-" + Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
   }
   let creationKey = newKey();
-  async function call(method, url, body) {
+  async function call(method, url, body, quiet) {
     let resp;
     try {
       resp = await fetch(url, {method: method, credentials: "same-origin",
@@ -101,6 +109,7 @@
     if (resp.status === 401) { say(t.expired); return null; }
     const data = await resp.json().catch(function () { return {}; });
     if (!resp.ok) {
+      if (quiet) { say(t.autosave_failed); return null; }
       if (data.errors) showErrors(data.errors);
       else { summary.querySelector("ul").innerHTML = ""; const li = document.createElement("li");
         li.textContent = data.detail || String(resp.status); summary.querySelector("ul").appendChild(li);
@@ -109,12 +118,15 @@
     }
     return data;
   }
-  async function save() {
-    clearErrors(); keep();
+  let saving = null;
+  async function save(quiet) {
+    if (!quiet && saving) await saving.catch(function () { return null; });  // never two saves at once
+    if (!quiet) clearErrors();
+    keep();
     const fields = collect();
     const data = entryId
-      ? await call("PUT", "/submission/api/entries/" + entryId, fields)
-      : await call("POST", "/submission/api/contests/" + form.dataset.contest + "/entries", fields);
+      ? await call("PUT", "/submission/api/entries/" + entryId, fields, quiet)
+      : await call("POST", "/submission/api/contests/" + form.dataset.contest + "/entries", fields, quiet);
     if (!data) return null;
     if (!entryId) {
       const old = storageKey(); entryId = data.entry_id; form.dataset.entry = entryId;
@@ -122,13 +134,42 @@
       history.replaceState(null, "", "/submission/entries/" + entryId);
     }
     localStorage.removeItem(storageKey());
-    say(t.saved + " " + new Date().toLocaleTimeString("vi-VN"));
+    say((quiet ? t.autosaved : t.saved) + " " + new Date().toLocaleTimeString("vi-VN"));
     return data;
   }
+  // Autosave: a draft is saved to the server a few seconds after typing stops, once it has a
+  // title (so opening the form never creates an empty draft). A submitted entry is saved by hand.
+  let timer = null;
+  function autosave() {
+    clearTimeout(timer);
+    timer = setTimeout(async function () {
+      if (form.dataset.status !== "draft" || form.hasAttribute("inert")) return;
+      if ((form.elements.title.value || "").trim().length < 5 || saving) return;
+      saving = save(true);
+      try { await saving; } finally { saving = null; }
+    }, 4000);
+  }
   document.getElementById("add-coauthor").addEventListener("click", function () { addRow({}); keep(); });
-  document.getElementById("save-draft").addEventListener("click", save);
+  document.getElementById("save-draft").addEventListener("click", function () { clearTimeout(timer); save(false); });
   document.getElementById("submit-entry").addEventListener("click", async function () {
-    const saved = await save();
+    clearTimeout(timer);
+    if (saving) await saving.catch(function () { return null; });
+    if (!entryId) {
+      // Created and submitted in one request: the server checks everything first, so a form with
+      // errors creates no blank draft.
+      clearErrors(); keep();
+      const created = await call("POST", "/submission/api/contests/" + form.dataset.contest + "/entries?submit=true", collect());
+      if (!created) return;
+      localStorage.removeItem(storageKey());
+      entryId = created.entry_id; form.dataset.entry = entryId; form.dataset.status = created.status;
+      history.replaceState(null, "", "/submission/entries/" + entryId);
+      document.getElementById("receipt-code").textContent = created.code;
+      document.getElementById("receipt").hidden = false;
+      document.getElementById("receipt").scrollIntoView();
+      say(t.submitted);
+      return;
+    }
+    const saved = await save(false);
     if (!saved) return;
     if (form.dataset.status === "submitted") { say(t.submitted); return; }
     const data = await call("POST", "/submission/api/entries/" + entryId + "/submit");
@@ -139,7 +180,7 @@
     document.getElementById("receipt").scrollIntoView();
     say(t.submitted);
   });
-  form.addEventListener("input", function (ev) { if (ev.target.type !== "file") keep(); });
+  form.addEventListener("input", function (ev) { if (ev.target.type !== "file") { keep(); autosave(); } });
 
   // Attachments: sent as the raw body (the server checks size and real type: 413 / 415).
   const fileInput = document.getElementById("f-attachments");
@@ -160,7 +201,7 @@
     const file = fileInput.files[0];
     if (!file) return;
     fileError("");
-    if (!entryId && !(await save())) return;
+    if (!entryId && !(await save(false))) return;
     say(t.uploading);
     let resp;
     try {

@@ -47,6 +47,8 @@ from shared.web.render import SHARED_STATIC, Web
 log = structlog.get_logger(__name__)
 
 RETRY_AFTER_S = 5
+FRAMEWORK_PHRASES = {"Not Found": "Không tìm thấy trang.", "Method Not Allowed": "Thao tác này không được hỗ trợ.",
+                     "Unsupported Media Type": "Kiểu dữ liệu gửi lên không được hỗ trợ."}
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 MSG_CROSS_SITE = ("Yêu cầu này đến từ một trang khác nên đã bị từ chối để bảo vệ tài khoản của bạn.",
                   "This request came from another site and was refused to protect your account.")
@@ -486,15 +488,25 @@ class Runtime:
 
         @app.exception_handler(StarletteHTTPException)
         async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+            if isinstance(exc.detail, str) and exc.detail in FRAMEWORK_PHRASES:  # Starlette's English defaults
+                exc = StarletteHTTPException(exc.status_code, detail=FRAMEWORK_PHRASES[exc.detail],
+                                             headers=getattr(exc, "headers", None))
             if wants_html(request):
                 if exc.status_code == 401:
                     nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                     return RedirectResponse(f"{self.settings.signin_url}?next={quote(nxt)}", status_code=303)
-                detail = self.web.t(request, str(exc.detail)) if isinstance(exc.detail, str) else ""
+                shown = exc.detail.get("detail") if isinstance(exc.detail, dict) else exc.detail
+                detail = self.web.t(request, str(shown)) if isinstance(shown, str) else ""
                 return self.web.render(
                     request, "error.html", status_code=exc.status_code, status=exc.status_code, detail=detail
                 )
-            body: dict[str, Any] = (
-                exc.detail if isinstance(exc.detail, dict) else {"detail": self.web.t(request, str(exc.detail))}
-            )
+            if isinstance(exc.detail, dict):  # {"detail", "errors"}: every message in the user's language
+                body: dict[str, Any] = dict(exc.detail)
+                if isinstance(body.get("detail"), str):
+                    body["detail"] = self.web.t(request, body["detail"])
+                if isinstance(body.get("errors"), dict):
+                    body["errors"] = {k: self.web.t(request, v) if isinstance(v, str) else v
+                                      for k, v in body["errors"].items()}
+            else:
+                body = {"detail": self.web.t(request, str(exc.detail))}
             return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))

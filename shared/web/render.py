@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -44,9 +45,15 @@ class Web:
     def render(self, request: Request, name: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
         lang = request_lang(request)
         _lang.set(lang)
+        def lang_url(to: str) -> str:
+            """This page in the other language: the same path and query (the chosen contest stays)."""
+            query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", to)]
+            return f"{request.url.path}?{urlencode(query)}"
+
         html = self.env.get_template(name).render(
             request=request,
             lang=lang,
+            lang_url=lang_url,
             user=getattr(request.state, "principal", None),
             static_url=self.static_url,
             signin_url=self.signin_url,

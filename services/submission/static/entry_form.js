@@ -79,7 +79,9 @@
     Object.keys(errors).forEach(function (key) {
       const id = "f-" + key.split(".").join("-");
       const li = document.createElement("li");
-      const a = document.createElement("a"); a.href = "#" + id; a.textContent = errors[key];
+      const label = document.querySelector('label[for="' + id + '"]');
+      const name = label ? label.textContent.replace("*", "").trim() : "";
+      const a = document.createElement("a"); a.href = "#" + id; a.textContent = (name ? name + ": " : "") + errors[key];
       li.appendChild(a); ul.appendChild(li);
       const input = document.getElementById(id);
       if (!input) return;
@@ -88,7 +90,8 @@
       let p = document.getElementById(id + "-error") || (wrap && wrap.querySelector(".error"));
       if (!p && wrap) { p = document.createElement("p"); p.className = "error"; p.id = id + "-error"; wrap.insertBefore(p, input); }
       if (p) { p.id = id + "-error"; p.textContent = errors[key]; p.hidden = false;
-        input.setAttribute("aria-describedby", ((input.getAttribute("aria-describedby") || "") + " " + p.id).trim()); }
+        const described = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (x) { return x && x !== p.id; });
+        input.setAttribute("aria-describedby", described.concat([p.id]).join(" ")); }
     });
     summary.hidden = false; summary.focus();
   }
@@ -110,6 +113,7 @@
     const data = await resp.json().catch(function () { return {}; });
     if (!resp.ok) {
       if (quiet) { say(t.autosave_failed); return null; }
+      say("");  // no stale "saved at" beside errors
       if (data.errors) showErrors(data.errors);
       else { summary.querySelector("ul").innerHTML = ""; const li = document.createElement("li");
         li.textContent = data.detail || String(resp.status); summary.querySelector("ul").appendChild(li);

@@ -37,8 +37,12 @@ def build_pages(svc: JudgingService, auth: Auth, web: Web) -> APIRouter:
             entry = await svc.store.entries.find_one({"_id": rv["entry_id"]}, {"code": 1, "title": 1}) or {}
             return web.render(request, "declare.html", rid=rid, entry=entry, round_no=rv["round_no"],
                               submitted=rv["sheets"][user.account_id]["status"] == "submitted")
+        queue = await svc.queue(user)
+        next_review = next((q["review_id"] for q in queue if q["review_id"] != rid and not q["closed"]
+                            and q["status"] != "submitted"), None)
         return web.render(request, "review.html", rid=rid, entry=entry, rubric=contest["rubric"],
-                          sheet=rv["sheets"][user.account_id], round_no=rv["round_no"], closed=bool(rv.get("closed")))
+                          sheet=rv["sheets"][user.account_id], round_no=rv["round_no"], closed=bool(rv.get("closed")),
+                          next_review=next_review, contest_name=contest.get("name", ""))
 
     async def pick(contest_id: str | None) -> tuple[list[Doc], str | None]:
         contests = await svc.store.contests.find({}, {"name": 1, "closes_at": 1}).sort("closes_at", -1).to_list()

@@ -468,11 +468,14 @@ class JudgingService:
         ids = [r["entry_id"] for r in reviews]
         entries = {e["_id"]: e async for e in self.store.entries.find({"_id": {"$in": ids}},
                                                                       {"title": 1, "code": 1, "category": 1})}
+        names = {c["_id"]: c.get("name", "") async for c in self.store.contests.find(
+            {"_id": {"$in": sorted({r["contest_id"] for r in reviews})}}, {"name": 1})}
         for r in reviews:
             entry = entries.get(r["entry_id"], {})
             sheet = r["sheets"].get(judge.account_id, {})
             out.append({"review_id": r["_id"], "entry_id": r["entry_id"], "round_no": r["round_no"],
-                        "contest_id": r["contest_id"], "title": entry.get("title", ""), "code": entry.get("code", ""),
+                        "contest_id": r["contest_id"], "contest_name": names.get(r["contest_id"], ""),
+                        "title": entry.get("title", ""), "code": entry.get("code", ""),
                         "category": entry.get("category", ""), "status": sheet.get("status", "assigned"),
                         "declared": judge.account_id in r.get("declarations", {}), "closed": bool(r.get("closed"))})
         return sorted(out, key=lambda x: (x["closed"], x["status"] == "submitted", x["round_no"], x["code"]))

@@ -60,6 +60,7 @@ def test_judge_scores_two_entries_while_the_organiser_watches(
     expect(judge.get_by_role("heading", name="Phiếu chấm")).to_be_visible()
     expect(judge.locator("body")).not_to_contain_text("Phạm Thị Tác Giả")
     score(judge, "35", "30", "15", "8")
+    expect(judge.locator("#total")).to_have_text("53")  # 35 is out of range: never counted in the live total
     judge.get_by_role("button", name="Nộp điểm").click()
     expect(judge.locator("#f-novelty-error")).to_have_text("Điểm phải từ 0 đến 30")
     expect(judge.locator("#f-novelty")).to_have_attribute("aria-invalid", "true")
@@ -69,6 +70,7 @@ def test_judge_scores_two_entries_while_the_organiser_watches(
     expect(judge.locator("#total")).to_have_text("78")
     judge.get_by_role("button", name="Nộp điểm").click()
     expect(judge.locator("#sheet-status")).to_have_text("Đã nộp điểm.")
+    expect(judge.get_by_role("link", name=re.compile("Chấm bài tiếp theo"))).to_be_visible()
 
     expect(org.locator("#scored")).to_have_text("1", timeout=15000)  # polled, no reload
 

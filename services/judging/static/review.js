@@ -10,8 +10,11 @@
     let s = 0, w = 0, m = 0;
     criteria.forEach(function (c) {
       if (!c.required) return;
-      const v = parseFloat(form.elements[c.key].value);
-      if (!isNaN(v)) s += v * c.weight;
+      const input = form.elements[c.key];
+      const v = parseFloat(input.value);
+      const outside = !isNaN(v) && (v < 0 || v > c.max_points);  // never counted: the server refuses it too
+      if (outside) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
+      if (!isNaN(v) && !outside) s += v * c.weight;
       w += c.weight * c.max_points; m += c.max_points;
     });
     document.getElementById("total").textContent = w ? (s * m / w).toLocaleString("vi-VN", {maximumFractionDigits: 2}) : "—";
@@ -47,6 +50,7 @@
     }
     status.textContent = data.status === "submitted" ? t.submitted : t.saved;
     if (data.status === "submitted" && save) { save.hidden = true; }
+    if (data.status === "submitted") { const next = document.getElementById("next-entry"); if (next) next.hidden = false; }
   }
   form.addEventListener("input", total);
   const save = document.getElementById("save");

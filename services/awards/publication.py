@@ -147,7 +147,8 @@ class Publication:
             issued_on=issued, verification_code=self.code_for(contest["_id"], row["entry_id"], author_index),
             verify_url=f"{self.settings.public_base_url.rstrip('/')}/awards/verify",
             entry_code=doc.get("code", ""), signer_name=prizes.get("signer_name", ""),
-            signer_title=prizes.get("signer_title") or "TRƯỞNG BAN TỔ CHỨC")
+            signer_title=prizes.get("signer_title") or "TRƯỞNG BAN TỔ CHỨC",
+            document_number=f"{int(row.get('position') or 0):03d}-{author_index + 1}/GCN-{contest.get('code', '')}")
 
     async def certificate(self, entry_id: str, author_index: int, user: Principal) -> tuple[bytes, str]:
         """One certificate: for the entry's owner or an organiser, once announced."""

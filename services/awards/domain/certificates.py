@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
+import segno
 from fontTools import subset as ft_subset  # type: ignore[import-untyped]
 from fontTools import ttLib
 from fpdf import FPDF
@@ -194,6 +195,7 @@ class CertificateData:
     governing_body: str = ""  # optional line above the issuing body, e.g. "UBND TỈNH BẮC NINH"
     signer_title: str = "TRƯỞNG BAN TỔ CHỨC"
     signer_name: str = ""
+    document_number: str = ""  # e.g. "003-1/GCN-SK2026": position in the official result, author, contest
 
 
 _RED = (150, 20, 20)
@@ -221,6 +223,7 @@ def _texts(data: CertificateData) -> list[str]:
         data.governing_body,
         data.signer_title,
         data.signer_name,
+        data.document_number,
     ]
 
 
@@ -273,6 +276,7 @@ def render_certificate(data: CertificateData, *, fonts: FontFiles | None = None)
         governing_body,
         signer_title,
         signer_name,
+        number,
     ) = texts
 
     pdf = FPDF(orientation="L", unit="mm", format="A4")
@@ -309,6 +313,10 @@ def render_certificate(data: CertificateData, *, fonts: FontFiles | None = None)
     _text_block(pdf, left_w, 6, issuing_body)
     underline_y = pdf.get_y() + 1
     pdf.line(left_x + left_w / 2 - 18, underline_y, left_x + left_w / 2 + 18, underline_y)
+    if number:  # "Số: …" under the issuing body, as on an administrative document
+        pdf.set_xy(left_x, underline_y + 2)
+        pdf.set_font("Cert", "", 11)
+        pdf.cell(left_w, 6, f"Số: {number}", align="C")
 
     pdf.set_xy(right_x, 18)
     pdf.set_font("Cert", "B", 12)
@@ -374,8 +382,27 @@ def render_certificate(data: CertificateData, *, fonts: FontFiles | None = None)
     pdf.set_font("Cert", "B", 10)
     pdf.cell(120, 5, f"Mã xác thực: {code}", new_x="LEFT", new_y="NEXT")
     pdf.set_font("Cert", "", 10)
-    _text_block(pdf, 125, 5, f"Tra cứu tính xác thực tại: {verify_url}", align="L")
+    link = f"{verify_url}?code={code}"
+    _text_block(pdf, 100, 5, f"Tra cứu tính xác thực tại: {verify_url}", align="L")
+    _qr(pdf, link, x=126, y=160, size=30)
     return bytes(pdf.output())
+
+
+def _qr(pdf: FPDF, text: str, *, x: float, y: float, size: float) -> None:
+    """A QR code of ``text`` drawn as vector squares (crisp in print, no image to embed)."""
+    matrix = segno.make(text, error="m").matrix
+    cell = size / len(matrix)
+    pdf.set_fill_color(0, 0, 0)
+    for r, row in enumerate(matrix):
+        c = 0
+        while c < len(row):
+            if row[c]:
+                start = c
+                while c < len(row) and row[c]:
+                    c += 1
+                pdf.rect(x + start * cell, y + r * cell, (c - start) * cell, cell, style="F")
+            else:
+                c += 1
 
 
 # --- verification codes -----------------------------------------------------------------

@@ -31,7 +31,8 @@
     const chain = Array.from(prizes.querySelectorAll("select.tie-break")).map(function (s) { return s.value; })
       .filter(function (x) { return x; });
     send("PUT", base + "/prizes", {tiers: tiers, tie_break: chain, place: prizes.place.value,
-      signer_name: prizes.signer_name.value}, document.getElementById("prizes-error"));
+      signer_name: prizes.signer_name.value, signer_title: prizes.signer_title.value},
+      document.getElementById("prizes-error"));
   });
   const ov = document.getElementById("override-form");
   if (ov) ov.addEventListener("submit", async function (ev) {

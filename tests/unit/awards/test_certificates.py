@@ -168,3 +168,17 @@ def test_bulk_zip_in_worker_processes_gives_the_same_archive() -> None:
 def test_explicit_missing_fonts_raise(tmp_path: Path) -> None:
     with pytest.raises(CertificateFontError):
         render_certificate(sample(), fonts=FontFiles(tmp_path / "a.ttf", tmp_path / "b.ttf"))
+
+
+def test_a_certificate_carries_its_number_and_a_qr_code_of_its_verification_link() -> None:
+    import segno
+    from pypdf import PdfReader
+
+    data = sample(document_number="003-1/GCN-SK2026")
+    pdf = render_certificate(data)
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    assert "Số: 003-1/GCN-SK2026" in page.extract_text()
+    drawn = page.get_contents().get_data()  # type: ignore[union-attr]
+    modules = sum(sum(row) for row in segno.make(f"{data.verify_url}?code={data.verification_code}",
+                                                  error="m").matrix)
+    assert modules > 100 and drawn.count(b" re") > 50, "the QR code is drawn as filled squares"

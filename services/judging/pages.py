@@ -114,6 +114,13 @@ def build_pages(svc: JudgingService, auth: Auth, web: Web) -> APIRouter:
                     contest_id: str | None = None, entry_id: str | None = None) -> Response:
         contests, contest_id = await pick(contest_id)
         rows = await views.audit(svc, contest_id, entry_id) if contest_id else []
-        return web.render(request, "audit.html", contests=contests, contest_id=contest_id, rows=rows, tab="audit")
+        contest = await svc.contest(contest_id) if contest_id else {}
+        rubrics = [*(contest.get("rubric_history") or []), contest.get("rubric") or {"criteria": []}]
+        labels = {c["key"]: c["name"] for r in rubrics for c in r.get("criteria", [])}
+        people = {j for a in rows for j in [*(a.get("old") or {}), *a.get("removed", []), *a.get("added", [])]}
+        judge_names = {j["_id"]: j.get("full_name", "") async for j in svc.store.judges.find(
+            {"_id": {"$in": sorted(people)}}, {"full_name": 1})}
+        return web.render(request, "audit.html", contests=contests, contest_id=contest_id, rows=rows, tab="audit",
+                          labels=labels, judge_names=judge_names)
 
     return r

@@ -178,6 +178,8 @@ def test_two_rounds_from_configuration_to_awards(gateway: str, organiser: Api) -
     changes = [a for a in audit if a["kind"] == "score" and a["by"] == judge.account_id]
     assert len(changes) == 3 and changes[-1]["old"]["novelty"] == 20 + bonus[item["entry_id"]]
     assert changes[-1]["new"]["novelty"] == 21 + bonus[item["entry_id"]]
+    page = organiser.get(f"/judging/organiser/audit?contest_id={cid}", headers={"Accept": "text/html"}).text
+    assert "Tính mới, tính sáng tạo" in page and "novelty" not in page, "criterion names, never raw keys or JSON"
     cal = organiser.get(f"/judging/api/contests/{cid}/rounds/1/calibration").json()
     assert len(cal["ranking"]) == 3 and {x["judge_id"] for x in cal["judges"]} <= {j.account_id for j in s.judges}
 

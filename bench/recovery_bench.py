@@ -1,9 +1,11 @@
-"""Benchmark: how fast the platform recovers. Two figures, printed (never asserted in tests):
+"""Benchmark: how fast the platform recovers and plans. Figures printed (never asserted in tests):
 
 1. **Backlog drain.** A contest whose first round is released to 12 judges receives a backlog of
    N eligible entries at once (as after a restart, or a round released while screening went on):
    the time from the first event to the last entry assigned, as entries/s. Target: >= 50/s.
-2. **Restart to the last in-flight creation.** Participants submit concurrently; submission is
+2. **Release.** Round 1 of a contest whose 3,000 eligible entries judging holds, released to 12
+   judges, 3 per entry: the time the API takes to answer. Target: < 5 s.
+3. **Restart to the last in-flight creation.** Participants submit concurrently; submission is
    killed with SIGKILL mid-rush and restarted; the time from the restarted service answering to
    the event of the last stored entry arriving on Kafka. Target: seconds (the old rule: 60 s).
 
@@ -57,7 +59,8 @@ def contest(org: httpx.Client) -> str:
     return str(ok(org.post("/submission/api/contests", json={
         "code": ("R" + uuid.uuid4().hex[:7]).upper(), "name": "Cuộc thi đo khả năng phục hồi",
         "issuing_body": "Sở Nội vụ", "categories": [{"key": "tthc", "name": "Thủ tục hành chính"}],
-        "opens_at": (now - timedelta(days=1)).isoformat(), "closes_at": (now + timedelta(days=10)).isoformat()}))[
+        "opens_at": (now - timedelta(days=1)).isoformat(), "closes_at": (now + timedelta(days=10)).isoformat(),
+        "max_entries_per_participant": 1000}))[
         "contest_id"])
 
 
@@ -112,6 +115,43 @@ def backlog(base: str, profile: Profile, n: int) -> float:
     print(f"backlog: {n} eligible entries assigned to 3 of 12 judges in {elapsed:.2f} s "
           f"({n / elapsed:.0f} entries/s; publishing them took {sent:.2f} s; {count} reviews)")
     return n / elapsed
+
+
+def release(base: str, profile: Profile, n: int) -> float:
+    """Time of releasing round 1 of a contest whose ``n`` eligible entries judging already holds."""
+    org = organiser(base, profile)
+    cid = contest(org)
+    judges = [ok(org.post("/identity/api/accounts", json={
+        "email": f"bench-judge-{uuid.uuid4().hex[:8]}@bench.example", "password": PASSWORD, "roles": ["judge"],
+        "full_name": f"Giám khảo {i}", "unit": UNITS[i % len(UNITS)]}))["account_id"] for i in range(12)]
+    until(lambda: org.put(f"/judging/api/contests/{cid}/panel", json={"judge_ids": judges}).status_code == 200, 120,
+          "judging to know the contest and the judges")
+    now = datetime.now(UTC)
+    envs = [Envelope.wrap(EntryBecameEligible(
+        entry_id=uuid.uuid4().hex, contest_id=cid, code=f"SK-{i:05d}", title=f"Sáng kiến {i}", category="tthc",
+        sections=SECTIONS, attachments=[], version=1, submitted_at=now,
+        conflict_unit=UNITS[i % len(UNITS)].casefold()), producer="bench") for i in range(n)]
+
+    async def send() -> None:
+        producer = AIOKafkaProducer(bootstrap_servers=profile.kafka_bootstrap, enable_idempotence=True, linger_ms=5)
+        await producer.start()
+        try:
+            await asyncio.gather(*[await producer.send(e.topic, e.model_dump_json().encode(), key=e.key.encode())
+                                   for e in envs])
+        finally:
+            await producer.stop()
+
+    asyncio.run(send())
+    entries = MongoClient[dict[str, Any]](profile.mongo_url)[
+        profile.service_env("judging")["JUDGING_MONGO_DB"]]["entries"]
+    until(lambda: entries.count_documents({"contest_id": cid}) >= n, 600, "judging to hold every entry")
+    started = time.monotonic()
+    r = org.post(f"/judging/api/contests/{cid}/rounds/1/release", json={"judges_per_entry": 3, "seed": 1},
+                 timeout=300)
+    elapsed = time.monotonic() - started
+    ok(r)
+    print(f"release: round 1 of {n} entries to 3 of 12 judges answered in {elapsed:.2f} s (target < 5 s)")
+    return elapsed
 
 
 def restart(base: str, profile: Profile) -> float:
@@ -195,11 +235,14 @@ async def events_of(profile: Profile, cid: str, stored: set[str], wait_s: float)
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--entries", type=int, default=300)
+    parser.add_argument("--release", type=int, default=3000, help="entries of the released round (0: skip)")
     args = parser.parse_args()
     n = max(1, min(args.entries, 3000))
     profile = PROFILES[os.environ.get("CONTEST_PROFILE", "test")]
     base = profile.gateway
     backlog(base, profile, n)
+    if args.release:
+        release(base, profile, max(1, min(args.release, 5000)))
     restart(base, profile)
 
 

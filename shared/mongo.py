@@ -61,6 +61,20 @@ async def insert_new(coll: AsyncCollection[Doc], docs: Sequence[Doc]) -> None:
             raise
 
 
+async def insert_new_reporting(coll: AsyncCollection[Doc], docs: Sequence[Doc]) -> set[Any]:
+    """Like ``insert_new``, and returns the ``_id``s that were already stored (refused)."""
+    if not docs:
+        return set()
+    try:
+        await coll.insert_many(docs, ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if exc.details.get("writeConcernErrors") or any(err.get("code") != DUPLICATE_KEY for err in errors):
+            raise
+        return {docs[err["index"]]["_id"] for err in errors}
+    return set()
+
+
 class DocGate:
     """Lets one write at a time touch a document, or one write the whole collection.
 

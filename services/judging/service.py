@@ -47,7 +47,7 @@ from shared.events.judging import (
     RoundClosed,
     RoundReopened,
 )
-from shared.mongo import Doc, insert_new
+from shared.mongo import Doc, insert_new, insert_new_reporting
 
 log = structlog.get_logger(__name__)
 
@@ -109,11 +109,20 @@ def counted_totals(results: Sequence[EntryResult], standardised: bool) -> dict[s
     return {r.entry_id: r.official_total for r in results}
 
 
+class RoundState:
+    """A round's assigned entries and each judge's load (see ``JudgingService._round_state``)."""
+
+    def __init__(self) -> None:
+        self.assigned: set[str] = set()
+        self.loads: dict[str, int] = {}
+
+
 @dataclass
 class JudgingService:
     store: JudgingStore
     settings: JudgingSettings
     locks: DocLocks = field(default_factory=DocLocks)
+    _rounds_seen: dict[tuple[str, int], RoundState] = field(default_factory=dict)
 
     def _env(self, payload: EventPayload) -> Envelope:
         return Envelope.wrap(payload, producer=self.settings.service_name)
@@ -135,6 +144,7 @@ class JudgingService:
             await self._judge_left(e.account_id)
 
     async def _judge_left(self, judge_id: str) -> None:
+        self._forget_rounds()
         open_rounds = {(r["contest_id"], r["round_no"]) async for r in self.store.reviews.find(
             {"judge_ids": judge_id, "closed": {"$ne": True}, "withdrawn": {"$ne": True}},
             {"contest_id": 1, "round_no": 1})}
@@ -166,27 +176,32 @@ class JudgingService:
         these events: new entries are inserted in one command and assigned in one plan per
         contest, not one scan of the store per entry (on FerretDB every lookup but ``_id`` scans)."""
         latest = {e.entry_id: e for e in events}
-        stored = {d["_id"] async for d in self.store.entries.find({"_id": {"$in": sorted(latest)}}, {"_id": 1})}
-        fresh: list[Doc] = []
+        docs: dict[str, Doc] = {}
         for e in latest.values():
-            fields = {"contest_id": e.contest_id, "code": e.code, "title": e.title, "category": e.category,
-                      "sections": e.sections.model_dump(), "attachments": [a.model_dump() for a in e.attachments],
-                      "version": e.version, "conflict_unit": e.conflict_unit, "submitted_at": e.submitted_at}
-            if e.entry_id in stored:  # a newer deadline version of an entry judging knows
-                await self.store.entries.update_one({"_id": e.entry_id}, {"$set": fields})
-            else:
-                fresh.append({"_id": e.entry_id, **fields, "withdrawn": False})
-        await insert_new(self.store.entries, fresh)
-        by_contest: dict[str, list[str]] = {}
-        for e in latest.values():
-            by_contest.setdefault(e.contest_id, []).append(e.entry_id)
-        for contest_id, ids in sorted(by_contest.items()):
+            docs[e.entry_id] = {"_id": e.entry_id, "contest_id": e.contest_id, "code": e.code, "title": e.title,
+                                "category": e.category, "sections": e.sections.model_dump(),
+                                "attachments": [a.model_dump() for a in e.attachments], "version": e.version,
+                                "conflict_unit": e.conflict_unit, "submitted_at": e.submitted_at, "withdrawn": False}
+        # Inserted in one command; an entry judging already knew (a newer deadline version, an entry
+        # made eligible again) is refused by its _id and updated instead, keeping its withdrawn flag.
+        known = await insert_new_reporting(self.store.entries, list(docs.values()))
+        for entry_id in sorted(known):
+            fields = {k: v for k, v in docs[entry_id].items() if k not in ("_id", "withdrawn")}
+            await self.store.entries.update_one({"_id": entry_id}, {"$set": fields})
+            stored = await self.store.entries.find_one({"_id": entry_id}, {"withdrawn": 1})
+            docs[entry_id]["withdrawn"] = bool((stored or {}).get("withdrawn"))
+        by_contest: dict[str, list[Doc]] = {}
+        for d in docs.values():
+            if not d["withdrawn"]:
+                by_contest.setdefault(d["contest_id"], []).append(d)
+        for contest_id, arrived in sorted(by_contest.items()):
             rnd = await self.store.rounds.find_one({"_id": round_id(contest_id, 1), "released": True,
                                                     "closed": False})
             if rnd is None:
                 continue
+            ids = [d["_id"] for d in arrived]
             try:
-                await self._assign(rnd, only=ids)
+                await self._assign(rnd, only=ids, known=arrived)
             except HTTPException as exc:  # not enough judges yet: the next release assigns them
                 log.warning("judging.entries_wait_for_judges", contest_id=contest_id, count=len(ids),
                             detail=exc.detail)
@@ -194,12 +209,14 @@ class JudgingService:
     async def on_withdrawn(self, e: EntryWithdrawnFromJudging) -> None:
         """The entry leaves every queue at once and can never produce a result; bumping ``rev``
         makes any sheet save in flight fail its compare-and-set."""
+        self._forget_rounds()
         await self.store.entries.update_one({"_id": e.entry_id},
                                             {"$set": {"withdrawn": True, "contest_id": e.contest_id}}, upsert=True)
         async for r in self.store.reviews.find({"entry_id": e.entry_id, "withdrawn": {"$ne": True}}, {"_id": 1}):
             async with self.locks.hold(r["_id"]):
                 await self.store.reviews.update_one(
                     {"_id": r["_id"]}, {"$set": {"withdrawn": True, "withdrawn_reason": e.reason}, "$inc": {"rev": 1}})
+        self._forget_rounds()
 
     # ------------------------------------------------------------ configuration
 
@@ -310,28 +327,49 @@ class JudgingService:
             raise HTTPException(409, detail="Vòng chấm đã đóng.")
         return rules[round_no - 1], rnd
 
+    async def _round_state(self, contest_id: str, round_no: int) -> RoundState:
+        """The round's assigned entries and judge loads: read once, then kept by this process (the
+        only writer of judging's database), so a backlog of arrivals costs no scan of the reviews
+        each (on FerretDB every query but an exact ``_id`` scans the whole collection). Every other
+        path that changes reviews forgets it (``_forget_rounds``)."""
+        key = (contest_id, round_no)
+        state = self._rounds_seen.get(key)
+        if state is None:
+            state = RoundState()
+            async for r in self.store.reviews.find({"contest_id": contest_id, "round_no": round_no},
+                                                    {"entry_id": 1, "judge_ids": 1, "withdrawn": 1}):
+                state.assigned.add(r["entry_id"])
+                if not r.get("withdrawn"):
+                    for j in r["judge_ids"]:
+                        state.loads[j] = state.loads.get(j, 0) + 1
+            self._rounds_seen[key] = state
+        return state
+
+    def _forget_rounds(self) -> None:
+        self._rounds_seen.clear()
+
     async def _plan(self, contest: Doc, round_no: int, entry_filter: list[str] | None, k: int, seed: int,
-                    only: list[str] | None = None) -> tuple[dict[str, tuple[str, ...]], list[Doc], list[Doc]]:
-        """The assignment of the round's still unassigned entries (nothing written)."""
+                    only: list[str] | None = None, known: Sequence[Doc] | None = None,
+                    ) -> tuple[dict[str, tuple[str, ...]], list[Doc], list[Doc]]:
+        """The assignment of the round's still unassigned entries (nothing written). ``known``:
+        the entries themselves when the caller has them (arrivals), so they are not read again."""
         contest_id = contest["_id"]
         query: Doc = {"contest_id": contest_id, "withdrawn": False}
         ids: set[str] | None = set(entry_filter) if entry_filter is not None else None
         if only is not None:
             ids = set(only) if ids is None else ids & set(only)
-        if ids is not None:
-            query["_id"] = {"$in": sorted(ids)}
-        entries = await self.store.entries.find(query, {"sections": 0, "attachments": 0}).to_list()
-        have = {d["entry_id"] for d in await self.store.reviews.find(
-            {"contest_id": contest_id, "round_no": round_no}, {"entry_id": 1}).to_list()}
-        todo = [e for e in entries if e["_id"] not in have]
+        if known is not None:
+            entries = [e for e in known if ids is None or e["_id"] in ids]
+        else:
+            if ids is not None:
+                query["_id"] = {"$in": sorted(ids)}
+            entries = await self.store.entries.find(query, {"sections": 0, "attachments": 0}).to_list()
+        state = await self._round_state(contest_id, round_no)
+        todo = [e for e in entries if e["_id"] not in state.assigned]
         judges = await self.panel_judges(contest)
         if not todo:
             return {}, todo, judges
-        loads: dict[str, int] = {}
-        async for r in self.store.reviews.find({"contest_id": contest_id, "round_no": round_no,
-                                                "withdrawn": {"$ne": True}}, {"judge_ids": 1}):
-            for j in r["judge_ids"]:
-                loads[j] = loads.get(j, 0) + 1
+        loads = dict(state.loads)
         refs = [JudgeRef(j["_id"], j["unit"], frozenset(j.get("categories", []))) for j in judges]
         try:
             plan = assign_judges([EntryRef(e["_id"], e["conflict_unit"], e["category"]) for e in todo], refs,
@@ -359,6 +397,7 @@ class JudgingService:
 
     async def release_round(self, contest_id: str, round_no: int, k: int | None, seed: int) -> Doc:
         """Open a round and assign its entries; again later, assigns entries that arrived since."""
+        self._forget_rounds()
         contest = await self.contest(contest_id)
         rule, rnd = await self._round_inputs(contest, round_no)
         rid = round_id(contest_id, round_no)
@@ -375,9 +414,10 @@ class JudgingService:
         await self._assign(rnd)
         return rnd
 
-    async def _assign(self, rnd: Doc, only: list[str] | None = None) -> None:
+    async def _assign(self, rnd: Doc, only: list[str] | None = None, known: Sequence[Doc] | None = None) -> None:
         contest = await self.contest(rnd["contest_id"])
-        plan, _, _ = await self._plan(contest, rnd["round_no"], rnd.get("entry_ids"), rnd["k"], rnd["seed"], only)
+        plan, _, _ = await self._plan(contest, rnd["round_no"], rnd.get("entry_ids"), rnd["k"], rnd["seed"], only,
+                                      known)
         now = datetime.now(UTC)
         contest_id, round_no = rnd["contest_id"], rnd["round_no"]
         docs: list[Doc] = []
@@ -391,8 +431,18 @@ class JudgingService:
             docs.append(outbox.new_document(doc, event, self._reviewers(doc, list(judge_ids))))
         # Reviews that exist are never touched (``_plan`` leaves them out; one written meanwhile by
         # another release is skipped by its unique _id), and many are written in a few commands.
-        for i in range(0, len(docs), 200):
-            await insert_new(self.store.reviews, docs[i:i + 200])
+        try:
+            for i in range(0, len(docs), 200):
+                await insert_new(self.store.reviews, docs[i:i + 200])
+        except BaseException:
+            self._forget_rounds()  # some may be written: read the round again next time
+            raise
+        state = self._rounds_seen.get((contest_id, round_no))
+        if state is not None:
+            for entry_id, judge_ids in plan.items():
+                state.assigned.add(entry_id)
+                for j in judge_ids:
+                    state.loads[j] = state.loads.get(j, 0) + 1
 
     async def _open_reviews(self, contest_id: str, round_no: int) -> list[Doc]:
         return await self.store.reviews.find(
@@ -440,9 +490,11 @@ class JudgingService:
                 moved += 1
             else:
                 log.warning("judging.reassignment_skipped", review_id=r["_id"], reason="changed meanwhile")
+        self._forget_rounds()
         return moved
 
     async def rebalance_round(self, contest_id: str, round_no: int, *, actor: str, note: str) -> int:
+        self._forget_rounds()
         contest = await self.contest(contest_id)
         rnd = await self.store.rounds.find_one({"_id": round_id(contest_id, round_no)})
         if rnd is None or rnd.get("closed"):
@@ -525,6 +577,7 @@ class JudgingService:
             return await self._recuse(judge, rid, reason)
 
     async def _recuse(self, judge: Principal, rid: str, reason: str) -> Doc:
+        self._forget_rounds()
         r = await self.assigned(judge, rid)
         if r.get("closed"):
             raise HTTPException(409, detail=MSG_CLOSED)

@@ -75,7 +75,8 @@ def until(check: Any, deadline_s: float, what: str) -> Any:
         time.sleep(0.1)
 
 
-def backlog(base: str, profile: Profile, n: int) -> float:
+def contest_with_panel(base: str, profile: Profile) -> tuple[httpx.Client, str]:
+    """A contest with 12 judges of six units on its panel, once judging knows them."""
     org = organiser(base, profile)
     cid = contest(org)
     judges = [ok(org.post("/identity/api/accounts", json={
@@ -83,49 +84,11 @@ def backlog(base: str, profile: Profile, n: int) -> float:
         "full_name": f"Giám khảo {i}", "unit": UNITS[i % len(UNITS)]}))["account_id"] for i in range(12)]
     until(lambda: org.put(f"/judging/api/contests/{cid}/panel", json={"judge_ids": judges}).status_code == 200, 120,
           "judging to know the contest and the judges")
-    ok(org.post(f"/judging/api/contests/{cid}/rounds/1/release", json={"judges_per_entry": 3, "seed": 1}))
-    now = datetime.now(UTC)
-    envs = [Envelope.wrap(EntryBecameEligible(
-        entry_id=uuid.uuid4().hex, contest_id=cid, code=f"SK-{i:05d}", title=f"Sáng kiến {i}", category="tthc",
-        sections=SECTIONS, attachments=[], version=1, submitted_at=now,
-        conflict_unit=UNITS[i % len(UNITS)].casefold()), producer="bench") for i in range(n)]
-
-    async def send() -> None:
-        producer = AIOKafkaProducer(bootstrap_servers=profile.kafka_bootstrap, enable_idempotence=True,
-                                    linger_ms=5)
-        await producer.start()
-        try:
-            futures = [await producer.send(e.topic, e.model_dump_json().encode(), key=e.key.encode()) for e in envs]
-            await asyncio.gather(*futures)
-        finally:
-            await producer.stop()
-
-    started = time.monotonic()
-    asyncio.run(send())
-    sent = time.monotonic() - started
-    reviews = MongoClient[dict[str, Any]](profile.mongo_url)[
-        profile.service_env("judging")["JUDGING_MONGO_DB"]]["reviews"]
-
-    def assigned() -> bool:
-        r = org.get(f"/judging/api/contests/{cid}/progress")
-        return r.status_code == 200 and r.json().get("entries") == n
-    until(assigned, 600, "every entry of the backlog to be assigned")
-    elapsed = time.monotonic() - started
-    count = reviews.count_documents({"contest_id": cid})
-    print(f"backlog: {n} eligible entries assigned to 3 of 12 judges in {elapsed:.2f} s "
-          f"({n / elapsed:.0f} entries/s; publishing them took {sent:.2f} s; {count} reviews)")
-    return n / elapsed
+    return org, cid
 
 
-def release(base: str, profile: Profile, n: int) -> float:
-    """Time of releasing round 1 of a contest whose ``n`` eligible entries judging already holds."""
-    org = organiser(base, profile)
-    cid = contest(org)
-    judges = [ok(org.post("/identity/api/accounts", json={
-        "email": f"bench-judge-{uuid.uuid4().hex[:8]}@bench.example", "password": PASSWORD, "roles": ["judge"],
-        "full_name": f"Giám khảo {i}", "unit": UNITS[i % len(UNITS)]}))["account_id"] for i in range(12)]
-    until(lambda: org.put(f"/judging/api/contests/{cid}/panel", json={"judge_ids": judges}).status_code == 200, 120,
-          "judging to know the contest and the judges")
+def publish_eligible(profile: Profile, cid: str, n: int) -> float:
+    """``n`` EntryBecameEligible events of the contest, as submission publishes them; seconds taken."""
     now = datetime.now(UTC)
     envs = [Envelope.wrap(EntryBecameEligible(
         entry_id=uuid.uuid4().hex, contest_id=cid, code=f"SK-{i:05d}", title=f"Sáng kiến {i}", category="tthc",
@@ -141,9 +104,37 @@ def release(base: str, profile: Profile, n: int) -> float:
         finally:
             await producer.stop()
 
+    started = time.monotonic()
     asyncio.run(send())
-    entries = MongoClient[dict[str, Any]](profile.mongo_url)[
-        profile.service_env("judging")["JUDGING_MONGO_DB"]]["entries"]
+    return time.monotonic() - started
+
+
+def judging_db(profile: Profile) -> Any:
+    return MongoClient[dict[str, Any]](profile.mongo_url)[profile.service_env("judging")["JUDGING_MONGO_DB"]]
+
+
+def backlog(base: str, profile: Profile, n: int) -> float:
+    org, cid = contest_with_panel(base, profile)
+    ok(org.post(f"/judging/api/contests/{cid}/rounds/1/release", json={"judges_per_entry": 3, "seed": 1}))
+    started = time.monotonic()
+    sent = publish_eligible(profile, cid, n)
+
+    def assigned() -> bool:
+        r = org.get(f"/judging/api/contests/{cid}/progress")
+        return r.status_code == 200 and r.json().get("entries") == n
+    until(assigned, 600, "every entry of the backlog to be assigned")
+    elapsed = time.monotonic() - started
+    count = judging_db(profile)["reviews"].count_documents({"contest_id": cid})
+    print(f"backlog: {n} eligible entries assigned to 3 of 12 judges in {elapsed:.2f} s "
+          f"({n / elapsed:.0f} entries/s; publishing them took {sent:.2f} s; {count} reviews)")
+    return n / elapsed
+
+
+def release(base: str, profile: Profile, n: int) -> float:
+    """Time of releasing round 1 of a contest whose ``n`` eligible entries judging already holds."""
+    org, cid = contest_with_panel(base, profile)
+    publish_eligible(profile, cid, n)
+    entries = judging_db(profile)["entries"]
     until(lambda: entries.count_documents({"contest_id": cid}) >= n, 600, "judging to hold every entry")
     started = time.monotonic()
     r = org.post(f"/judging/api/contests/{cid}/rounds/1/release", json={"judges_per_entry": 3, "seed": 1},

@@ -184,7 +184,6 @@ class Consumer:
         self.dead_lettered = 0
         self.transient_retries = 0
         self.waiting_since: datetime | None = None
-        self.waiting_reason: str | None = None
         self._kafka: Any = None  # the aiokafka consumer, known from the first message
         self._to_commit: dict[TopicPartition, int] = {}
         self._committing = asyncio.Lock()  # commits in order: an older one never lands after a newer one
@@ -238,9 +237,9 @@ class Consumer:
                 self.transient_retries += 1
                 if self.waiting_since is None:
                     self.waiting_since = datetime.now(UTC)
-                self.waiting_reason = f"{type(exc).__name__}: {str(exc)[:200]}"
                 (log.warning if transient else log.error)(
-                    "consumer.waiting", transient=transient, error=self.waiting_reason, retry_in=round(delay, 2),
+                    "consumer.waiting", transient=transient, error=f"{type(exc).__name__}: {str(exc)[:200]}",
+                    retry_in=round(delay, 2),
                     since=self.waiting_since.isoformat())
                 if time.monotonic() - started > self._patience:
                     # Let the poll loop run (Kafka drops a member that stops polling); the records
@@ -252,7 +251,7 @@ class Consumer:
                 delay = min(delay * 2, self._max_wait)
         if self.waiting_since is not None:
             log.info("consumer.resumed", waited_s=round((datetime.now(UTC) - self.waiting_since).total_seconds(), 1))
-            self.waiting_since = self.waiting_reason = None
+            self.waiting_since = None
 
     async def _process(self, run: _Run) -> None:
         if run.items is None:
@@ -310,13 +309,12 @@ class Consumer:
         """Consecutive fresh events of the type of ``items[start]``, at most ``RUN``."""
         first = items[start].env
         assert first is not None
-        group = [items[start]]
+        group, ids = [items[start]], {first.event_id}
         for t in items[start + 1:start + RUN]:
-            if t.env is None or t.env.event_type != first.event_type or t.env.event_id in seen:
-                break
-            if any(g.env is not None and g.env.event_id == t.env.event_id for g in group):
+            if t.env is None or t.env.event_type != first.event_type or t.env.event_id in seen or t.env.event_id in ids:
                 break
             group.append(t)
+            ids.add(t.env.event_id)
         return group
 
     async def _record(self, run: _Run) -> None:

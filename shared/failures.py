@@ -34,10 +34,6 @@ class StoreUnavailable(Exception):
     """The store could not be reached (raised where code has to name the condition itself)."""
 
 
-class BrokerUnavailable(Exception):
-    """Kafka could not be reached."""
-
-
 def _chain(exc: BaseException) -> Iterator[BaseException]:
     seen: set[int] = set()
     cur: BaseException | None = exc
@@ -55,7 +51,7 @@ def is_busy(exc: BaseException) -> bool:
 def is_transient(exc: BaseException) -> bool:
     """Whether ``exc`` (or what caused it) says a store or broker is down, busy or slow."""
     for e in _chain(exc):
-        if isinstance(e, (StoreUnavailable, BrokerUnavailable, *_TRANSIENT_TYPES)):
+        if isinstance(e, (StoreUnavailable, *_TRANSIENT_TYPES)):
             return True
         if isinstance(e, asyncio.CancelledError):
             return False
@@ -72,7 +68,7 @@ def is_transient(exc: BaseException) -> bool:
 def which_dependency(exc: BaseException) -> str:
     """``store`` or ``broker``: which one a transient failure came from (for messages and logs)."""
     for e in _chain(exc):
-        if isinstance(e, kafka_errors.KafkaError | BrokerUnavailable):
+        if isinstance(e, kafka_errors.KafkaError):
             return "broker"
         if isinstance(e, mongo_errors.PyMongoError | StoreUnavailable):
             return "store"

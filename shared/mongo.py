@@ -43,30 +43,19 @@ def connect(url: str, listeners: Sequence[monitoring.CommandListener] = ()) -> A
 DUPLICATE_KEY = 11000
 
 
-async def insert_new(coll: AsyncCollection[Doc], docs: Sequence[Doc]) -> None:
+async def insert_new(coll: AsyncCollection[Doc], docs: Sequence[Doc]) -> set[Any]:
     """Insert ``docs`` in one command, skipping any whose ``_id`` is already stored (the way an
-    insert-only record stays idempotent); any other write error is raised."""
+    insert-only record stays idempotent); returns the ``_id``s so skipped. Any other write error
+    is raised."""
     if not docs:
-        return
+        return set()
     try:
         if len(docs) == 1:
             await coll.insert_one(docs[0])
         else:
             await coll.insert_many(docs, ordered=False)
     except DuplicateKeyError:
-        pass
-    except BulkWriteError as exc:
-        if exc.details.get("writeConcernErrors") or any(
-                err.get("code") != DUPLICATE_KEY for err in exc.details.get("writeErrors", [])):
-            raise
-
-
-async def insert_new_reporting(coll: AsyncCollection[Doc], docs: Sequence[Doc]) -> set[Any]:
-    """Like ``insert_new``, and returns the ``_id``s that were already stored (refused)."""
-    if not docs:
-        return set()
-    try:
-        await coll.insert_many(docs, ordered=False)
+        return {docs[0]["_id"]}
     except BulkWriteError as exc:
         errors = exc.details.get("writeErrors", [])
         if exc.details.get("writeConcernErrors") or any(err.get("code") != DUPLICATE_KEY for err in errors):

@@ -22,6 +22,12 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+async def seconds_until_free(limiter: MovingWindowRateLimiter, item: RateLimitItem, *key: str) -> float:
+    """How long until ``item``'s window for ``key`` takes one more (at least a second)."""
+    stats = await limiter.get_window_stats(item, *key)
+    return max(1.0, stats.reset_time - time.time())
+
+
 class Throttle:
     """``Throttle("20/minute;200/hour")``: refuse a key once any of its rates is used up."""
 
@@ -33,8 +39,7 @@ class Throttle:
         """Count one use; ``None`` if allowed, else the seconds until the next use is."""
         for item in self.items:
             if not await self.limiter.hit(item, *key):
-                stats = await self.limiter.get_window_stats(item, *key)
-                return max(1.0, stats.reset_time - time.time())
+                return await seconds_until_free(self.limiter, item, *key)
         return None
 
     async def check(self, request: Request, scope: str, message: tuple[str, str]) -> None:

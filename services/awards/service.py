@@ -152,10 +152,16 @@ class AwardsService:
             {"$set": {"contest_id": e.contest_id, f"rounds.r{e.round_no}": record}},
             upsert=True)
 
-    async def on_judging_closed(self, e: JudgingClosed) -> None:
-        known = await self.store.contests.find_one({"_id": e.contest_id}, {"announced": 1})
+    async def _announced(self, contest_id: str, event: str) -> bool:
+        """Whether the result is already announced (then judging's late event changes nothing)."""
+        known = await self.store.contests.find_one({"_id": contest_id}, {"announced": 1})
         if known is not None and known.get("announced"):
-            log.warning("awards.judging_closed_after_announcement", contest_id=e.contest_id)
+            log.warning(f"awards.{event}_after_announcement", contest_id=contest_id)
+            return True
+        return False
+
+    async def on_judging_closed(self, e: JudgingClosed) -> None:
+        if await self._announced(e.contest_id, "judging_closed"):
             return
         await self.store.contests.update_one(
             {"_id": e.contest_id},
@@ -165,11 +171,7 @@ class AwardsService:
 
     async def on_round_reopened(self, e: RoundReopened) -> None:
         """The final round was reopened: judging is open again, an approval no longer stands."""
-        if not e.final_round:
-            return
-        known = await self.store.contests.find_one({"_id": e.contest_id}, {"announced": 1})
-        if known is not None and known.get("announced"):
-            log.warning("awards.round_reopened_after_announcement", contest_id=e.contest_id)
+        if not e.final_round or await self._announced(e.contest_id, "round_reopened"):
             return
         await self.store.contests.update_one(
             {"_id": e.contest_id},

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import UTC, datetime, timedelta
 
 from fastapi import HTTPException
@@ -18,6 +17,7 @@ from services.identity.tokens import SigningKey
 from shared.envelope import Envelope
 from shared.events.accounts import SessionsRevoked
 from shared.revocations import Revocations
+from shared.throttle import seconds_until_free
 
 
 class SignInLocked(HTTPException):
@@ -54,8 +54,7 @@ class IdentityService:
     async def _refused_for(self, item: RateLimitItem, *key: str) -> float | None:
         if await self._failures.test(item, *key):
             return None
-        stats = await self._failures.get_window_stats(item, *key)
-        return max(1.0, stats.reset_time - time.time())
+        return await seconds_until_free(self._failures, item, *key)
 
     async def sign_in(self, email: str, password: str, client: str) -> Account | None:
         """Checks the password; see ``SignInPolicy`` for who is refused or slowed after failures."""

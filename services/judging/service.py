@@ -47,7 +47,7 @@ from shared.events.judging import (
     RoundClosed,
     RoundReopened,
 )
-from shared.mongo import Doc, insert_new, insert_new_reporting
+from shared.mongo import Doc, insert_new
 
 log = structlog.get_logger(__name__)
 
@@ -144,7 +144,6 @@ class JudgingService:
             await self._judge_left(e.account_id)
 
     async def _judge_left(self, judge_id: str) -> None:
-        self._forget_rounds()
         open_rounds = {(r["contest_id"], r["round_no"]) async for r in self.store.reviews.find(
             {"judge_ids": judge_id, "closed": {"$ne": True}, "withdrawn": {"$ne": True}},
             {"contest_id": 1, "round_no": 1})}
@@ -184,7 +183,7 @@ class JudgingService:
                                 "conflict_unit": e.conflict_unit, "submitted_at": e.submitted_at, "withdrawn": False}
         # Inserted in one command; an entry judging already knew (a newer deadline version, an entry
         # made eligible again) is refused by its _id and updated instead, keeping its withdrawn flag.
-        known = await insert_new_reporting(self.store.entries, list(docs.values()))
+        known = await insert_new(self.store.entries, list(docs.values()))
         for entry_id in sorted(known):
             fields = {k: v for k, v in docs[entry_id].items() if k not in ("_id", "withdrawn")}
             await self.store.entries.update_one({"_id": entry_id}, {"$set": fields})

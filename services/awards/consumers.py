@@ -10,7 +10,7 @@ from shared.broker import BatchHandler, Handler
 from shared.envelope import Envelope, EventPayload
 from shared.events.authors import EntryAuthorsRecorded
 from shared.events.contests import ContestClosed, ContestDeadlineExtended, ContestOpened, ContestUpdated
-from shared.events.judging import EntryRoundScored, JudgingClosed, RoundReopened
+from shared.events.judging import EntryRoundScored, JudgingClosed, JudgingSetupChanged, RoundReopened
 from shared.events.statuses import EntryStatusChanged
 
 
@@ -30,9 +30,12 @@ def handlers(svc: AwardsService) -> Mapping[type[EventPayload], Handler]:
     async def closed(env: Envelope, e: JudgingClosed) -> None:
         await svc.on_judging_closed(e)
 
+    async def judging_setup(env: Envelope, e: JudgingSetupChanged) -> None:
+        await svc.on_judging_setup(e)
+
     return {ContestOpened: contest, ContestUpdated: contest, ContestDeadlineExtended: contest, ContestClosed: contest,
             EntryAuthorsRecorded: authors, EntryRoundScored: scored, JudgingClosed: closed,
-            RoundReopened: reopened}
+            RoundReopened: reopened, JudgingSetupChanged: judging_setup}
 
 
 def batch_handlers(svc: AwardsService) -> Mapping[type[EventPayload], BatchHandler]:

@@ -54,6 +54,19 @@ def build_pages(svc: AwardsService, pub: Publication, auth: Auth, web: Web) -> A
                           view=view, prizes=prizes, chain_options=chain_options, late=late,
                           configured=bool((contest or {}).get("prizes")))
 
+    @r.get("/organiser/checklist")
+    async def checklist(request: Request, _: Annotated[Principal, Depends(organiser)],
+                        contest_id: str | None = None) -> Response:
+        """Every step of the contest from opening to announcement: what is done and what is next."""
+        contests = await svc.store.contests.find({"name": {"$exists": True}}, {"name": 1, "closes_at": 1}).sort(
+            "closes_at", -1).to_list()
+        if contest_id is None and contests:
+            contest_id = contests[0]["_id"]
+        contest = await svc.contest(contest_id) if contest_id else None
+        items = await svc.checklist(contest_id) if contest_id else []
+        return web.render(request, "checklist.html", contests=contests, contest=contest, steps=items,
+                          next_step=next((s for s in items if s.state == "next"), None))
+
     @r.get("/results")
     async def results(request: Request) -> Response:
         await auth.optional_user(request)

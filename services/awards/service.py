@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import json
 from collections.abc import Mapping, Sequence
@@ -23,6 +24,7 @@ from typing import Any
 
 import structlog
 from bson import Binary
+from pymongo.errors import DuplicateKeyError
 
 from services.awards.domain.allocation import (
     MIN_REASON_CHARS,
@@ -34,6 +36,8 @@ from services.awards.domain.allocation import (
     apply_overrides,
     rank_and_allocate,
 )
+from services.awards.domain.checklist import Facts, Step, steps
+from services.awards.domain.participation import latest_statuses
 from services.awards.domain.ranking import DEFAULT_CRITERION_LABELS, EntryScores, RankedEntry, RankingError, rank
 from services.awards.domain.result_hash import compute_official
 from services.awards.settings import AwardsSettings
@@ -43,7 +47,7 @@ from shared.envelope import Envelope, EventPayload
 from shared.events.authors import EntryAuthorsRecorded
 from shared.events.awards import Outcome, ResultsAnnounced
 from shared.events.contests import ContestOpened
-from shared.events.judging import EntryRoundScored, JudgingClosed, RoundReopened
+from shared.events.judging import EntryRoundScored, JudgingClosed, JudgingSetupChanged, RoundReopened
 from shared.events.statuses import EntryStatusChanged
 from shared.mongo import Doc, insert_new
 
@@ -124,6 +128,7 @@ class AwardsService:
         await self.store.contests.update_one(
             {"_id": e.contest_id},
             {"$set": {"name": e.name, "code": e.code, "issuing_body": e.issuing_body, "revision": e.revision,
+                      "status": e.status,
                       "categories": [c.model_dump() for c in e.categories], "closes_at": e.closes_at},
              "$setOnInsert": {"judging_closed": False, "announced": False, "rev": 0}},
             upsert=True)
@@ -178,6 +183,26 @@ class AwardsService:
             {"$set": {"judging_closed": False}, "$unset": {"approval": ""}, "$inc": {"rev": 1},
              "$push": {"audit": {"at": datetime.now(UTC), "by": e.by, "action": "round_reopened",
                                  "detail": f"Vòng {e.round_no}: {e.reason}"}}})
+
+    async def on_judging_setup(self, e: JudgingSetupChanged) -> None:
+        """Keep judging's newest set-up snapshot (for the checklist); an older one is ignored."""
+        snapshot = e.model_dump(mode="python", exclude={"contest_id"})
+        with contextlib.suppress(DuplicateKeyError):  # the contest is known and holds a newer one
+            await self.store.contests.update_one(
+                {"_id": e.contest_id, "$or": [{"judging_setup": {"$exists": False}},
+                                              {"judging_setup.as_of": {"$lt": e.as_of}}]},
+                {"$set": {"judging_setup": snapshot},
+                 "$setOnInsert": {"judging_closed": False, "announced": False, "rev": 0}}, upsert=True)
+
+    async def checklist(self, contest_id: str) -> list[Step]:
+        c = await self.contest(contest_id)
+        facts = self.store.statuses.find({"contest_id": contest_id}, {"entry_id": 1, "status": 1, "at": 1})
+        latest = latest_statuses([f async for f in facts])
+        return steps(Facts(status=c.get("status", "open"), closes_at=c.get("closes_at"),
+                           statuses={k: str(v["status"]) for k, v in latest.items()},
+                           judging=c.get("judging_setup"), prizes_saved=bool(c.get("prizes")),
+                           judging_closed=bool(c.get("judging_closed")), approved=bool(c.get("approval")),
+                           announced=bool(c.get("announced"))), datetime.now(UTC))
 
     async def on_statuses(self, events: Sequence[EntryStatusChanged], event_ids: Sequence[str]) -> None:
         """Store status facts in one insert; a fact already stored (a redelivery) is skipped."""

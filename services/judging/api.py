@@ -2,6 +2,7 @@
 everything about a contest's set-up, progress and results is for organisers."""
 
 # No "from __future__ import annotations": FastAPI must resolve Depends(...) on closures at import.
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -64,6 +65,10 @@ class PanelIn(BaseModel):
 class ReleaseIn(BaseModel):
     judges_per_entry: int | None = Field(default=None, ge=1, le=15)
     seed: int = Field(default=2026, ge=0, le=2**31)
+
+
+class DeadlineIn(BaseModel):
+    deadline: datetime | None = Field(description="When the round's judges should have submitted; null clears it.")
 
 
 class ReminderIn(BaseModel):
@@ -163,6 +168,13 @@ def build_router(svc: JudgingService, auth: Auth) -> APIRouter:
         """Open a round closed by mistake again; the reason is kept in the round's history."""
         await svc.reopen_round(contest_id, round_no, body.reason, user)
         return {"contest_id": contest_id, "round_no": round_no, "closed": False, "reason": body.reason}
+
+    @r.put("/contests/{contest_id}/rounds/{round_no}/deadline")
+    async def deadline(contest_id: str, round_no: RoundNo, body: DeadlineIn,
+                       _: Annotated[Principal, Depends(organiser)]) -> Doc:
+        """Set or change the judging deadline of a round (until it closes)."""
+        return {"contest_id": contest_id, "round_no": round_no,
+                "deadline": await svc.set_deadline(contest_id, round_no, body.deadline)}
 
     @r.get("/contests/{contest_id}/rounds")
     async def round_list(contest_id: str, _: Annotated[Principal, Depends(organiser)]) -> list[Doc]:

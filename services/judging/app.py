@@ -23,9 +23,10 @@ def build(settings: JudgingSettings | None = None) -> FastAPI:
     rt = Runtime(settings, HERE)
     store = JudgingStore(rt.db)
     svc = JudgingService(store, settings)
-    rt.use_outbox(store.reviews, store.rounds)
+    rt.use_outbox(store.reviews, store.rounds, store.contests)
     rt.subscribe(handlers(svc), batch_handlers(svc))
     rt.on_startup(store.ensure_indexes)
+    rt.on_startup(svc.publish_all_setups)
     app = rt.create_app(title="Judging: panels, assignment and scoring",
                         routers=[build_router(svc, rt.auth), build_pages(svc, rt.auth, rt.web)])
     app.mount("/judging/static", StaticFiles(directory=HERE / "static"), name="judging-static")

@@ -43,9 +43,11 @@ from shared.events.judging import (
     EntryRoundScored,
     JudgeSheet,
     JudgingClosed,
+    JudgingSetupChanged,
     ReviewersChanged,
     RoundClosed,
     RoundReopened,
+    RoundSetup,
 )
 from shared.mongo import Doc, insert_new
 
@@ -164,6 +166,8 @@ class JudgingService:
              "$setOnInsert": {"rubric": rubric_doc(default_rubric()), "rubric_history": [],
                               "judging_status": "setup", "frozen": False}},
             upsert=True)
+        if known is None:
+            await self.publish_setup(e.contest_id)
 
     async def on_eligible(self, e: EntryBecameEligible) -> None:
         await self.on_eligible_many([e])
@@ -257,6 +261,7 @@ class JudgingService:
             raise HTTPException(409, detail=MSG_FROZEN if (await self.contest(contest_id)).get("frozen")
                                 else "Thang điểm vừa được thay đổi ở nơi khác, vui lòng tải lại.")
         log.info("judging.rubric_changed", contest_id=contest_id, version=rubric.version)
+        await self.publish_setup(contest_id)
         return rubric_doc(rubric)
 
     def _min_total_over(self, contest: Doc, rubric: Rubric) -> str:
@@ -286,6 +291,7 @@ class JudgingService:
                                                    {"$set": {"setup": setup}})
         if not res.matched_count:
             raise HTTPException(409, detail=MSG_FROZEN)
+        await self.publish_setup(contest_id)
         return setup
 
     async def panel_judges(self, contest: Doc) -> list[Doc]:
@@ -311,7 +317,51 @@ class JudgingService:
                 except HTTPException:
                     await self.store.contests.update_one({"_id": contest_id}, {"$set": {"panel": before}})
                     raise
+        await self.publish_setup(contest_id)
         return sorted(known)
+
+    async def set_deadline(self, contest_id: str, round_no: int, deadline: datetime | None) -> datetime | None:
+        """When judges of a round should have submitted; shown in their queue and the basis of
+        reminders. Can be set before the round opens and changed until it closes."""
+        contest = await self.contest(contest_id)
+        if not 1 <= round_no <= len(self.rules(contest)):
+            raise HTTPException(404, detail="Không tìm thấy vòng chấm.")
+        rnd = await self.store.rounds.find_one({"_id": round_id(contest_id, round_no)}, {"closed": 1})
+        if rnd is not None and rnd.get("closed"):
+            raise HTTPException(409, detail="Vòng chấm đã đóng.")
+        if deadline is not None and deadline.tzinfo is None:
+            deadline = deadline.replace(tzinfo=UTC)
+        await self.store.contests.update_one({"_id": contest_id},
+                                             {"$set": {f"round_deadlines.r{round_no}": deadline}})
+        await self.publish_setup(contest_id)
+        return deadline
+
+    async def publish_setup(self, contest_id: str) -> None:
+        """Tell readers the contest's whole judging set-up as it is now (``JudgingSetupChanged``)."""
+        contest = await self.store.contests.find_one({"_id": contest_id}, {outbox.OUTBOX: 0})
+        if contest is None:
+            return
+        rubric = rubric_of(contest["rubric"])
+        rules = self.rules(contest)
+        known = {r["round_no"]: r for r in await self.rounds(contest_id)}
+        deadlines = contest.get("round_deadlines") or {}
+        rounds = [RoundSetup(round_no=n, judges_per_entry=(known.get(n) or {}).get("k", rule.judges_per_entry),
+                             released=bool((known.get(n) or {}).get("released")),
+                             closed=bool((known.get(n) or {}).get("closed")), final=n == len(rules),
+                             deadline=deadlines.get(f"r{n}"))
+                  for n, rule in enumerate(rules, 1)]
+        now = datetime.now(UTC)
+        event = self._env(JudgingSetupChanged(
+            contest_id=contest_id, as_of=now, rubric_version=rubric.version, criteria=len(rubric.criteria),
+            max_total=rubric.max_total, panel_chosen=contest.get("panel") is not None,
+            panel_size=len(await self.panel_judges(contest)), rounds=rounds))
+        await self.store.contests.update_one({"_id": contest_id},
+                                             outbox.with_events({"$set": {"setup_published_at": now}}, event))
+
+    async def publish_all_setups(self) -> None:
+        """At start-up: a snapshot lost to a crash between a change and its publication is healed."""
+        async for c in self.store.contests.find({"announced": {"$ne": True}}, {"_id": 1}):
+            await self.publish_setup(c["_id"])
 
     # ------------------------------------------------------------ rounds and assignment
 
@@ -410,6 +460,9 @@ class JudgingService:
             rnd = await self.store.rounds.find_one({"_id": rid})
             assert rnd is not None
             log.info("judging.round_released", contest_id=contest_id, round_no=round_no, k=rnd["k"], seed=rnd["seed"])
+            await self._assign(rnd)
+            await self.publish_setup(contest_id)
+            return rnd
         await self._assign(rnd)
         return rnd
 
@@ -516,19 +569,26 @@ class JudgingService:
         out = []
         reviews = await self.store.reviews.find({"judge_ids": judge.account_id, "withdrawn": {"$ne": True}},
                                                 {outbox.OUTBOX: 0, "audit": 0}).to_list()
+        now = datetime.now(UTC)
         ids = [r["entry_id"] for r in reviews]
         entries = {e["_id"]: e async for e in self.store.entries.find({"_id": {"$in": ids}},
                                                                       {"title": 1, "code": 1, "category": 1})}
-        names = {c["_id"]: c.get("name", "") async for c in self.store.contests.find(
-            {"_id": {"$in": sorted({r["contest_id"] for r in reviews})}}, {"name": 1})}
+        contests = {c["_id"]: c async for c in self.store.contests.find(
+            {"_id": {"$in": sorted({r["contest_id"] for r in reviews})}}, {"name": 1, "round_deadlines": 1})}
         for r in reviews:
             entry = entries.get(r["entry_id"], {})
             sheet = r["sheets"].get(judge.account_id, {})
             out.append({"review_id": r["_id"], "entry_id": r["entry_id"], "round_no": r["round_no"],
-                        "contest_id": r["contest_id"], "contest_name": names.get(r["contest_id"], ""),
+                        "contest_id": r["contest_id"],
+                        "contest_name": contests.get(r["contest_id"], {}).get("name", ""),
+                        "deadline": (contests.get(r["contest_id"], {}).get("round_deadlines") or {}).get(
+                            f"r{r['round_no']}"),
                         "title": entry.get("title", ""), "code": entry.get("code", ""),
                         "category": entry.get("category", ""), "status": sheet.get("status", "assigned"),
                         "declared": judge.account_id in r.get("declarations", {}), "closed": bool(r.get("closed"))})
+            deadline = out[-1]["deadline"]
+            out[-1]["overdue"] = bool(deadline and deadline < now and out[-1]["status"] != "submitted"
+                                      and not out[-1]["closed"])
         return sorted(out, key=lambda x: (x["closed"], x["status"] == "submitted", x["round_no"], x["code"]))
 
     async def reminders_for(self, judge: Principal) -> list[Doc]:
@@ -758,6 +818,7 @@ class JudgingService:
                                                 "final": round_no + 1 == len(rules)}}, upsert=True)
         log.info("judging.round_closed", contest_id=contest_id, round_no=round_no, scored=len(scored),
                  advancing=len(moving), final=final)
+        await self.publish_setup(contest_id)
         return {**rnd, "closed": True, "scored": scored, "advancing": moving}
 
     async def reopen_round(self, contest_id: str, round_no: int, reason: str, by: Principal) -> Doc:
@@ -801,6 +862,7 @@ class JudgingService:
         if final:
             await self.store.contests.update_one({"_id": contest_id}, {"$set": {"judging_status": "scoring"}})
         log.info("judging.round_reopened", contest_id=contest_id, round_no=round_no, reason=reason)
+        await self.publish_setup(contest_id)
         return {**rnd, "closed": False}
 
     async def on_announced(self, contest_id: str) -> None:

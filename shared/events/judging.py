@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -117,3 +118,29 @@ class JudgingClosed(_Judging):
             "``standardised`` is true this, not EntryRoundScored.official_total, is what ranks."
         ),
     )
+
+
+class RoundSetup(BaseModel):
+    round_no: int
+    judges_per_entry: int
+    released: bool
+    closed: bool
+    final: bool
+    deadline: datetime | None = Field(default=None, description="When judges should have submitted their sheets.")
+
+
+@register
+class JudgingSetupChanged(_Judging):
+    """Judging's whole set-up of a contest after any change to it (rubric, rounds, panel,
+    release, close, reopen, deadline). A snapshot, so a reader keeps the newest by ``as_of``
+    and a lost or repeated one is healed by the next; awards builds the organisers'
+    set-up checklist from it."""
+
+    event_type: ClassVar[str] = "JudgingSetupChanged"
+    as_of: datetime
+    rubric_version: int
+    criteria: int
+    max_total: float
+    panel_chosen: bool = Field(description="False: every active judge is on the panel.")
+    panel_size: int = Field(description="Judges who may be assigned now.")
+    rounds: list[RoundSetup]

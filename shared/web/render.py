@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
-from shared.web.i18n import LANG_COOKIE, SHARED_LOCALES, Catalog, fmt_datetime, fmt_number, request_lang
+from shared.web.i18n import LANG_COOKIE, SHARED_LOCALES, VN_TZ, Catalog, fmt_datetime, fmt_number, request_lang
 
 SHARED_TEMPLATES = Path(__file__).parent / "templates"
 SHARED_STATIC = Path(__file__).parent / "static"
@@ -37,6 +37,7 @@ class Web:
             _=lambda s: self.catalog.gettext(s, _lang.get()),
             num=lambda v, d=2: fmt_number(v, _lang.get(), d),
             dt=lambda v: fmt_datetime(v, _lang.get()),
+            tz=VN_TZ,
         )
 
     def t(self, request: Request, text: str) -> str:

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from deploy.local.infra import ROOT
+
 CHROMIUM = "/usr/bin/chromium"
 # Two cores run Kafka, FerretDB, four services, nginx and Chromium at once: be patient, not flaky.
 expect.set_options(timeout=20_000)
@@ -30,7 +32,8 @@ def new_page(browser: Browser) -> Iterator[object]:
     contexts = []
 
     def make(viewport: tuple[int, int] = (1280, 900)) -> Page:
-        ctx = browser.new_context(locale="vi-VN", viewport={"width": viewport[0], "height": viewport[1]})
+        ctx = browser.new_context(locale="vi-VN", viewport={"width": viewport[0], "height": viewport[1]},
+                                  bypass_csp=True)
         ctx.set_default_timeout(15000)
         contexts.append(ctx)
         return ctx.new_page()
@@ -46,3 +49,18 @@ def sign_in(page: Page, gateway: str, email: str, password: str) -> None:
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_load_state("networkidle")
+
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"  # installed by ./contest setup (package.json)
+
+
+def serious_axe_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now (rule id: nodes).
+
+    The script is added as a tag; pages forbid inline scripts, so their context must be made
+    with ``bypass_csp=True`` (``new_page`` does)."""
+    assert AXE.exists(), "axe-core is missing: run ./contest setup"
+    page.add_script_tag(path=str(AXE))
+    return list(page.evaluate("async () => (await axe.run()).violations"
+                              ".filter(v => ['serious', 'critical'].includes(v.impact))"
+                              ".map(v => v.id + ': ' + v.nodes.length)"))

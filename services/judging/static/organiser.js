@@ -37,6 +37,17 @@
     }
     act(reopen, "reopen", {reason: reason.value.trim()});
   });
+  const dlForm = document.getElementById("deadline-form");
+  if (dlForm) dlForm.addEventListener("submit", async function (ev) {
+    ev.preventDefault();
+    const v = document.getElementById("deadline").value;
+    // The end of the chosen day in Vietnam (UTC+7), the way provinces state deadlines.
+    const r = await call("PUT", "/judging/api/contests/" + cid + "/rounds/" + dlForm.dataset.round + "/deadline",
+      {deadline: v ? v + "T23:59:59+07:00" : null});
+    const out = document.getElementById("deadline-status");
+    if (r.ok) { out.textContent = t.saved; err.hidden = true; }
+    else { out.textContent = ""; err.textContent = r.data.detail || String(r.status); err.hidden = false; err.focus(); }
+  });
   document.querySelectorAll("[data-remind]").forEach(function (b) {
     b.addEventListener("click", async function () {
       const r = await call("POST", "/judging/api/contests/" + cid + "/judges/" + b.dataset.remind + "/reminders", {});

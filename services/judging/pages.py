@@ -24,7 +24,8 @@ def build_pages(svc: JudgingService, auth: Auth, web: Web) -> APIRouter:
     async def queue(request: Request, user: Annotated[Principal, Depends(judge)]) -> Response:
         items = await svc.queue(user)
         done = sum(1 for i in items if i["status"] == "submitted")
-        return web.render(request, "queue.html", items=items, done=done, reminders=await svc.reminders_for(user))
+        return web.render(request, "queue.html", items=items, done=done, reminders=await svc.reminders_for(user),
+                          changes=await svc.assignment_changes(user))
 
     @r.get("/reviews/{rid}")
     async def review(request: Request, rid: str, user: Annotated[Principal, Depends(judge)]) -> Response:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import structlog
 from fastapi import HTTPException
@@ -590,6 +590,28 @@ class JudgingService:
             out[-1]["overdue"] = bool(deadline and deadline < now and out[-1]["status"] != "submitted"
                                       and not out[-1]["closed"])
         return sorted(out, key=lambda x: (x["closed"], x["status"] == "submitted", x["round_no"], x["code"]))
+
+    async def assignment_changes(self, judge: Principal, days: int = 14) -> list[Doc]:
+        """Entries given to or taken from the judge by a reassignment (another judge's recusal, a
+        panel change, a judge leaving) in the last ``days``, newest first, so nothing in the
+        queue changes without a word. Open rounds only."""
+        me = judge.account_id
+        since = datetime.now(UTC) - timedelta(days=days)
+        reviews = await self.store.reviews.find(
+            {"$or": [{"audit.added": me}, {"audit.removed": me}], "closed": {"$ne": True}},
+            {"entry_id": 1, "audit": 1, "judge_ids": 1}).to_list()
+        entries = {e["_id"]: e async for e in self.store.entries.find(
+            {"_id": {"$in": [r["entry_id"] for r in reviews]}}, {"title": 1, "code": 1})}
+        out = []
+        for r in reviews:
+            for a in r.get("audit", []):
+                mine = "added" if me in a.get("added", ()) else "removed" if me in a.get("removed", ()) else ""
+                if mine and a["at"] >= since and a.get("kind") in ("rebalance", "recusal") and a.get("by") != me:
+                    entry = entries.get(r["entry_id"], {})
+                    out.append({"change": mine, "at": a["at"], "why": a.get("note", ""), "review_id": r["_id"],
+                                "code": entry.get("code", ""), "title": entry.get("title", ""),
+                                "assigned": me in r.get("judge_ids", [])})
+        return sorted(out, key=lambda x: x["at"], reverse=True)
 
     async def reminders_for(self, judge: Principal) -> list[Doc]:
         return await self.store.reminders.find({"judge_id": judge.account_id}, {"_id": 0}).sort(

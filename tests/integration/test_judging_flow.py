@@ -256,6 +256,10 @@ def test_recusal_withdrawal_and_panel_changes_keep_state_consistent(gateway: str
     loads = [sum(j.account_id in v for v in after.values()) for j in s.judges]
     assert max(loads) - min(loads) <= 1
     assert judge.get(f"/judging/api/reviews/{item['review_id']}").status_code == 404
+    # The judge who takes the entry over is told so in their queue, with why (never a silent swap).
+    taker = next(j for j in s.judges if j.account_id in after[item["entry_id"]] - before[item["entry_id"]])
+    page = taker.get("/judging/").text
+    assert "Thay đổi phân công" in page and "một giám khảo khác xin rút" in page and item["review_id"] in page
     log = organiser.get(f"/judging/api/contests/{cid}/audit", params={"entry_id": item["entry_id"]}).json()
     rec = [a for a in log if a["kind"] == "recusal"]
     assert rec and rec[0]["by"] == judge.account_id and rec[0]["note"] == "Tôi là cấp trên của tác giả"

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from services.awards.publication import Publication
 from services.awards.service import DEFAULT_CHAIN, AwardsService
-from services.awards.views import proposal_view
+from services.awards.views import audit_detail, proposal_view
 from shared.auth import Auth, Principal
 from shared.web.i18n import request_lang
 from shared.web.render import Web
@@ -52,7 +52,8 @@ def build_pages(svc: AwardsService, pub: Publication, auth: Auth, web: Web) -> A
         return web.render(request, "organiser.html", contests=contests, contest=contest, ranked=ranked, docs=docs,
                           explain=lambda x: x.explanation_en if lang == "en" else x.explanation_vi,
                           view=view, prizes=prizes, chain_options=chain_options, late=late,
-                          configured=bool((contest or {}).get("prizes")))
+                          configured=bool((contest or {}).get("prizes")),
+                          audit_detail=lambda a: audit_detail(a, prizes.get("tiers") or [], lang))
 
     @r.get("/organiser/checklist")
     async def checklist(request: Request, _: Annotated[Principal, Depends(organiser)],

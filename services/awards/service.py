@@ -182,7 +182,8 @@ class AwardsService:
             {"_id": e.contest_id},
             {"$set": {"judging_closed": False}, "$unset": {"approval": ""}, "$inc": {"rev": 1},
              "$push": {"audit": {"at": datetime.now(UTC), "by": e.by, "action": "round_reopened",
-                                 "detail": f"Vòng {e.round_no}: {e.reason}"}}})
+                                 "detail": f"Vòng {e.round_no}: {e.reason}",
+                                 "facts": {"round_no": e.round_no, "reason": e.reason}}}})
 
     async def on_judging_setup(self, e: JudgingSetupChanged) -> None:
         """Keep judging's newest set-up snapshot (for the checklist); an older one is ignored."""
@@ -299,7 +300,8 @@ class AwardsService:
         late = " (sau khi việc chấm điểm đã kết thúc)" if contest.get("judging_closed") else ""
         await self._cas(contest, {"$set": {"prizes": prizes}, "$unset": {"approval": ""},
                                   "$push": {"audit": {"at": now, "by": who, "action": "prizes_set",
-                                                      "detail": f"{len(tiers)} loại giải{late}"}}})
+                                                      "detail": f"{len(tiers)} loại giải{late}",
+                                                      "facts": {"tiers": len(tiers), "late": bool(late)}}}})
         return prizes
 
     async def _cas(self, contest: Doc, update: Doc, *, extra: Doc | None = None) -> None:
@@ -395,7 +397,10 @@ class AwardsService:
                   f"{f', hạng {position}' if position else ''}. Lý do: {reason.strip()}")
         await self._cas(contest, {"$set": {"overrides": [*kept, new]}, "$unset": {"approval": ""},
                                   "$push": {"audit": {"at": now, "by": who, "action": "override", "detail": detail,
-                                                      "entry_id": entry_id}}})
+                                                      "entry_id": entry_id,
+                                                      "facts": {"code": p.docs[entry_id].get("code", entry_id),
+                                                                "tier_key": tier_key, "position": position,
+                                                                "reason": reason.strip()}}}})
         return new
 
     async def _base_allocation(self, p: Proposal) -> Allocation:
@@ -422,7 +427,8 @@ class AwardsService:
         code = p.docs.get(entry_id, {}).get("code", entry_id)
         await self._cas(contest, {"$set": {"overrides": kept}, "$unset": {"approval": ""},
                                   "$push": {"audit": {"at": datetime.now(UTC), "by": who, "action": "override_removed",
-                                                      "detail": f"{code}: bỏ điều chỉnh", "entry_id": entry_id}}})
+                                                      "detail": f"{code}: bỏ điều chỉnh", "entry_id": entry_id,
+                                                      "facts": {"code": code}}}})
 
     # ------------------------------------------------------------ approval and announcement
 

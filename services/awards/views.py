@@ -22,12 +22,14 @@ def proposal_view(p: Proposal, lang: str) -> dict[str, Any]:
         "result_hash": p.result_hash, "inputs_sha256": (p.result or {}).get("inputs_sha256", ""),
         "announced": bool(contest.get("announced")), "approval": contest.get("approval"),
         "overrides": contest.get("overrides", []), "audit": contest.get("audit", []),
-        "tiers": contest.get("prizes", {}).get("tiers", []), "rows": [], "unfilled": {},
+        "tiers": contest.get("prizes", {}).get("tiers", []), "rows": [], "unfilled": {}, "unfilled_named": [],
     }
     alloc = p.allocation
     if alloc is None:
         return view
+    names = {t["key"]: tier_name(t, lang) for t in view["tiers"]}
     view["unfilled"] = dict(alloc.unfilled)
+    view["unfilled_named"] = [(names.get(k, k), n) for k, n in alloc.unfilled.items()]
     for r in alloc.ranking:
         eid = r.entry_id
         award = alloc.award_for(eid)
@@ -44,3 +46,26 @@ def proposal_view(p: Proposal, lang: str) -> dict[str, Any]:
             "tied_with": list(r.tied_with), "explanation": f"{ranked_text} {alloc_text}",
         })
     return view
+
+
+def audit_detail(entry: Doc, tiers: list[Doc], lang: str) -> str:
+    """An audit row's detail in the reader's language, from the facts stored with it (rows
+    written before facts were stored keep their Vietnamese sentence)."""
+    f = entry.get("facts")
+    if not f:
+        return str(entry.get("detail", ""))
+    en = lang == "en"
+    match entry.get("action"):
+        case "prizes_set":
+            late = (" (after judging closed)" if en else " (sau khi việc chấm điểm đã kết thúc)") if f["late"] else ""
+            return (f"{f['tiers']} prize tiers" if en else f"{f['tiers']} loại giải") + late
+        case "override":
+            tier = next((t for t in tiers if t["key"] == f["tier_key"]), None)
+            prize = tier_name(tier, lang) or f["tier_key"] or ("no prize" if en else "không trao giải")
+            where = (f", position {f['position']}" if en else f", hạng {f['position']}") if f.get("position") else ""
+            return f"{f['code']}: {prize}{where}. {'Reason' if en else 'Lý do'}: {f['reason']}"
+        case "override_removed":
+            return f"{f['code']}: {'override removed' if en else 'bỏ điều chỉnh'}"
+        case "round_reopened":
+            return f"{'Round' if en else 'Vòng'} {f['round_no']}: {f['reason']}"
+    return str(entry.get("detail", ""))

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import FilePayload, Page, expect
 
 from tests.browser.conftest import sign_in
+from shared.auth import COOKIE_NAME
 from tests.conftest import Api, new_contest, new_participant
 
 pytestmark = pytest.mark.browser
@@ -119,3 +120,83 @@ def test_pressing_submit_on_an_empty_form_creates_nothing(
     page.get_by_role("button", name="Nộp sáng kiến").click()
     expect(page.locator("#error-summary")).to_be_visible()
     assert [e for e in api.get("/submission/api/my/entries").json() if e["contest_id"] == cid] == []
+
+
+def test_text_typed_after_the_sign_in_expired_is_saved_once_the_participant_signs_in_again(
+    gateway: str, organiser: Api, new_page: Callable[..., Page]
+) -> None:
+    """The sign-in cookie lives as long as the token: at expiry the browser drops it, which is
+    what clearing it does here. Autosave then fails with 401; the text stays on the device, the
+    page offers to sign in again and, back on the form, restores the text and saves it."""
+    cid = new_contest(organiser)["contest_id"]
+    api, email = new_participant(gateway)
+    page = new_page((1366, 768))
+    sign_in(page, gateway, email, "TacGia#Test2026")
+    page.goto(f"{gateway}/submission/contests/{cid}/new")
+    page.get_by_label("Tên sáng kiến").fill("Hẹn lịch trả kết quả qua tin nhắn")
+    page.get_by_label("Thực trạng").fill(TEXT["Thực trạng"])
+    expect(page.locator("#form-status")).to_contain_text("Đã tự động lưu nháp", timeout=30_000)
+
+    page.context.clear_cookies(name=COOKIE_NAME)  # the sign-in expires
+    page.get_by_label("Nội dung giải pháp").fill(TEXT["Nội dung giải pháp"])
+    expect(page.locator("#form-status")).to_contain_text("Phiên đăng nhập đã hết hạn", timeout=30_000)
+    again = page.get_by_role("link", name=re.compile("Đăng nhập lại"))
+    expect(again).to_be_visible()
+    again.click()
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Mật khẩu").fill("TacGia#Test2026")
+    with page.expect_navigation(url=re.compile(r"/submission/entries/[0-9a-f]+$")):
+        page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_label("Nội dung giải pháp")).to_have_value(TEXT["Nội dung giải pháp"])
+    expect(page.locator("#form-status")).to_contain_text("Đã tự động lưu nháp", timeout=30_000)
+    mine = [e for e in api.get("/submission/api/my/entries").json() if e["contest_id"] == cid]
+    assert len(mine) == 1 and mine[0]["fields"]["solution"] == TEXT["Nội dung giải pháp"]
+
+
+def _tab_to(page: Page, name: str, limit: int = 80) -> None:
+    """Press Tab until the focused element's label (or text) starts with ``name``: the keyboard only."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        label = page.evaluate("""() => { const el = document.activeElement;
+            const own = el.labels && el.labels.length ? el.labels[0].textContent : '';
+            return (own || el.getAttribute('aria-label') || el.textContent || '').trim(); }""")
+        if label.startswith(name):
+            return
+    raise AssertionError(f"Tab never reached «{name}»")
+
+
+def test_a_participant_completes_the_form_with_the_keyboard_and_errors_name_their_fields(
+    gateway: str, organiser: Api, new_page: Callable[..., Page]
+) -> None:
+    contest = new_contest(organiser)
+    _, email = new_participant(gateway)
+    page = new_page((1366, 768))
+    sign_in(page, gateway, email, "TacGia#Test2026")
+    page.goto(f"{gateway}/submission/contests/{contest['contest_id']}/new")
+    _tab_to(page, "Tên sáng kiến")
+    page.keyboard.type("Một cửa không giấy tờ")
+    _tab_to(page, "Nộp sáng kiến")
+    page.keyboard.press("Enter")
+
+    # Every missing field at once, each named, in one summary that takes the focus.
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text(re.compile(
+        "Lĩnh vực: .*Thực trạng: .*Nội dung giải pháp: .*Tính mới, tính sáng tạo: .*cam kết", re.S))
+    links = summary.get_by_role("link")
+    page.keyboard.press("Tab")  # the summary's first link
+    page.keyboard.press("Enter")  # moves the focus to that field
+    assert page.evaluate("document.activeElement.getAttribute('aria-invalid')") == "true"
+    assert links.count() >= 5
+
+    _tab_to(page, "Tên sáng kiến")
+    _tab_to(page, "Lĩnh vực")
+    page.keyboard.press("ArrowDown")
+    for label, text in TEXT.items():
+        _tab_to(page, label)
+        page.keyboard.type(text)
+    _tab_to(page, "Tôi cam đoan")
+    page.keyboard.press("Space")
+    _tab_to(page, "Nộp sáng kiến")
+    page.keyboard.press("Enter")
+    expect(page.locator("#receipt-code")).to_have_text(re.compile(contest["code"] + r"-\d{6}-[A-Z0-9]{2}"))

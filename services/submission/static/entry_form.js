@@ -76,7 +76,10 @@
   }
   function showErrors(errors) {
     const ul = summary.querySelector("ul");
-    Object.keys(errors).forEach(function (key) {
+    // In the order of the form, so the summary reads top to bottom like the page.
+    const order = Array.from(form.querySelectorAll("[id^='f-']")).map(function (el) { return el.id; });
+    const at = function (key) { const i = order.indexOf("f-" + key.split(".").join("-")); return i < 0 ? 1e6 : i; };
+    Object.keys(errors).sort(function (a, b) { return at(a) - at(b); }).forEach(function (key) {
       const id = "f-" + key.split(".").join("-");
       const li = document.createElement("li");
       const label = document.querySelector('label[for="' + id + '"]');
@@ -101,6 +104,14 @@
       : Date.now().toString(36) + "-" + Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
   }
   let creationKey = newKey();
+  // The sign-in expired: what was typed stays on this device (per account); signing in again
+  // comes back to this page, which restores it and saves it to the server.
+  function expired() {
+    say(t.expired);
+    const again = document.getElementById("signin-again");
+    again.querySelector("a").href = "/identity/signin?next=" + encodeURIComponent(location.pathname);
+    again.hidden = false;
+  }
   async function call(method, url, body, quiet) {
     let resp;
     try {
@@ -109,7 +120,7 @@
           method === "POST" && body !== undefined ? {"Idempotency-Key": creationKey} : {}),
         body: body === undefined ? undefined : JSON.stringify(body)});
     } catch (e) { say(t.offline); return null; }
-    if (resp.status === 401) { say(t.expired); return null; }
+    if (resp.status === 401) { expired(); return null; }
     const data = await resp.json().catch(function () { return {}; });
     if (!resp.ok) {
       if (quiet) { say(t.autosave_failed); return null; }
@@ -213,7 +224,7 @@
         {method: "POST", credentials: "same-origin", body: file,
          headers: {"Content-Type": "application/octet-stream", "Accept": "application/json", "Idempotency-Key": newKey()}});
     } catch (e) { say(t.offline); return; }
-    if (resp.status === 401) { say(t.expired); return; }
+    if (resp.status === 401) { expired(); return; }
     const data = await resp.json().catch(function () { return {}; });
     fileInput.value = "";
     if (!resp.ok) { fileError((data.errors && data.errors.attachments) || data.detail || String(resp.status)); say(""); return; }
@@ -239,6 +250,9 @@
   fill(Object.assign(collect(), {co_authors: JSON.parse(document.getElementById("initial-coauthors").textContent)}));
   const stored = localStorage.getItem(storageKey());
   if (stored) {
-    try { const s = JSON.parse(stored); fill(s.fields); say(t.restored); } catch (e) { localStorage.removeItem(storageKey()); }
+    try {
+      const s = JSON.parse(stored); fill(s.fields);
+      if (form.dataset.status === "draft") { say(t.restored_saving); autosave(); } else { say(t.restored); }
+    } catch (e) { localStorage.removeItem(storageKey()); }
   }
 })();

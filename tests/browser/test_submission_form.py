@@ -10,8 +10,8 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import FilePayload, Page, expect
 
-from tests.browser.conftest import sign_in
 from shared.auth import COOKIE_NAME
+from tests.browser.conftest import sign_in
 from tests.conftest import Api, new_contest, new_participant
 
 pytestmark = pytest.mark.browser

@@ -1,12 +1,15 @@
 """Awards' JSON API under /awards/api: organisers' routes, winners' certificates, public reads."""
 
 # No "from __future__ import annotations": FastAPI must resolve Depends(...) on closures at import.
+import asyncio
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from services.awards.domain.result_hash import result_rows
 from services.awards.publication import MAX_INPUTS_BYTES, Publication
 from services.awards.service import AwardsService, Refused
 from services.awards.views import proposal_view
@@ -134,7 +137,9 @@ def build_router(svc: AwardsService, pub: Publication, auth: Auth) -> APIRouter:
     async def result(contest_id: str, _: Org) -> dict[str, Any]:
         off = await pub.official(contest_id)
         docs = await pub.entry_docs([x["entry_id"] for x in off.result["rows"]])
-        rows = [{**x, "code": docs.get(x["entry_id"], {}).get("code", ""),
+        # Each row with its figures (a format-2 result holds decisions; figures are in the inputs).
+        typed = {r.entry_id: r for r in await asyncio.to_thread(result_rows, off.result, off.inputs_json)}
+        rows = [{**asdict(typed[x["entry_id"]]), **x, "code": docs.get(x["entry_id"], {}).get("code", ""),
                  "unit": docs.get(x["entry_id"], {}).get("unit", ""),
                  "authors": [a["full_name"] for a in docs.get(x["entry_id"], {}).get("authors", [])]}
                 for x in off.result["rows"]]

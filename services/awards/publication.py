@@ -20,7 +20,7 @@ from services.awards.domain import certificates as certs
 from services.awards.domain import formatting as fmt
 from services.awards.domain import participation
 from services.awards.domain.exports import EntryDetails, export_csv, export_xlsx
-from services.awards.domain.result_hash import ResultInputError, compute_result, result_rows
+from services.awards.domain.result_hash import ResultInputError, compute_result, result_rows, tiers_by_key
 from services.awards.service import Refused, gunzip, not_found
 from services.awards.settings import AwardsSettings
 from services.awards.store import AwardsStore
@@ -41,7 +41,10 @@ class Official:
 
     @property
     def awarded(self) -> list[dict[str, Any]]:
-        return [r for r in self.result["rows"] if r["tier_key"]]
+        """Rows with a prize, with the tier's name and amount (format 2 stores only its key)."""
+        tiers = tiers_by_key(self.result)
+        return [{"title": "", **r, "tier_name": tiers[r["tier_key"]]["name"],
+                 "prize_vnd": tiers[r["tier_key"]]["prize_vnd"]} for r in self.result["rows"] if r["tier_key"]]
 
 
 def place_of(contest: Doc) -> str:
@@ -220,7 +223,7 @@ class Publication:
         details = {k: EntryDetails(code=d.get("code", ""), unit=d.get("unit", ""),
                                    authors=tuple(a["full_name"] for a in d.get("authors", [])))
                    for k, d in docs.items()}
-        rows = result_rows(off.result)
+        rows = await asyncio.to_thread(result_rows, off.result, off.inputs_json)
         if kind == "xlsx":
             return await asyncio.to_thread(export_xlsx, rows, details)
         return await asyncio.to_thread(export_csv, rows, details)

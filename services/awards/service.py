@@ -39,7 +39,7 @@ from services.awards.domain.allocation import (
 from services.awards.domain.checklist import Facts, Step, steps
 from services.awards.domain.participation import latest_statuses
 from services.awards.domain.ranking import DEFAULT_CRITERION_LABELS, EntryScores, RankedEntry, RankingError, rank
-from services.awards.domain.result_hash import compute_official
+from services.awards.domain.result_hash import compute_official, tiers_by_key
 from services.awards.settings import AwardsSettings
 from services.awards.store import AwardsStore
 from shared import outbox
@@ -473,8 +473,10 @@ class AwardsService:
         await self._store_result(contest_id, p)
         assert p.result is not None
         now = datetime.now(UTC)
+        tiers = tiers_by_key(p.result)
         outcomes = [Outcome(entry_id=r["entry_id"], rank=r["position"], tier_key=r["tier_key"],
-                            tier_name=r["tier_name"], official_total=r["official_total"]) for r in p.result["rows"]]
+                            tier_name=tiers[r["tier_key"]]["name"] if r["tier_key"] else None,
+                            official_total=r["official_total"]) for r in p.result["rows"]]
         event = self._env(ResultsAnnounced(contest_id=contest_id, announced_at=now, result_hash=p.result_hash,
                                            outcomes=outcomes))
         res = await self.store.contests.update_one(

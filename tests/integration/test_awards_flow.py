@@ -7,13 +7,18 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import subprocess
+import sys
+import tempfile
 import uuid
 import zipfile
+from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
+from deploy.local.infra import ROOT
 from services.awards.domain.result_hash import compute_result
 from tests.conftest import PROFILE, Api, initiative, new_contest, new_judge, new_participant, set_panel
 from tests.integration.kafka_util import read_all
@@ -220,7 +225,7 @@ def test_override_approve_announce_publish_verify_and_late_scores(gateway: str, 
     page = anon.get(f"/awards/results/{cid}")
     assert page.status_code == 200
     for text in (A, B, D, "Nguyễn Thị Mai", "Lê Văn Hùng", "UBND phường Đình Bảng", "Tóm tắt:", digest,
-                 "Theo đơn vị", "Theo lĩnh vực", "<svg"):
+                 "Theo đơn vị", "Theo lĩnh vực", "class=\"bars\""):
         assert text in page.text, text
     assert C not in page.text.split("Thống kê tham gia")[0], "an entry without a prize is not listed"
     public = anon.get(f"/awards/api/public/contests/{cid}/results").json()
@@ -271,6 +276,13 @@ def test_override_approve_announce_publish_verify_and_late_scores(gateway: str, 
     eventually(lambda: organiser.get(f"{url}/allocation").json()["late_scores"], what="the late score flag")
     assert anon.get(f"/awards/api/public/contests/{cid}/results").json()["result_hash"] == digest
     assert compute_result(anon.get(f"/awards/api/public/contests/{cid}/inputs.json").content)[1] == digest
+    # An outsider recomputes it from the two public files with the standalone verifier.
+    folder = Path(tempfile.mkdtemp())
+    (folder / "inputs.json").write_bytes(anon.get(f"/awards/api/public/contests/{cid}/inputs.json").content)
+    (folder / "result.json").write_bytes(anon.get(f"/awards/api/public/contests/{cid}/result.json").content)
+    run = subprocess.run([sys.executable, "-I", str(ROOT / "tools" / "verify_result.py"), str(folder / "inputs.json"),
+                          str(folder / "result.json"), "--hash", digest], capture_output=True, text=True, check=False)
+    assert run.returncode == 0 and "DOES NOT MATCH" not in run.stdout, run.stdout + run.stderr
     assert "Điểm đến sau khi công bố" in organiser.get(f"/awards/organiser?contest_id={cid}",
                                                         headers={"Accept": "text/html"}).text
 

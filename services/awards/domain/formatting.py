@@ -70,7 +70,7 @@ def utc_iso(moment: datetime) -> str:
     """Canonical UTC timestamp with microseconds: one spelling per instant, for hashing."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("Thời điểm phải có múi giờ (timezone-aware datetime)")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_utc_iso(text: str) -> datetime:

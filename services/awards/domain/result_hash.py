@@ -3,7 +3,7 @@
 The organiser exports the *inputs* (scores, rubric version, prize structure, overrides) as
 canonical JSON.  :func:`compute_result` is a pure function of those bytes: anyone holding
 them can rerun it and must get the same result document and the same SHA-256, which is what
-the award decision cites.  The service itself should compute the official result through
+the award decision cites.  The service itself computes the official result through
 :func:`compute_official` (inputs -> bytes -> result), never from in-memory objects, so that
 what was published and what can be recomputed are the same thing.
 
@@ -14,10 +14,12 @@ microseconds (``2026-10-20T01:15:00.000000Z``).  Entries and overrides are sorte
 id, so the order in which they were collected does not matter; tiers keep their declared
 order because it is meaningful.
 
-The result document holds every entry's rank, tier and figures.  Explanations are included
-where a reader needs them (awarded entries, entries whose prize an override removed and
-entries tied on total with an awarded one); the rest can be regenerated from the same
-inputs with :class:`~services.awards.domain.allocation.Allocation`.
+The result (format 2) is **pure data**: every entry's rank, tier and figures, no sentences.
+Explanations are rendered from it and the inputs (:mod:`.ranking`, :mod:`.allocation`), so
+their wording can improve without changing a published hash, and an outsider can recompute
+the hash with ``tools/verify_result.py`` (standard library only; the README specifies the
+computation).  Inputs of format 1 (results announced before) still compute their format-1
+result, explanations included, so a hash published then stays verifiable.
 """
 
 from __future__ import annotations
@@ -41,10 +43,14 @@ from .allocation import (
 )
 from .ranking import DEFAULT_CRITERION_LABELS, EntryScores
 
-INPUTS_FORMAT = "contest-awards-inputs/1"
-RESULT_FORMAT = "contest-awards-result/1"
-#: Bumped whenever a rule or the wording of explanations changes (either changes the hash).
-ALGORITHM = "awards-domain/1"
+INPUTS_FORMAT = "contest-awards-inputs/2"
+RESULT_FORMAT = "contest-awards-result/2"
+#: Bumped whenever a rule changes (a change of rules changes the hash).
+ALGORITHM = "awards-domain/2"
+#: Results announced before format 2 carried explanations; their inputs still compute them.
+LEGACY_INPUTS_FORMAT = "contest-awards-inputs/1"
+LEGACY_RESULT_FORMAT = "contest-awards-result/1"
+LEGACY_ALGORITHM = "awards-domain/1"
 
 
 class ResultInputError(ValueError):
@@ -106,15 +112,16 @@ def _num(value: float) -> float:
 
 
 def _entry_doc(entry: EntryScores) -> dict[str, object]:
-    """Already canonical (built directly rather than walked: 100,000 of these)."""
+    """Already canonical (built directly rather than walked: 100,000 of these). The numbers
+    need no finiteness check: :class:`EntryScores` refuses NaN and infinity."""
     return {
-        "entry_id": _text(entry.entry_id),
-        "title": _text(entry.title),
         "category": _text(entry.category),
+        "criterion_means": {_text(k): round(v, 6) + 0.0 for k, v in entry.criterion_means.items()},
+        "entry_id": _text(entry.entry_id),
+        "judge_totals": [round(t, 6) + 0.0 for t in entry.judge_totals],
+        "official_total": round(entry.official_total, 6) + 0.0,
         "submitted_at": fmt.utc_iso(entry.submitted_at),
-        "judge_totals": [_num(t) for t in entry.judge_totals],
-        "criterion_means": {_text(k): _num(v) for k, v in entry.criterion_means.items()},
-        "official_total": _num(entry.official_total),
+        "title": _text(entry.title),
     }
 
 
@@ -151,7 +158,8 @@ def canonical_inputs(
 ) -> bytes:
     """Canonical JSON of everything the official result depends on.
 
-    Criterion labels are included because explanations (part of the result) quote them."""
+    Criterion labels are included so that explanations rendered later quote the rubric the
+    judges used; they do not change the ranking."""
     labels = DEFAULT_CRITERION_LABELS if criterion_labels is None else criterion_labels
     head = _canon(
         {
@@ -196,6 +204,7 @@ class ResultInputs:
     entries: tuple[EntryScores, ...]
     overrides: tuple[Override, ...]
     criterion_labels: Mapping[str, tuple[str, str]]
+    legacy: bool = False  # format-1 inputs: the result carries explanations
 
 
 def _number(value: object) -> float:
@@ -213,12 +222,38 @@ def parse_inputs(inputs_json: bytes) -> ResultInputs:
         doc = json.loads(inputs_json)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ResultInputError(f"Dữ liệu đầu vào không phải JSON hợp lệ: {exc}") from exc
-    if not isinstance(doc, dict) or doc.get("format") != INPUTS_FORMAT:
+    if not isinstance(doc, dict) or doc.get("format") not in (INPUTS_FORMAT, LEGACY_INPUTS_FORMAT):
         raise ResultInputError(f"Dữ liệu đầu vào không đúng định dạng {INPUTS_FORMAT}")
     try:
         return _parse_doc(doc)
     except (TypeError, AttributeError, IndexError, KeyError) as exc:  # wrong shapes deep inside
         raise ResultInputError(f"Dữ liệu đầu vào sai cấu trúc: {exc!r}") from exc
+
+
+def _numbers(values: Any, key: str) -> Any:
+    if not all(type(v) is float or type(v) is int for v in values):  # exact types: no bool
+        raise ResultInputError(f"Trường «{key}» phải chỉ gồm số")
+    return values
+
+
+def _entry(e: Any) -> EntryScores:
+    """One entry of the inputs (the hot loop of a recomputation: exact type checks, no helpers)."""
+    if type(e) is not dict:
+        raise ResultInputError("Mỗi bài dự thi phải là một đối tượng JSON")
+    totals, means = e["judge_totals"], e["criterion_means"]
+    if type(totals) is not list or type(means) is not dict:
+        raise ResultInputError("Trường «judge_totals»/«criterion_means» sai kiểu")
+    entry_id, category, title, at = e["entry_id"], e["category"], e["title"], e["submitted_at"]
+    if not (type(entry_id) is str and type(category) is str and type(title) is str and type(at) is str):
+        raise ResultInputError("Trường văn bản của bài dự thi sai kiểu")
+    official = e["official_total"]
+    if type(official) is not float and type(official) is not int:
+        raise ResultInputError("Trường «official_total» sai kiểu")
+    return EntryScores(
+        entry_id=entry_id, category=category, submitted_at=fmt.parse_utc_iso(at),
+        judge_totals=tuple(map(float, _numbers(totals, "judge_totals"))),
+        criterion_means={str(k): float(v) for k, v in _numbers(means.values(), "criterion_means") and means.items()},
+        official_total=float(official), title=title)
 
 
 def _parse_doc(doc: Mapping[str, Any]) -> ResultInputs:
@@ -238,18 +273,7 @@ def _parse_doc(doc: Mapping[str, Any]) -> ResultInputs:
         for t in _field(structure_doc, "tiers", list)
     )
     structure = PrizeStructure(tiers, tuple(str(k) for k in _field(structure_doc, "tie_break", list)))
-    entries = tuple(
-        EntryScores(
-            entry_id=_field(e, "entry_id", str),
-            category=_field(e, "category", str),
-            submitted_at=fmt.parse_utc_iso(_field(e, "submitted_at", str)),
-            judge_totals=tuple(_number(x) for x in _field(e, "judge_totals", list)),
-            criterion_means={str(k): _number(v) for k, v in _field(e, "criterion_means", dict).items()},
-            official_total=_float(e, "official_total"),
-            title=_field(e, "title", str),
-        )
-        for e in _field(doc, "entries", list)
-    )
+    entries = tuple(_entry(e) for e in _field(doc, "entries", list))
     overrides = tuple(
         Override(
             entry_id=_field(o, "entry_id", str),
@@ -261,7 +285,8 @@ def _parse_doc(doc: Mapping[str, Any]) -> ResultInputs:
         )
         for o in _field(doc, "overrides", list)
     )
-    return ResultInputs(_field(doc, "rubric_version", int), structure, entries, overrides, labels)
+    return ResultInputs(_field(doc, "rubric_version", int), structure, entries, overrides, labels,
+                        legacy=doc["format"] == LEGACY_INPUTS_FORMAT)
 
 
 # --- result -----------------------------------------------------------------------------
@@ -273,46 +298,54 @@ def _result_doc(inputs: ResultInputs, allocation: Allocation, inputs_sha256: str
     awards = {a.entry_id: a for a in allocation.awards}
     computed = {a.entry_id: a.tier.key for a in allocation.computed}
     overridden = {o.entry_id for o in allocation.overrides}
-    awarded_groups = {id(a.ranked.tie_group) for a in allocation.awards if a.ranked.tie_group}
+    if inputs.legacy:
+        awarded_groups = {id(a.ranked.tie_group) for a in allocation.awards if a.ranked.tie_group}
     rows: list[dict[str, object]] = []
-    for ranked in allocation.ranking:
-        entry = ranked.entry
-        award = awards.get(entry.entry_id)
-        explain = (
-            award is not None
-            or entry.entry_id in overridden
-            or (bool(ranked.tie_group) and id(ranked.tie_group) in awarded_groups)
-        )
-        rows.append(
-            {
+    append = rows.append
+    if not inputs.legacy:
+        # Format 2: the decisions only (keys in sorted order); figures are in the inputs.
+        for ranked in allocation.ranking:
+            entry_id = ranked.entry.entry_id
+            award = awards.get(entry_id)
+            append({
+                "computed_tier_key": computed.get(entry_id),
+                "entry_id": _text(entry_id),
+                "official_total": _num(ranked.entry.official_total),
+                "overridden": entry_id in overridden,
                 "position": ranked.position,
-                "entry_id": _text(entry.entry_id),
-                "title": _text(entry.title),
-                "category": _text(entry.category),
-                "official_total": _num(entry.official_total),
-                "judges_count": len(entry.judge_totals),
-                "mean_total": _num(entry.mean_total),
-                "median_total": _num(entry.median_total),
-                "criterion_means": {_text(k): _num(v) for k, v in entry.criterion_means.items()},
                 "tied_with_count": max(len(ranked.tie_group) - 1, 0),
                 "tier_key": _text(award.tier.key) if award else None,
-                "tier_name": _text(award.tier.name) if award else None,
-                "prize_vnd": award.tier.prize_vnd if award else 0,
-                "computed_tier_key": computed.get(entry.entry_id),
-                "overridden": entry.entry_id in overridden,
-                "explanation_vi": (
-                    _text(f"{ranked.explanation_vi} {allocation.explain_vi(entry.entry_id)}") if explain else None
-                ),
-                "explanation_en": (
-                    _text(f"{ranked.explanation_en} {allocation.explain_en(entry.entry_id)}") if explain else None
-                ),
-            }
-        )
+            })
+    for ranked in allocation.ranking if inputs.legacy else ():
+        entry = ranked.entry
+        entry_id = entry.entry_id
+        award = awards.get(entry_id)
+        explain = award is not None or entry_id in overridden or (
+            bool(ranked.tie_group) and id(ranked.tie_group) in awarded_groups)
+        append({
+            "position": ranked.position,
+            "entry_id": _text(entry_id),
+            "title": _text(entry.title),
+            "category": _text(entry.category),
+            "official_total": _num(entry.official_total),
+            "judges_count": len(entry.judge_totals),
+            "mean_total": _num(entry.mean_total),
+            "median_total": _num(entry.median_total),
+            "criterion_means": {_text(k): _num(v) for k, v in entry.criterion_means.items()},
+            "tied_with_count": max(len(ranked.tie_group) - 1, 0),
+            "tier_key": _text(award.tier.key) if award else None,
+            "tier_name": _text(award.tier.name) if award else None,
+            "prize_vnd": award.tier.prize_vnd if award else 0,
+            "computed_tier_key": computed.get(entry_id),
+            "overridden": entry_id in overridden,
+            "explanation_vi": _text(f"{ranked.explanation_vi} {allocation.explain_vi(entry_id)}") if explain else None,
+            "explanation_en": _text(f"{ranked.explanation_en} {allocation.explain_en(entry_id)}") if explain else None,
+        })
     structure = allocation.structure
     head = _canon(
         {
-            "format": RESULT_FORMAT,
-            "algorithm": ALGORITHM,
+            "format": LEGACY_RESULT_FORMAT if inputs.legacy else RESULT_FORMAT,
+            "algorithm": LEGACY_ALGORITHM if inputs.legacy else ALGORITHM,
             "inputs_sha256": inputs_sha256,
             "rubric_version": inputs.rubric_version,
             "tie_break": list(structure.chain),
@@ -388,24 +421,47 @@ class ResultRow:
     overridden: bool = False
 
 
-def result_rows(result: Mapping[str, Any]) -> list[ResultRow]:
-    """Typed rows from a result document produced by :func:`compute_result`."""
-    if result.get("format") != RESULT_FORMAT:
+def tiers_by_key(result: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """The result's tiers by key (names and prize amounts of the rows' ``tier_key``)."""
+    return {str(t["key"]): t for t in result.get("tiers", [])}
+
+
+def result_rows(result: Mapping[str, Any], inputs_json: bytes | None = None) -> list[ResultRow]:
+    """Typed rows of a result from :func:`compute_result`, with each entry's figures: a
+    format-2 result holds decisions only, so its figures are read from the inputs it names."""
+    fmt_ = result.get("format")
+    if fmt_ == LEGACY_RESULT_FORMAT:
+        return [
+            ResultRow(
+                position=int(row["position"]),
+                entry_id=str(row["entry_id"]),
+                title=str(row["title"]),
+                category=str(row["category"]),
+                official_total=float(row["official_total"]),
+                judges_count=int(row["judges_count"]),
+                mean_total=float(row["mean_total"]),
+                criterion_means={str(k): float(v) for k, v in row["criterion_means"].items()},
+                tier_key=None if row["tier_key"] is None else str(row["tier_key"]),
+                tier_name=None if row["tier_name"] is None else str(row["tier_name"]),
+                prize_vnd=int(row["prize_vnd"]),
+                overridden=bool(row["overridden"]),
+            )
+            for row in result["rows"]
+        ]
+    if fmt_ != RESULT_FORMAT:
         raise ResultInputError(f"Kết quả không đúng định dạng {RESULT_FORMAT}")
-    return [
-        ResultRow(
-            position=int(row["position"]),
-            entry_id=str(row["entry_id"]),
-            title=str(row["title"]),
-            category=str(row["category"]),
-            official_total=float(row["official_total"]),
-            judges_count=int(row["judges_count"]),
-            mean_total=float(row["mean_total"]),
-            criterion_means={str(k): float(v) for k, v in row["criterion_means"].items()},
-            tier_key=None if row["tier_key"] is None else str(row["tier_key"]),
-            tier_name=None if row["tier_name"] is None else str(row["tier_name"]),
-            prize_vnd=int(row["prize_vnd"]),
-            overridden=bool(row["overridden"]),
-        )
-        for row in result["rows"]
-    ]
+    if inputs_json is None or hashlib.sha256(inputs_json).hexdigest() != result.get("inputs_sha256"):
+        raise ResultInputError("Cần đúng tệp dữ liệu đầu vào mà kết quả đã tính từ đó")
+    entries = {e.entry_id: e for e in parse_inputs(inputs_json).entries}
+    tiers = tiers_by_key(result)
+    out = []
+    for row in result["rows"]:
+        e = entries[str(row["entry_id"])]
+        tier = tiers.get(str(row["tier_key"])) if row["tier_key"] is not None else None
+        out.append(ResultRow(
+            position=int(row["position"]), entry_id=e.entry_id, title=e.title, category=e.category,
+            official_total=float(row["official_total"]), judges_count=len(e.judge_totals),
+            mean_total=_num(e.mean_total), criterion_means=dict(e.criterion_means),
+            tier_key=None if tier is None else str(tier["key"]), tier_name=None if tier is None else str(tier["name"]),
+            prize_vnd=0 if tier is None else int(tier["prize_vnd"]), overridden=bool(row["overridden"])))
+    return out

@@ -33,8 +33,8 @@ def rows() -> list[ResultRow]:
             criteria={"novelty": 10.0, "effectiveness": 20.0, "applicability": 10.0, "presentation": 5.0},
         ),
     ]
-    _, result, _ = compute_official(entries, 1, standard_structure())
-    return result_rows(result)
+    inputs, result, _ = compute_official(entries, 1, standard_structure())
+    return result_rows(result, inputs)
 
 
 DETAILS = {

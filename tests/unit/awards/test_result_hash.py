@@ -101,17 +101,19 @@ def test_any_change_changes_the_hash() -> None:
 
 
 def test_result_content() -> None:
-    _, result, _ = compute_official(sample_entries(), 3, standard_structure())
+    inputs, result, _ = compute_official(sample_entries(), 3, standard_structure())
     rows = result["rows"]
     assert [r["entry_id"] for r in rows] == ["E1", "E2", "E3", "E4", "E5"]
     assert [r["tier_key"] for r in rows] == ["first", "second", "second", "third", None]
     assert rows[1]["tied_with_count"] == 1
-    assert "xếp trên nhờ điểm tiêu chí Tính hiệu quả (36,00 so với 35,00)" in rows[1]["explanation_vi"]
-    assert rows[4]["explanation_vi"] is None  # nothing to explain: no prize, no tie with a winner
+    assert result["format"] == "contest-awards-result/2"
+    assert not any(k.startswith("explanation") for r in rows for k in r), "pure data: no sentences"
     assert result["tie_break"] == ["total", "criterion:effectiveness", "submitted_at"]
     third = next(t for t in result["tiers"] if t["key"] == "third")
     assert (third["awarded"], third["unfilled"]) == (1, 2)
-    typed = result_rows(result)
+    typed = result_rows(result, inputs)
+    with pytest.raises(ResultInputError):
+        result_rows(result, inputs + b" ")  # figures only from the very inputs the result names
     assert typed[0].tier_name == "Giải Nhất" and typed[0].prize_vnd == 10_000_000
     assert typed[1].official_total == 85.333333
 
@@ -156,3 +158,16 @@ def test_wrong_shapes_deep_inside_are_input_errors() -> None:
     doc["entries"][0]["judge_totals"] = ["80"]
     with pytest.raises(ResultInputError):
         compute_result(json.dumps(doc).encode())
+
+
+def test_inputs_of_a_result_announced_in_format_1_still_give_its_format_1_result() -> None:
+    """A hash published before the pure-data format stays verifiable: format-1 inputs compute
+    the format-1 result, explanations included."""
+    data = canonical_inputs(sample_entries(), 3, standard_structure())
+    legacy = data.replace(b'"format":"contest-awards-inputs/2"', b'"format":"contest-awards-inputs/1"')
+    assert legacy != data
+    result, digest = compute_result(legacy)
+    assert result["format"] == "contest-awards-result/1" and result["algorithm"] == "awards-domain/1"
+    assert "xếp trên nhờ điểm tiêu chí Tính hiệu quả (36,00 so với 35,00)" in result["rows"][1]["explanation_vi"]
+    assert result["rows"][4]["explanation_vi"] is None  # nothing to explain: no prize, no tie with a winner
+    assert digest != compute_result(data)[1]

@@ -60,6 +60,10 @@ class ResultInputError(ValueError):
 # --- canonical JSON ---------------------------------------------------------------------
 
 
+def _nfc(value: str) -> str:
+    return unicodedata.normalize("NFC", value)
+
+
 def _text(value: str) -> str:
     return value if value.isascii() else unicodedata.normalize("NFC", value)
 
@@ -111,18 +115,21 @@ def _num(value: float) -> float:
     return round(number, 6) + 0.0
 
 
-def _entry_doc(entry: EntryScores) -> dict[str, object]:
-    """Already canonical (built directly rather than walked: 100,000 of these). The numbers
-    need no finiteness check: :class:`EntryScores` refuses NaN and infinity."""
-    return {
-        "category": _text(entry.category),
-        "criterion_means": {_text(k): round(v, 6) + 0.0 for k, v in entry.criterion_means.items()},
-        "entry_id": _text(entry.entry_id),
-        "judge_totals": [round(t, 6) + 0.0 for t in entry.judge_totals],
-        "official_total": round(entry.official_total, 6) + 0.0,
-        "submitted_at": fmt.utc_iso(entry.submitted_at),
-        "title": _text(entry.title),
-    }
+def _entry_doc(entry: EntryScores) -> tuple[dict[str, object], EntryScores]:
+    """The entry's canonical document, already canonical (built directly rather than walked:
+    100,000 of these, so the text checks are inlined), and the entry as reading that document
+    back gives it (rounded numbers, NFC text), so the service need not decode its own bytes.
+    The numbers need no finiteness check: :class:`EntryScores` refuses NaN and infinity."""
+    title, category, entry_id = entry.title, entry.category, entry.entry_id
+    title = title if title.isascii() else _nfc(title)
+    category = category if category.isascii() else _nfc(category)
+    entry_id = entry_id if entry_id.isascii() else _nfc(entry_id)
+    means = {k if k.isascii() else _nfc(k): round(v, 6) + 0.0 for k, v in entry.criterion_means.items()}
+    totals = [round(t, 6) + 0.0 for t in entry.judge_totals]
+    official = round(entry.official_total, 6) + 0.0
+    doc = {"category": category, "criterion_means": means, "entry_id": entry_id, "judge_totals": totals,
+           "official_total": official, "submitted_at": fmt.utc_iso(entry.submitted_at), "title": title}
+    return doc, EntryScores(entry_id, category, entry.submitted_at, tuple(totals), dict(means), official, title)
 
 
 def _tier_doc(tier: Tier) -> dict[str, object]:
@@ -160,6 +167,19 @@ def canonical_inputs(
 
     Criterion labels are included so that explanations rendered later quote the rubric the
     judges used; they do not change the ranking."""
+    return _dump(_inputs_doc(entries, rubric_version, structure, overrides, criterion_labels)[0])
+
+
+def _inputs_doc(
+    entries: Iterable[EntryScores],
+    rubric_version: int,
+    structure: PrizeStructure,
+    overrides: Sequence[Override],
+    criterion_labels: Mapping[str, tuple[str, str]] | None,
+) -> tuple[dict[str, Any], tuple[EntryScores, ...]]:
+    """The inputs as a canonical document, ``json.loads(_dump(doc)) == doc`` (strings NFC,
+    floats that ``repr`` writes and reads back exactly, lists, ints, ``None``), and its entries
+    as parsing it gives them."""
     labels = DEFAULT_CRITERION_LABELS if criterion_labels is None else criterion_labels
     head = _canon(
         {
@@ -174,8 +194,9 @@ def canonical_inputs(
         }
     )
     assert isinstance(head, dict)
-    head["entries"] = sorted((_entry_doc(e) for e in entries), key=lambda d: str(d["entry_id"]))
-    return _dump(head)
+    pairs = sorted((_entry_doc(e) for e in entries), key=lambda p: str(p[0]["entry_id"]))
+    head["entries"] = [d for d, _ in pairs]
+    return head, tuple(e for _, e in pairs)
 
 
 # --- parsing ----------------------------------------------------------------------------
@@ -222,16 +243,23 @@ def parse_inputs(inputs_json: bytes) -> ResultInputs:
         doc = json.loads(inputs_json)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ResultInputError(f"Dữ liệu đầu vào không phải JSON hợp lệ: {exc}") from exc
+    return _parse_inputs_doc(doc)
+
+
+def _parse_inputs_doc(doc: Any, entries: tuple[EntryScores, ...] | None = None) -> ResultInputs:
     if not isinstance(doc, dict) or doc.get("format") not in (INPUTS_FORMAT, LEGACY_INPUTS_FORMAT):
         raise ResultInputError(f"Dữ liệu đầu vào không đúng định dạng {INPUTS_FORMAT}")
     try:
-        return _parse_doc(doc)
+        return _parse_doc(doc, entries)
     except (TypeError, AttributeError, IndexError, KeyError) as exc:  # wrong shapes deep inside
         raise ResultInputError(f"Dữ liệu đầu vào sai cấu trúc: {exc!r}") from exc
 
 
+_NUMBER_TYPES = frozenset({float, int})
+
+
 def _numbers(values: Any, key: str) -> Any:
-    if not all(type(v) is float or type(v) is int for v in values):  # exact types: no bool
+    if not _NUMBER_TYPES.issuperset(map(type, values)):  # exact types: a bool is not a score
         raise ResultInputError(f"Trường «{key}» phải chỉ gồm số")
     return values
 
@@ -256,7 +284,7 @@ def _entry(e: Any) -> EntryScores:
         official_total=float(official), title=title)
 
 
-def _parse_doc(doc: Mapping[str, Any]) -> ResultInputs:
+def _parse_doc(doc: Mapping[str, Any], entries: tuple[EntryScores, ...] | None = None) -> ResultInputs:
     labels_doc = _field(doc, "criterion_labels", dict)
     labels = {str(k): (str(v[0]), str(v[1])) for k, v in labels_doc.items()}
     structure_doc = _field(doc, "structure", dict)
@@ -273,7 +301,8 @@ def _parse_doc(doc: Mapping[str, Any]) -> ResultInputs:
         for t in _field(structure_doc, "tiers", list)
     )
     structure = PrizeStructure(tiers, tuple(str(k) for k in _field(structure_doc, "tie_break", list)))
-    entries = tuple(_entry(e) for e in _field(doc, "entries", list))
+    if entries is None:
+        entries = tuple(_entry(e) for e in _field(doc, "entries", list))
     overrides = tuple(
         Override(
             entry_id=_field(o, "entry_id", str),
@@ -372,8 +401,10 @@ def compute_result(inputs_json: bytes) -> tuple[dict[str, Any], str]:
     ``inputs_json`` itself: the result names the exact file it was computed from, so it must
     be recomputed from the exported bytes (as :func:`canonical_inputs` wrote them), not from
     a re-formatted copy."""
-    inputs = parse_inputs(inputs_json)
-    inputs_sha256 = hashlib.sha256(inputs_json).hexdigest()
+    return _compute(parse_inputs(inputs_json), hashlib.sha256(inputs_json).hexdigest())
+
+
+def _compute(inputs: ResultInputs, inputs_sha256: str) -> tuple[dict[str, Any], str]:
     allocation = rank_and_allocate(inputs.entries, inputs.structure, criterion_labels=inputs.criterion_labels)
     if inputs.overrides:
         allocation = apply_overrides(allocation, inputs.overrides)
@@ -390,8 +421,12 @@ def compute_official(
     criterion_labels: Mapping[str, tuple[str, str]] | None = None,
 ) -> tuple[bytes, dict[str, Any], str]:
     """The service's entry point: (canonical inputs to publish, result, result SHA-256)."""
-    inputs_json = canonical_inputs(entries, rubric_version, structure, overrides, criterion_labels=criterion_labels)
-    result, digest = compute_result(inputs_json)
+    doc, canonical_entries = _inputs_doc(entries, rubric_version, structure, overrides, criterion_labels)
+    inputs_json = _dump(doc)
+    # The same as compute_result(inputs_json) without decoding the bytes again: the document
+    # is what decoding them gives and the entries are what parsing it gives (see _entry_doc;
+    # the property tests compare both ways).
+    result, digest = _compute(_parse_inputs_doc(doc, canonical_entries), hashlib.sha256(inputs_json).hexdigest())
     return inputs_json, result, digest
 
 

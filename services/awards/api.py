@@ -93,6 +93,7 @@ def build_router(svc: AwardsService, pub: Publication, auth: Auth) -> APIRouter:
                 "tie_break": list(svc.chain_of(contest)),
                 "entries": [{"position": x.position, "entry_id": x.entry_id, "code": docs[x.entry_id].get("code"),
                              "title": docs[x.entry_id].get("title"), "official_total": x.official_total,
+                             "round_no": docs[x.entry_id]["round_no"],
                              "explanation": x.explanation_vi} for x in ranked]}
 
     @r.get("/contests/{contest_id}/prizes")

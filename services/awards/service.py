@@ -18,7 +18,7 @@ import contextlib
 import gzip
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -236,8 +236,9 @@ class AwardsService:
             rounds = d.get("rounds") or {}
             if not rounds:
                 continue
-            latest = rounds[max(rounds, key=lambda k: int(k[1:]))]
-            docs[d["_id"]] = d
+            last = max(rounds, key=lambda k: int(k[1:]))
+            latest = rounds[last]
+            docs[d["_id"]] = d | {"round_no": int(last[1:])}
             out.append(self._entry_scores(d, latest))
         return out, docs
 
@@ -256,13 +257,31 @@ class AwardsService:
         return labels
 
     async def ranking(self, contest_id: str) -> tuple[list[RankedEntry], dict[str, Doc]]:
+        """Entries ranked round by round: those that reached the latest round first (once judging
+        closed, only the final list, in official order), then those that stopped a round earlier,
+        and so on. A preliminary total never sits among final totals. Each entry's round is
+        ``docs[entry_id]["round_no"]``."""
         contest = await self.contest(contest_id)
         entries, docs = await self.scores(contest_id)
         labels = await self.criterion_labels(contest_id)
-        try:
-            return rank(entries, self.chain_of(contest), criterion_labels=labels), docs
-        except RankingError:  # a tie-break criterion the rubric lacks: rank by total alone, say so elsewhere
-            return rank(entries, ("submitted_at",), criterion_labels=labels), docs
+        final = set(contest.get("final_entries") or []) if contest.get("judging_closed") else None
+        groups: dict[int, list[EntryScores]] = {}
+        for e in entries:
+            round_no = docs[e.entry_id]["round_no"]
+            if final is not None and round_no == contest.get("final_round") and e.entry_id not in final:
+                round_no -= 1  # scored in the final round but not on the final list (withdrawn)
+            groups.setdefault(round_no, []).append(e)
+        out: list[RankedEntry] = []
+        for round_no in sorted(groups, reverse=True):
+            try:
+                ranked = rank(groups[round_no], self.chain_of(contest), criterion_labels=labels)
+            except RankingError:  # a tie-break criterion the rubric lacks: rank by total alone, say so elsewhere
+                ranked = rank(groups[round_no], ("submitted_at",), criterion_labels=labels)
+            offset = len(out)
+            out += [replace(r, position=r.position + offset) if offset else r for r in ranked]
+            for r in ranked:
+                docs[r.entry_id]["round_no"] = round_no
+        return out, docs
 
     # ------------------------------------------------------------ prize structure
 

@@ -204,3 +204,29 @@ def test_judging_closed_before_the_prizes_were_saved_is_no_dead_end(organiser: A
     page = organiser.get(f"/awards/organiser?contest_id={sc.contest_id}", headers={"Accept": "text/html"})
     assert "sau khi việc chấm điểm đã kết thúc" in page.text, "the audit log says when the prizes were set"
     approve_and_announce(organiser, sc)
+
+
+def test_after_two_rounds_the_ranking_lists_finalists_in_official_order_then_the_rest_by_round(
+        organiser: Api) -> None:
+    """Preliminary totals never sit among final totals: the two eliminated entries scored more in
+    round 1 than the finalists did in round 2, yet they come after them, marked round 1."""
+    def s(total: float) -> dict[str, float]:
+        return {"novelty": total * 0.3, "effectiveness": total * 0.4, "applicability": total * 0.2,
+                "presentation": total * 0.1}
+    round1 = [Spec("Sơ khảo cao nhất", s(95)), Spec("Sơ khảo thứ hai", s(93)), Spec("Vào chung khảo A", s(90)),
+              Spec("Vào chung khảo B", s(89)), Spec("Vào chung khảo C", s(88))]
+    sc = open_contest(organiser, "nobody", round1)
+    # Organisers advanced A, B, C (say a category quota): the top two stop at round 1.
+    produce(*[sc.scored(x, round_no=1) for x in round1])
+    final = {"Vào chung khảo A": s(71), "Vào chung khảo B": s(84), "Vào chung khảo C": s(77)}
+    produce(*[sc.scored(Spec(t, v), round_no=2) for t, v in final.items()])
+    produce(sc.closed(list(final), round_no=2))
+    allocation = ready_allocation(organiser, sc.contest_id)
+    ranking = organiser.get(f"/awards/api/contests/{sc.contest_id}/ranking").json()
+    assert ranking["provisional"] is False
+    rows = ranking["entries"]
+    assert [r["entry_id"] for r in rows[:3]] == [r["entry_id"] for r in allocation["rows"]], "the official order"
+    assert [r["round_no"] for r in rows] == [2, 2, 2, 1, 1]
+    assert [r["title"] for r in rows] == ["Vào chung khảo B", "Vào chung khảo C", "Vào chung khảo A",
+                                         "Sơ khảo cao nhất", "Sơ khảo thứ hai"]
+    assert [r["position"] for r in rows] == [1, 2, 3, 4, 5]

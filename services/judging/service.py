@@ -817,7 +817,8 @@ class JudgingService:
         moving = [] if final else advancing(totals, rule.advance_top_n, rule.advance_min_total)
         events = [self._env(RoundClosed(contest_id=contest_id, round_no=round_no, final_round=final,
                                         scored_entries=scored, advancing=moving, standardised=standardised,
-                                        totals=totals))]
+                                        totals=totals, advance_top_n=None if final else rule.advance_top_n,
+                                        advance_min_total=None if final else rule.advance_min_total))]
         if final:
             z = counted_totals(results, True) if standardised else {}
             events.append(self._env(JudgingClosed(contest_id=contest_id, round_no=round_no,

@@ -96,6 +96,7 @@ def own_entry_view(e: Doc) -> Doc:
         "screening": {k: v for k, v in (e.get("screening") or {}).items() if k in ("eligible", "reason", "at")}
         or None,
         "result": e.get("result"),
+        "outcome": e.get("outcome"),
     }
 
 

@@ -24,15 +24,18 @@ def handlers(svc: SubmissionService, screening: Screening) -> Mapping[type[Event
             status = "awarded" if o.tier_key else "not_awarded"
             await svc.apply_external_status(
                 o.entry_id, status, {"result": {"rank": o.rank, "tier": o.tier_name, "total": o.official_total}})
+        await svc.on_announced(e.contest_id)  # last: outcomes show once every result is in place
 
     async def reviewers(env: Envelope, e: ReviewersChanged) -> None:
         await svc.on_reviewers(e.entry_id, e.round_no, e.judge_ids)
 
     async def round_closed(env: Envelope, e: RoundClosed) -> None:
         await screening.on_round_closed(e.contest_id, e.round_no)
+        await svc.on_round_closed(e)
 
     async def round_reopened(env: Envelope, e: RoundReopened) -> None:
         await screening.on_round_reopened(e.contest_id, e.round_no)
+        await svc.on_round_reopened(e.contest_id, e.round_no)
 
     return {EntryReviewStarted: review_started, EntryRoundScored: scored, ResultsAnnounced: announced,
             ReviewersChanged: reviewers, RoundClosed: round_closed, RoundReopened: round_reopened}

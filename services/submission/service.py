@@ -15,7 +15,7 @@ import time
 import unicodedata
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -44,6 +44,7 @@ from services.submission.domain.initiative import (
     validate_for_submission,
 )
 from services.submission.domain.messages import Lang, ValidationError
+from services.submission.domain.outcome import round_outcome
 from services.submission.domain.retention import MAX_ENTRY_BYTES, kept_versions, referenced_files
 from services.submission.files import CONTENT_TYPES, HARD_CAP_BYTES, KIND_OF_TYPE, MB, neutral_name
 from services.submission.fingerprints import Fingerprints
@@ -56,6 +57,7 @@ from shared.auth import Principal
 from shared.envelope import Envelope, EventPayload
 from shared.events.contests import Category, ContestClosed, ContestDeadlineExtended, ContestOpened, ContestUpdated
 from shared.events.entries import EntryWithdrawnFromJudging
+from shared.events.judging import RoundClosed
 from shared.events.statuses import EntryStatusChanged
 from shared.idempotency import derived_id
 from shared.mongo import Doc, insert_new
@@ -333,9 +335,34 @@ class SubmissionService:
         return e
 
     async def my_entries(self, user: Principal) -> list[Doc]:
-        return await self.store.entries.find(
+        """The participant's entries; once a contest's result is announced, each entry that
+        reached judging carries where it ended (``outcome``), also when it stopped before the
+        final round, which the announcement does not list."""
+        entries = await self.store.entries.find(
             {"owner_id": user.account_id}, {outbox.OUTBOX: 0, "versions": 0}
         ).sort("created_at", -1).to_list()
+        ids = sorted({e["contest_id"] for e in entries if e["status"] in (*IN_JUDGING, "not_awarded", "awarded")})
+        announced = [c["_id"] async for c in self.store.contests.find(
+            {"_id": {"$in": ids}, "announced": True}, {"_id": 1})] if ids else []
+        standings = await self.store.standings.find({"contest_id": {"$in": announced}}).to_list() if announced else []
+        for e in entries:
+            if e["contest_id"] in announced:
+                found = round_outcome(e["_id"], [s for s in standings if s["contest_id"] == e["contest_id"]])
+                e["outcome"] = asdict(found) if found else None
+        return entries
+
+    async def on_round_closed(self, e: RoundClosed) -> None:
+        """Keep the round's standing (totals, who went on, the rule); a repeat replaces it."""
+        await self.store.standings.replace_one(
+            {"_id": f"{e.contest_id}:{e.round_no}"},
+            {"contest_id": e.contest_id, "round_no": e.round_no, "final": e.final_round, "totals": e.totals,
+             "advancing": e.advancing, "top_n": e.advance_top_n, "min_total": e.advance_min_total}, upsert=True)
+
+    async def on_round_reopened(self, contest_id: str, round_no: int) -> None:
+        await self.store.standings.delete_one({"_id": f"{contest_id}:{round_no}"})
+
+    async def on_announced(self, contest_id: str) -> None:
+        await self.store.contests.update_one({"_id": contest_id}, {"$set": {"announced": True}})
 
     async def _cached_contest(self, contest_id: str) -> Doc:
         """The contest for the entry form's checks: one read per contest per second in a rush,

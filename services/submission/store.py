@@ -32,6 +32,7 @@ class SubmissionStore:
         self.fingerprints = db["fingerprints"]
         self.reviewers = db["reviewers"]  # entry id -> the judges of each round (from judging's events)
         self.blind_files = db["blind_files"]  # attachments without their metadata, as judges get them
+        self.standings = db["standings"]  # each closed round's totals and who went on (judging's RoundClosed)
         self._seq_block = seq_block
         self._blocks: dict[str, tuple[int, int]] = {}
         self._seq_lock = asyncio.Lock()
@@ -42,6 +43,7 @@ class SubmissionStore:
         await self.entries.create_index("owner_id")
         await self.entries.create_index("code", unique=True, sparse=True)
         await self.attachments.create_index("entry_id")
+        await self.standings.create_index("contest_id")
 
     async def add_to(self, name: str, amount: int) -> int:
         """Add to a named counter (a quota's use) and return its new value."""

@@ -99,6 +99,9 @@ class RoundClosed(_Judging):
     totals: dict[str, float] = Field(
         default_factory=dict, description="Entry id -> the total that counts for this round (raw or standardised)."
     )
+    # Added with issue 16 (optional): the rule that chose ``advancing``, so participants read why.
+    advance_top_n: int | None = Field(default=None, description="The best N went on (with ties at the cut).")
+    advance_min_total: float | None = Field(default=None, description="Only totals at least this went on.")
 
 
 @register

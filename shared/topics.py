@@ -28,8 +28,9 @@ AUTHORS = Topic("submission.authors", 6, "entry_id", "Authors and units of entri
 STATUSES = Topic("submission.statuses", 6, "entry_id", "Screening decisions and entry status changes.")
 JUDGING = Topic("judging.results", 6, "contest_id", "Assignment, round results, round and judging closure.")
 AWARDS = Topic("awards.results", 3, "contest_id", "Announced results.")
+UNITS = Topic("identity.units", 1, "directory", "The province's unit directory, whole, after each change.")
 
-ALL: tuple[Topic, ...] = (ACCOUNTS, CONTESTS, ENTRIES, AUTHORS, STATUSES, JUDGING, AWARDS)
+ALL: tuple[Topic, ...] = (ACCOUNTS, CONTESTS, ENTRIES, AUTHORS, STATUSES, JUDGING, AWARDS, UNITS)
 
 
 # Dead letters are bounded (an excerpt of at most 64 KiB each, ``shared.deadletters``) and so is

@@ -19,7 +19,7 @@ import httpx
 import structlog
 
 from deploy.local.infra import ROOT, Profile
-from deploy.local.seed_data import CATEGORIES, INITIATIVES, JUDGES, PARTICIPANTS, sections
+from deploy.local.seed_data import CATEGORIES, DIRECTORY, INITIATIVES, JUDGES, PARTICIPANTS, sections
 
 log = structlog.get_logger("seed")
 
@@ -54,6 +54,14 @@ class Seeder:
                         "--full-name", "Ban Tổ chức Sở Nội vụ", "--unit", "Sở Nội vụ", "--password", ORGANISER[1],
                         "--exist-ok"], env=env, check=True, cwd=ROOT, capture_output=True)
         return self.token(*ORGANISER)
+
+    def units(self, org: dict[str, str]) -> None:
+        """The province's unit directory, unless organisers already keep one."""
+        current = self.call("GET", "/identity/api/units", org)
+        if current["units"]:
+            return
+        self.call("PUT", "/identity/api/units", org, {"revision": current["revision"], "units": [
+            {"code": c, "name": n, "kind": k, "headcount": h, "aliases": a} for c, n, k, h, a in DIRECTORY]})
 
     def people(self, org: dict[str, str]) -> None:
         for i, (name, unit, cats) in enumerate(JUDGES):
@@ -128,6 +136,7 @@ class Seeder:
 def seed_demo(profile: Profile) -> list[tuple[str, str, str]]:
     s = Seeder(profile)
     org = s.organiser()
+    s.units(org)
     s.people(org)
     now = datetime.now(UTC).replace(microsecond=0)
     past = s.contest(org, "SK2025", "Cuộc thi sáng kiến cải cách hành chính tỉnh Bắc Ninh năm 2025",

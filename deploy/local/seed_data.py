@@ -118,3 +118,21 @@ def sections(problem: str, solution: str, benefit: str) -> dict[str, str]:
         ),
         "cost": "Chi phí chủ yếu là thời gian của cán bộ và kinh phí tập huấn, ước khoảng 15 triệu đồng.",
     }
+
+
+#: The demo province's unit directory (code, name, kind, headcount, other spellings).
+DIRECTORY: list[tuple[str, str, str, int, list[str]]] = [
+    ("SNV", "Sở Nội vụ", "Sở, ban, ngành", 62, ["SNV"]),
+    ("STP", "Sở Tư pháp", "Sở, ban, ngành", 48, ["STP"]),
+    ("STC", "Sở Tài chính", "Sở, ban, ngành", 71, ["STC"]),
+    ("STNMT", "Sở Tài nguyên và Môi trường", "Sở, ban, ngành", 95, ["Sở TN&MT", "STNMT"]),
+    ("STTTT", "Sở Thông tin và Truyền thông", "Sở, ban, ngành", 54, ["Sở TT&TT", "STTTT"]),
+    ("VPUB", "Văn phòng UBND tỉnh", "Sở, ban, ngành", 88, ["VP UBND tỉnh"]),
+    ("TTPVHCC", "Trung tâm Phục vụ hành chính công tỉnh", "Sở, ban, ngành", 40, ["TTPVHCC"]),
+    ("TCT", "Trường Chính trị tỉnh", "Sở, ban, ngành", 36, []),
+    ("TIENDU", "UBND huyện Tiên Du", "Cấp huyện", 120, ["UBND huyện Tiên Du, tỉnh Bắc Ninh"]),
+    ("DINHBANG", "UBND phường Đình Bảng", "Cấp xã", 28, []),
+    ("TANCHI", "UBND xã Tân Chi", "Cấp xã", 22, []),
+    ("TUSON", "UBND thành phố Từ Sơn", "Cấp huyện", 140, ["UBND TP Từ Sơn"]),
+    ("BHXH", "Bảo hiểm xã hội tỉnh", "Sở, ban, ngành", 90, ["BHXH tỉnh"]),
+]

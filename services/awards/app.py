@@ -16,6 +16,7 @@ from services.awards.service import AwardsService, Refused
 from services.awards.settings import AwardsSettings
 from services.awards.store import AwardsStore
 from shared.app import Runtime, wants_html
+from shared.unit_copy import UnitCopy
 
 HERE = Path(__file__).parent
 
@@ -26,9 +27,11 @@ def build(settings: AwardsSettings | None = None) -> FastAPI:
     store = AwardsStore(rt.db)
     rt.use_outbox(store.contests)
     svc = AwardsService(store, settings)
-    pub = Publication(store, settings)
-    rt.subscribe(handlers(svc), batch_handlers(svc))
+    units = UnitCopy(rt.db["unit_directory"])
+    pub = Publication(store, settings, units)
+    rt.subscribe(handlers(svc, units), batch_handlers(svc))
     rt.on_startup(store.ensure_indexes)
+    rt.on_startup(units.load)
     rt.on_startup(store.migrate)
     app = rt.create_app(title="Awards: ranking, prizes and results",
                         routers=[build_router(svc, pub, rt.auth), build_pages(svc, pub, rt.auth, rt.web)])

@@ -8,13 +8,15 @@ from typing import Any
 from services.awards.service import AwardsService
 from shared.broker import BatchHandler, Handler
 from shared.envelope import Envelope, EventPayload
+from shared.events.accounts import UnitDirectoryChanged
 from shared.events.authors import EntryAuthorsRecorded
 from shared.events.contests import ContestClosed, ContestDeadlineExtended, ContestOpened, ContestUpdated
 from shared.events.judging import EntryRoundScored, JudgingClosed, JudgingSetupChanged, RoundReopened
 from shared.events.statuses import EntryStatusChanged
+from shared.unit_copy import UnitCopy
 
 
-def handlers(svc: AwardsService) -> Mapping[type[EventPayload], Handler]:
+def handlers(svc: AwardsService, units: UnitCopy) -> Mapping[type[EventPayload], Handler]:
     async def contest(env: Envelope, e: ContestOpened) -> None:
         await svc.on_contest(e)
 
@@ -33,7 +35,11 @@ def handlers(svc: AwardsService) -> Mapping[type[EventPayload], Handler]:
     async def judging_setup(env: Envelope, e: JudgingSetupChanged) -> None:
         await svc.on_judging_setup(e)
 
-    return {ContestOpened: contest, ContestUpdated: contest, ContestDeadlineExtended: contest, ContestClosed: contest,
+    async def unit_directory(env: Envelope, e: UnitDirectoryChanged) -> None:
+        await units.on_changed(e)
+
+    return {UnitDirectoryChanged: unit_directory, ContestOpened: contest, ContestUpdated: contest,
+            ContestDeadlineExtended: contest, ContestClosed: contest,
             EntryAuthorsRecorded: authors, EntryRoundScored: scored, JudgingClosed: closed,
             RoundReopened: reopened, JudgingSetupChanged: judging_setup}
 

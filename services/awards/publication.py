@@ -26,6 +26,7 @@ from services.awards.settings import AwardsSettings
 from services.awards.store import AwardsStore
 from shared.auth import Principal
 from shared.mongo import Doc
+from shared.unit_copy import UnitCopy
 
 MAX_INPUTS_BYTES = 8 * 1024 * 1024  # a province's contest is a few hundred KB; 20,000 entries fit
 
@@ -60,6 +61,7 @@ def place_of(contest: Doc) -> str:
 class Publication:
     store: AwardsStore
     settings: AwardsSettings
+    units: UnitCopy
 
     @property
     def secret(self) -> bytes:
@@ -124,7 +126,7 @@ class Publication:
         names = {c["key"]: c["name"] for c in contest.get("categories", [])}
         facts = self.store.statuses.find({"contest_id": contest["_id"]},
                                          {"entry_id": 1, "status": 1, "unit": 1, "category": 1, "at": 1})
-        out: dict[str, Any] = participation.tally([f async for f in facts])
+        out: dict[str, Any] = participation.tally([f async for f in facts], units=self.units.directory)
         out["by_category"] = [(names.get(k, k), n) for k, n in out["by_category"]]
         out["total"] = sum(n for _, n in out["by_unit"])
         out["units"] = len(out["by_unit"])

@@ -1,13 +1,14 @@
 """Identity's JSON API under /identity/api, and the JWKS other services verify tokens with."""
 
 # No "from __future__ import annotations": FastAPI must resolve Depends(...) on closures at import.
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, EmailStr, Field
 
 from services.identity.accounts import Account
 from services.identity.service import IdentityService
+from services.identity.units import to_doc
 from shared.auth import Auth, Principal
 from shared.throttle import client_address
 
@@ -41,6 +42,19 @@ class AccountOut(BaseModel):
     def of(cls, a: Account) -> "AccountOut":
         return cls(account_id=a.account_id, email=a.email, full_name=a.full_name, unit=a.unit,
                    roles=list(a.roles), categories=list(a.categories))
+
+
+class UnitIn(BaseModel):
+    code: str = Field(min_length=1, max_length=40)
+    name: str = Field(min_length=1, max_length=200)
+    kind: str = Field(default="", max_length=60)
+    headcount: int | None = Field(default=None, ge=0, le=1_000_000)
+    aliases: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=10)
+
+
+class DirectoryIn(BaseModel):
+    revision: int = Field(ge=0, le=10**9, description="The revision this change is based on (compare-and-set).")
+    units: list[UnitIn] = Field(max_length=2000)
 
 
 class TokenOut(BaseModel):
@@ -90,6 +104,19 @@ def build_router(svc: IdentityService, auth: Auth) -> APIRouter:
         if account is None:
             raise HTTPException(404, detail="Không tìm thấy tài khoản.")
         return AccountOut.of(account)
+
+    @r.get("/api/units", tags=["units"])
+    async def unit_directory() -> dict[str, Any]:
+        """The province's units (public: the forms offer them to choose from)."""
+        revision, directory = await svc.units_current()
+        return {"revision": revision, "units": [to_doc(u) for u in directory.units]}
+
+    @r.put("/api/units", tags=["units"])
+    async def save_units(body: DirectoryIn, user: Annotated[Principal, Depends(organiser)]) -> dict[str, Any]:
+        """Replace the directory (organisers); every service's copy follows by event."""
+        revision = await svc.save_units([u.model_dump() for u in body.units], body.revision,
+                                        user.full_name or user.email)
+        return {"revision": revision, "units": len(body.units)}
 
     @r.get("/api/accounts", response_model=list[AccountOut], tags=["accounts"])
     async def list_accounts(_: Annotated[Principal, Depends(organiser)], role: str | None = None) -> list[AccountOut]:

@@ -12,6 +12,7 @@ from services.identity.pages import build_pages
 from services.identity.service import IdentityService
 from services.identity.settings import IdentitySettings
 from services.identity.tokens import load_or_create
+from services.identity.units import UnitStore
 from shared.app import Runtime
 
 
@@ -19,8 +20,9 @@ def build(settings: IdentitySettings | None = None) -> FastAPI:
     settings = settings or IdentitySettings()
     rt = Runtime(settings, Path(__file__).parent)
     store = AccountStore(rt.db, rt.name)
-    rt.use_outbox(store.accounts)
-    svc = IdentityService(store, settings, rt.revocations)
+    units = UnitStore(rt.db, rt.name)
+    rt.use_outbox(store.accounts, units.units)
+    svc = IdentityService(store, settings, rt.revocations, units)
 
     async def startup() -> None:
         await store.ensure_indexes()

@@ -1,14 +1,15 @@
 """Identity's pages: sign in, sign up, sign out, and the organisers' account list."""
 
 # No "from __future__ import annotations": FastAPI must resolve Depends(...) on closures at import.
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from services.identity.accounts import Account
 from services.identity.domain import EMAIL_RE
 from services.identity.service import IdentityService, SignInLocked
+from services.identity.units import to_doc
 from shared.auth import COOKIE_NAME, Auth, Principal
 from shared.throttle import client_address
 from shared.web.render import Web
@@ -32,6 +33,9 @@ def home_for(account: Account) -> str:
 def build_pages(svc: IdentityService, auth: Auth, web: Web) -> APIRouter:
     r = APIRouter(prefix="/identity", include_in_schema=False)
     organiser = auth.role("organiser")
+
+    async def names() -> list[str]:
+        return (await svc.units_current())[1].names
 
     def with_cookie(resp: Response, account: Account) -> Response:
         resp.set_cookie(COOKIE_NAME, svc.issue(account), httponly=True, samesite="lax",
@@ -77,7 +81,7 @@ def build_pages(svc: IdentityService, auth: Auth, web: Web) -> APIRouter:
     @r.get("/signup")
     async def signup_form(request: Request) -> Response:
         await auth.optional_user(request)
-        return web.render(request, "signup.html", errors={}, form={})
+        return web.render(request, "signup.html", errors={}, form={}, unit_names=await names())
 
     @r.post("/signup")
     async def signup(request: Request, email: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
@@ -90,11 +94,13 @@ def build_pages(svc: IdentityService, auth: Auth, web: Web) -> APIRouter:
             if account is not None:
                 return with_cookie(RedirectResponse("/submission/contests", status_code=303), account)
         errors = {k: web.t(request, v) for k, v in errors.items()}
-        return web.render(request, "signup.html", status_code=400, errors=errors, form=form)
+        return web.render(request, "signup.html", status_code=400, errors=errors, form=form,
+                          unit_names=await names())
 
     @r.get("/accounts")
     async def accounts(request: Request, _: Annotated[Principal, Depends(organiser)]) -> Response:
-        return web.render(request, "accounts.html", accounts=await svc.store.list(), errors={}, form={})
+        return web.render(request, "accounts.html", accounts=await svc.store.list(), errors={}, form={},
+                          unit_names=await names())
 
     @r.post("/accounts")
     async def create_judge(request: Request, _: Annotated[Principal, Depends(organiser)],
@@ -113,7 +119,38 @@ def build_pages(svc: IdentityService, auth: Auth, web: Web) -> APIRouter:
                 return RedirectResponse("/identity/accounts?created=1", status_code=303)
         errors = {k: web.t(request, v) for k, v in errors.items()}
         return web.render(request, "accounts.html", status_code=400, accounts=await svc.store.list(),
+                          unit_names=await names(),
                           errors=errors, form=form)
+
+    @r.get("/units")
+    async def units(request: Request, _: Annotated[Principal, Depends(organiser)]) -> Response:
+        revision, directory = await svc.units_current()
+        rows = [to_doc(u) for u in directory.units]
+        return web.render(request, "units.html", revision=revision, units=rows, rows=rows + [{}] * 10, errors={})
+
+    @r.post("/units")
+    async def save_units(request: Request, user: Annotated[Principal, Depends(organiser)]) -> Response:
+        form = await request.form()
+        columns = [form.getlist(k) for k in ("code", "name", "kind", "headcount", "aliases")]
+        rows: list[dict[str, Any]] = []
+        for code, name, kind, headcount, aliases in zip(*columns, strict=False):
+            if not any(str(x).strip() for x in (code, name, kind, headcount, aliases)):
+                continue
+            count = str(headcount).strip()
+            rows.append({"code": code, "name": name, "kind": kind,
+                         "headcount": int(count) if count.isdigit() and len(count) <= 7 else (count or None),
+                         "aliases": [a for a in str(aliases).split(";") if a.strip()]})
+        try:
+            revision = int(str(form.get("revision", "0")))
+            await svc.save_units(rows, revision, user.full_name or user.email)
+        except (ValueError, HTTPException) as exc:
+            detail = getattr(exc, "detail", None)
+            errors = detail.get("errors", {}) if isinstance(detail, dict) else {
+                "units": str(detail or "Dữ liệu không hợp lệ.")}
+            errors = {k: web.t(request, v) for k, v in errors.items()}
+            return web.render(request, "units.html", status_code=422 if isinstance(detail, dict) else 409,
+                              revision=form.get("revision", 0), units=rows, rows=rows + [{}] * 10, errors=errors)
+        return RedirectResponse("/identity/units?saved=1", status_code=303)
 
     return r
 

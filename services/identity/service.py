@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from fastapi import HTTPException
 from limits import RateLimitItem, parse
@@ -14,10 +15,12 @@ from services.identity.accounts import Account, AccountStore, EmailTaken
 from services.identity.domain import SignInPolicy, normalise_email, password_problems
 from services.identity.settings import IdentitySettings
 from services.identity.tokens import SigningKey
+from services.identity.units import StaleDirectory, UnitStore, check_units
 from shared.envelope import Envelope
 from shared.events.accounts import SessionsRevoked
 from shared.revocations import Revocations
 from shared.throttle import seconds_until_free
+from shared.units import UnitDirectory
 
 
 class SignInLocked(HTTPException):
@@ -32,8 +35,9 @@ class SignInLocked(HTTPException):
 
 class IdentityService:
     def __init__(self, store: AccountStore, settings: IdentitySettings,
-                 revocations: Revocations | None = None) -> None:
+                 revocations: Revocations | None = None, units: UnitStore | None = None) -> None:
         self.store = store
+        self.units = units
         self.revocations = revocations
         self.settings = settings
         self.key: SigningKey | None = None
@@ -87,6 +91,20 @@ class IdentityService:
         if self.revocations is not None:
             await self.revocations.apply(event, env.event_id)
 
+    async def units_current(self) -> tuple[int, UnitDirectory]:
+        assert self.units is not None
+        return await self.units.current()
+
+    async def save_units(self, rows: list[dict[str, Any]], revision: int, by: str) -> int:
+        assert self.units is not None
+        units, errors = check_units(rows)
+        if errors:
+            raise HTTPException(422, detail={"detail": "Danh mục đơn vị chưa hợp lệ.", "errors": errors})
+        try:
+            return await self.units.replace(units, revision, by)
+        except StaleDirectory:
+            raise HTTPException(409, detail="Danh mục vừa được thay đổi ở nơi khác, vui lòng tải lại.") from None
+
     async def register(self, *, email: str, password: str, full_name: str, unit: str, roles: list[str],
                        categories: list[str] | None = None) -> tuple[Account | None, dict[str, str]]:
         errors: dict[str, str] = {}
@@ -95,6 +113,8 @@ class IdentityService:
             errors["password"] = problem
         if errors:
             return None, errors
+        if self.units is not None:  # the directory's name for the unit, however it was typed
+            unit = (await self.units.current())[1].resolve(unit)
         try:
             account = await self.store.create(email=email, password=password, full_name=full_name, unit=unit,
                                               roles=roles, categories=categories)

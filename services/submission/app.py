@@ -21,6 +21,7 @@ from services.submission.service import SubmissionService
 from services.submission.settings import SubmissionSettings
 from services.submission.store import ORPHAN_GRACE, SubmissionStore
 from shared.app import Runtime
+from shared.unit_copy import UnitCopy
 
 HERE = Path(__file__).parent
 log = structlog.get_logger(__name__)
@@ -33,10 +34,12 @@ def build(settings: SubmissionSettings | None = None) -> FastAPI:
     rt.use_outbox(store.contests, store.entries)
     fingerprints = Fingerprints(store.fingerprints)
     quota = EntryQuota(store.counters)
-    svc = SubmissionService(store, settings, rt.staged, fingerprints, quota)
+    units = UnitCopy(rt.db["unit_directory"])
+    svc = SubmissionService(store, settings, rt.staged, fingerprints, quota, units)
     screening = Screening(svc)
     rt.subscribe(handlers(svc, screening))
     rt.on_startup(store.ensure_indexes)
+    rt.on_startup(units.load)
 
     async def sweep_orphans() -> None:
         with contextlib.suppress(Exception):

@@ -8,6 +8,7 @@ from services.submission.screening import Screening
 from services.submission.service import SubmissionService
 from shared.broker import Handler
 from shared.envelope import Envelope, EventPayload
+from shared.events.accounts import UnitDirectoryChanged
 from shared.events.awards import ResultsAnnounced
 from shared.events.judging import EntryReviewStarted, EntryRoundScored, ReviewersChanged, RoundClosed, RoundReopened
 
@@ -37,5 +38,9 @@ def handlers(svc: SubmissionService, screening: Screening) -> Mapping[type[Event
         await screening.on_round_reopened(e.contest_id, e.round_no)
         await svc.on_round_reopened(e.contest_id, e.round_no)
 
-    return {EntryReviewStarted: review_started, EntryRoundScored: scored, ResultsAnnounced: announced,
-            ReviewersChanged: reviewers, RoundClosed: round_closed, RoundReopened: round_reopened}
+    async def units(env: Envelope, e: UnitDirectoryChanged) -> None:
+        await svc.units.on_changed(e)
+
+    return {UnitDirectoryChanged: units, EntryReviewStarted: review_started, EntryRoundScored: scored,
+            ResultsAnnounced: announced, ReviewersChanged: reviewers, RoundClosed: round_closed,
+            RoundReopened: round_reopened}

@@ -60,13 +60,15 @@ def build_pages(svc: SubmissionService, screening: Screening, auth: Auth, web: W
     @r.get("/contests/{contest_id}/new")
     async def new_entry(request: Request, contest_id: str, _: Annotated[Principal, Depends(participant)]) -> Response:
         c = await svc.contest(contest_id, include_draft=False)
-        return web.render(request, "entry_form.html", contest=c, entry=None, rules=rules_of(c))
+        return web.render(request, "entry_form.html", contest=c, entry=None, rules=rules_of(c),
+                          unit_names=svc.units.directory.names)
 
     @r.get("/entries/{entry_id}")
     async def entry(request: Request, entry_id: str, user: Annotated[Principal, Depends(participant)]) -> Response:
         e = await svc.own_entry(user, entry_id)
         c = await svc.contest(e["contest_id"])
         return web.render(request, "entry_form.html", contest=c, entry=e, rules=rules_of(c),
+                          unit_names=svc.units.directory.names,
                           status_text=label(request, e["status"]))
 
     @r.get("/my")

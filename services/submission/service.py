@@ -12,10 +12,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-import unicodedata
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -62,6 +61,8 @@ from shared.events.statuses import EntryStatusChanged
 from shared.idempotency import derived_id
 from shared.mongo import Doc, insert_new
 from shared.staged_outbox import StagedOutbox
+from shared.unit_copy import UnitCopy
+from shared.units import unit_key
 
 log = structlog.get_logger(__name__)
 
@@ -101,7 +102,7 @@ class FieldErrors(HTTPException):
 
 def conflict_unit(unit: str) -> str:
     """The unit as judging compares it: case, spacing and Unicode form do not matter."""
-    return " ".join(unicodedata.normalize("NFC", unit).casefold().split())
+    return unit_key(unit)
 
 
 def rules_of(contest: Doc) -> ContestRules:
@@ -155,6 +156,7 @@ class SubmissionService:
     staged: StagedOutbox
     fingerprints: Fingerprints
     quota: EntryQuota
+    units: UnitCopy
     #: Contests as the entry form last read them, for at most CONTEST_CACHE_S; every contest
     #: write of this process (the only one writing them) drops its copy at once.
     _contests: dict[str, tuple[float, Doc]] = field(default_factory=dict)
@@ -334,6 +336,12 @@ class SubmissionService:
             raise HTTPException(404, detail=ENTRY_NOT_FOUND)
         return e
 
+    def _units_resolved(self, form: InitiativeForm) -> InitiativeForm:
+        """Units as the province's directory names them, however they were typed."""
+        resolve = self.units.directory.resolve
+        return replace(form, author_unit=resolve(form.author_unit) if form.author_unit else "",
+                       co_authors=tuple(replace(c, unit=resolve(c.unit)) if c.unit else c for c in form.co_authors))
+
     async def my_entries(self, user: Principal) -> list[Doc]:
         """The participant's entries; once a contest's result is announced, each entry that
         reached judging carries where it ended (``outcome``), also when it stopped before the
@@ -404,7 +412,7 @@ class SubmissionService:
         errors = validate_for_submission(raw, rules, lang) if submit else validate_draft(raw, rules, lang)
         if errors:
             raise FieldErrors(errors, lang=lang)
-        form = InitiativeForm.from_mapping(raw)
+        form = self._units_resolved(InitiativeForm.from_mapping(raw))
         now = datetime.now(UTC)
         if entry_id is None:
             return await self._create_entry(user, contest, form, now, submit=submit, idempotency_key=idempotency_key,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from shared import topics
 from shared.envelope import EventPayload, register
@@ -50,3 +50,25 @@ class SessionsRevoked(EventPayload):
     jti: str | None = None
     not_before: datetime | None = None
     expires_at: datetime
+
+
+class UnitEntry(BaseModel):
+    code: str
+    name: str
+    kind: str = ""
+    headcount: int | None = None
+    aliases: list[str] = Field(default_factory=list)
+
+
+@register
+class UnitDirectoryChanged(EventPayload):
+    """The whole directory of the province's units after an organiser changed it (a few hundred
+    lines): readers replace their copy when ``revision`` is newer."""
+
+    event_type: ClassVar[str] = "UnitDirectoryChanged"
+    topic: ClassVar[str] = topics.UNITS.name
+    key_field: ClassVar[str] = "directory"
+
+    directory: str = "units"
+    revision: int
+    units: list[UnitEntry]

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from shared.units import UnitDirectory, unit_key
+
 
 def _at(fact: Mapping[str, Any]) -> datetime:
     at: datetime = fact["at"]
@@ -30,12 +32,20 @@ def latest_statuses(facts: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str
 
 
 def tally(facts: Iterable[Mapping[str, Any]], *, exclude: frozenset[str] = frozenset({"withdrawn"}),
-          ) -> dict[str, list[tuple[str, int]]]:
+          units: UnitDirectory | None = None) -> dict[str, list[tuple[str, int]]]:
     """Entries by unit, by category and by status, most first (ties by name), leaving out the
-    entries whose latest status is in ``exclude``."""
+    entries whose latest status is in ``exclude``. Spellings of one unit count as one (the
+    directory's name when it knows the unit, else the most used spelling)."""
     current = [f for f in latest_statuses(facts).values() if f["status"] not in exclude]
     out: dict[str, list[tuple[str, int]]] = {}
-    for name, key in (("by_unit", "unit"), ("by_category", "category"), ("by_status", "status")):
+    for name, key in (("by_category", "category"), ("by_status", "status")):
         counts = Counter(str(f.get(key) or "—") for f in current)
         out[name] = sorted(counts.items(), key=lambda x: (-x[1], x[0]))
+    directory = units or UnitDirectory()
+    spellings: dict[str, Counter[str]] = {}
+    for f in current:
+        shown = directory.resolve(str(f.get("unit") or "")) or "—"
+        spellings.setdefault(unit_key(shown), Counter())[shown] += 1
+    by_unit = [(c.most_common(1)[0][0], sum(c.values())) for c in spellings.values()]
+    out["by_unit"] = sorted(by_unit, key=lambda x: (-x[1], x[0]))
     return out

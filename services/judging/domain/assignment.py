@@ -48,13 +48,14 @@ whatever the input order.
 from __future__ import annotations
 
 import random
-import unicodedata
 from bisect import insort
 from collections import deque
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from types import MappingProxyType
+
+from shared.units import unit_key
 
 __all__ = [
     "Assignment",
@@ -80,9 +81,10 @@ def normalise_unit(unit: str) -> str:
     """Canonical unit name, so 'Sở Nội vụ', ' SỞ  NỘI VỤ ' and decomposed diacritics match.
 
     Free-text units are typed by people; a conflict of interest must not slip through because
-    of case, spacing or how the Vietnamese diacritics were encoded.
+    of case, spacing or how the Vietnamese diacritics were encoded. The platform's one rule
+    (:func:`shared.units.unit_key`), so statistics and conflicts count units alike.
     """
-    return " ".join(unicodedata.normalize("NFC", unit.casefold()).split())
+    return unit_key(unit)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,16 @@ class NewAccount(SignUp):
     categories: list[str] = Field(default_factory=list, max_length=20)
 
 
+class AccountChange(BaseModel):
+    """What an organiser may change about a person; absent fields stay as they are."""
+
+    full_name: str | None = Field(default=None, min_length=2, max_length=120)
+    unit: str | None = Field(default=None, min_length=2, max_length=200)
+    roles: list[Literal["participant", "judge", "organiser"]] | None = Field(default=None, min_length=1, max_length=3)
+    categories: list[Annotated[str, Field(max_length=60)]] | None = Field(default=None, max_length=20)
+    active: bool | None = Field(default=None, description="False: cannot sign in; a judge's open work is rebalanced.")
+
+
 class Credentials(BaseModel):
     email: str = Field(min_length=3, max_length=254)
     password: str = Field(min_length=1, max_length=200)
@@ -37,11 +47,12 @@ class AccountOut(BaseModel):
     unit: str
     roles: list[str]
     categories: list[str]
+    active: bool = True
 
     @classmethod
     def of(cls, a: Account) -> "AccountOut":
         return cls(account_id=a.account_id, email=a.email, full_name=a.full_name, unit=a.unit,
-                   roles=list(a.roles), categories=list(a.categories))
+                   roles=list(a.roles), categories=list(a.categories), active=a.active)
 
 
 class UnitIn(BaseModel):
@@ -121,6 +132,13 @@ def build_router(svc: IdentityService, auth: Auth) -> APIRouter:
     @r.get("/api/accounts", response_model=list[AccountOut], tags=["accounts"])
     async def list_accounts(_: Annotated[Principal, Depends(organiser)], role: str | None = None) -> list[AccountOut]:
         return [AccountOut.of(a) for a in await svc.store.list(role)]
+
+    @r.patch("/api/accounts/{account_id}", response_model=AccountOut, tags=["accounts"])
+    async def change_account(account_id: str, body: AccountChange,
+                             user: Annotated[Principal, Depends(organiser)]) -> AccountOut:
+        """Edit a person's name, unit, roles or fields, or deactivate them; every service's copy
+        follows by ``AccountUpdated`` (judging rebalances a departing judge's open work)."""
+        return AccountOut.of(await svc.change_account(account_id, body.model_dump(exclude_none=True), user))
 
     @r.post("/api/accounts", response_model=AccountOut, status_code=201, tags=["accounts"])
     async def create_account(body: NewAccount, _: Annotated[Principal, Depends(organiser)]) -> AccountOut:

@@ -122,6 +122,43 @@ def build_pages(svc: IdentityService, auth: Auth, web: Web) -> APIRouter:
                           unit_names=await names(),
                           errors=errors, form=form)
 
+    def edit_form(a: Account) -> dict[str, Any]:
+        return {"full_name": a.full_name, "unit": a.unit, "roles": list(a.roles),
+                "categories": ", ".join(a.categories), "active": a.active}
+
+    @r.get("/accounts/{account_id}")
+    async def account_page(request: Request, account_id: str, _: Annotated[Principal, Depends(organiser)]) -> Response:
+        account = await svc.store.get(account_id)
+        if account is None:
+            raise HTTPException(404, detail="Không tìm thấy tài khoản.")
+        return web.render(request, "account_edit.html", account=account, form=edit_form(account), errors={},
+                          unit_names=await names())
+
+    @r.post("/accounts/{account_id}")
+    async def account_save(request: Request, account_id: str, user: Annotated[Principal, Depends(organiser)],
+                           ) -> Response:
+        account = await svc.store.get(account_id)
+        if account is None:
+            raise HTTPException(404, detail="Không tìm thấy tài khoản.")
+        data = await request.form()
+        roles = [str(r) for r in data.getlist("roles") if r in ("participant", "judge", "organiser")]
+        full_name, unit = str(data.get("full_name", "")), str(data.get("unit", ""))
+        categories, active = str(data.get("categories", "")), data.get("active") == "1"
+        form = {"full_name": full_name, "unit": unit, "roles": roles, "categories": categories, "active": active}
+        errors = _account_form_errors(request, web, account.email, full_name, unit)
+        if not roles:
+            errors["roles"] = web.t(request, "Chọn ít nhất một vai trò.")
+        if not errors:
+            cats = [c.strip() for c in categories.split(",") if c.strip()][:20]
+            try:
+                await svc.change_account(account_id, {"full_name": full_name, "unit": unit, "roles": roles,
+                                                      "categories": cats, "active": active}, user)
+                return RedirectResponse("/identity/accounts?changed=1", status_code=303)
+            except HTTPException as exc:
+                errors["active"] = web.t(request, str(exc.detail))
+        return web.render(request, "account_edit.html", status_code=400, account=account, form=form, errors=errors,
+                          unit_names=await names())
+
     @r.get("/units")
     async def units(request: Request, _: Annotated[Principal, Depends(organiser)]) -> Response:
         revision, directory = await svc.units_current()

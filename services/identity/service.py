@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import structlog
 from fastapi import HTTPException
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage
@@ -16,12 +17,14 @@ from services.identity.domain import SignInPolicy, normalise_email, password_pro
 from services.identity.settings import IdentitySettings
 from services.identity.tokens import SigningKey
 from services.identity.units import StaleDirectory, UnitStore, check_units
+from shared.auth import Principal
 from shared.envelope import Envelope
 from shared.events.accounts import SessionsRevoked
 from shared.revocations import Revocations
 from shared.throttle import seconds_until_free
 from shared.units import UnitDirectory
 
+log = structlog.get_logger(__name__)
 
 class SignInLocked(HTTPException):
     def __init__(self, wait: float) -> None:
@@ -90,6 +93,29 @@ class IdentityService:
         await self.store.revoke(account_id, env)
         if self.revocations is not None:
             await self.revocations.apply(event, env.event_id)
+
+    async def change_account(self, account_id: str, changes: dict[str, Any], by: Principal) -> Account:
+        """An organiser's edit of an account. A deactivation also ends the person's sessions;
+        organisers cannot lock themselves out (deactivate or drop their own organiser role)."""
+        current = await self.store.get(account_id)
+        if current is None:
+            raise HTTPException(404, detail="Không tìm thấy tài khoản.")
+        if account_id == by.account_id and (changes.get("active") is False
+                                            or ("roles" in changes and "organiser" not in changes["roles"])):
+            raise HTTPException(409, detail="Không thể tự khoá tài khoản hay bỏ vai trò ban tổ chức của chính mình.")
+        if "unit" in changes and self.units is not None:
+            changes["unit"] = (await self.units.current())[1].resolve(changes["unit"])
+        if "full_name" in changes:
+            changes["full_name"] = " ".join(changes["full_name"].split())
+        for key in ("roles", "categories"):
+            if key in changes:
+                changes[key] = sorted(set(changes[key]))
+        updated = await self.store.update(account_id, **changes)
+        assert updated is not None
+        if current.active and changes.get("active") is False:
+            await self.sign_out(account_id, None, datetime.now(UTC).timestamp() + self.settings.token_ttl_minutes * 60)
+        log.info("identity.account_changed", account_id=account_id, by=by.account_id, fields=sorted(changes))
+        return updated
 
     async def units_current(self) -> tuple[int, UnitDirectory]:
         assert self.units is not None

@@ -71,6 +71,17 @@ class DeadlineIn(BaseModel):
     deadline: datetime | None = Field(description="When the round's judges should have submitted; null clears it.")
 
 
+class VoidIn(BaseModel):
+    judge_id: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=5, max_length=1000, description="Why the sheet no longer counts (audited).")
+    to: str | None = Field(default=None, max_length=64, description="The judge who takes over; none: the rules pick.")
+
+
+class PinIn(BaseModel):
+    judge_id: str = Field(min_length=1, max_length=64)
+    pinned: bool = True
+
+
 class ReminderIn(BaseModel):
     message: str = Field(default="", max_length=500)
 
@@ -175,6 +186,16 @@ def build_router(svc: JudgingService, auth: Auth) -> APIRouter:
         """Set or change the judging deadline of a round (until it closes)."""
         return {"contest_id": contest_id, "round_no": round_no,
                 "deadline": await svc.set_deadline(contest_id, round_no, body.deadline)}
+
+    @r.post("/reviews/{rid}/void")
+    async def void(rid: str, body: VoidIn, user: Annotated[Principal, Depends(organiser)]) -> Doc:
+        """Void a judge's sheet with a reason; another judge takes the entry (chosen, or by the rules)."""
+        return await svc.void_sheet(rid, body.judge_id, body.reason, user, body.to)
+
+    @r.post("/reviews/{rid}/pin")
+    async def pin(rid: str, body: PinIn, user: Annotated[Principal, Depends(organiser)]) -> Doc:
+        """Keep a judge on an entry through later rebalancing (or release them)."""
+        return await svc.pin(rid, body.judge_id, body.pinned, user)
 
     @r.get("/contests/{contest_id}/rounds")
     async def round_list(contest_id: str, _: Annotated[Principal, Depends(organiser)]) -> list[Doc]:

@@ -3,9 +3,10 @@ calibration and audit views. Each page reads through the same service as the API
 
 # No "from __future__ import annotations": FastAPI must resolve Depends(...) on closures at import.
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from services.judging import views
 from services.judging.api import MAX_ROUNDS
@@ -96,6 +97,40 @@ def build_pages(svc: JudgingService, auth: Auth, web: Web) -> APIRouter:
                           rules=svc.rules(contest), standardised=svc.standardised(contest),
                           threshold=svc.threshold(contest), judges=judges, frozen=bool(contest.get("frozen")),
                           tab="setup")
+
+    @r.get("/organiser/reviews/{rid}")
+    async def review_manage(request: Request, rid: str, _: Annotated[Principal, Depends(organiser)],
+                            error: str = "") -> Response:
+        return web.render(request, "review_manage.html", view=await svc.review_for_organiser(rid),
+                          error=error[:300])
+
+    @r.post("/organiser/reviews/{rid}/void")
+    async def review_void(request: Request, rid: str, user: Annotated[Principal, Depends(organiser)]) -> Response:
+        form = await request.form()
+        reason = str(form.get("reason", "")).strip()
+        try:
+            if not 5 <= len(reason) <= 1000:
+                raise HTTPException(422, detail="Hãy ghi lý do huỷ phiếu (ít nhất 5 ký tự).")
+            await svc.void_sheet(rid, str(form.get("judge_id", "")), reason, user, str(form.get("to", "")) or None)
+        except HTTPException as exc:
+            return _back(request, rid, exc)
+        return RedirectResponse(f"/judging/organiser/reviews/{rid}?done=1", status_code=303)
+
+    @r.post("/organiser/reviews/{rid}/pin")
+    async def review_pin(request: Request, rid: str, user: Annotated[Principal, Depends(organiser)]) -> Response:
+        form = await request.form()
+        try:
+            await svc.pin(rid, str(form.get("judge_id", "")), form.get("pinned") == "1", user)
+        except HTTPException as exc:
+            return _back(request, rid, exc)
+        return RedirectResponse(f"/judging/organiser/reviews/{rid}?done=1", status_code=303)
+
+    def _back(request: Request, rid: str, exc: HTTPException) -> Response:
+        detail = exc.detail
+        if isinstance(detail, dict):
+            detail = "; ".join(str(v) for v in (detail.get("errors") or {}).values()) or detail.get("detail", "")
+        return RedirectResponse(f"/judging/organiser/reviews/{rid}?{urlencode({'error': web.t(request, str(detail))})}",
+                                status_code=303)
 
     @r.get("/organiser/calibration")
     async def calibration(request: Request, _: Annotated[Principal, Depends(organiser)],

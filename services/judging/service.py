@@ -26,6 +26,7 @@ from services.judging.domain.assignment import (
     assign_judges,
     reassign_on_recusal,
     rebalance,
+    swap_problem,
 )
 from services.judging.domain.rounds import RoundRule, advancing
 from services.judging.domain.rubric import Criterion, Rubric, RubricError, default_rubric, validate_scores
@@ -512,9 +513,11 @@ class JudgingService:
 
     @staticmethod
     def _locked(reviews: list[Doc], active: set[str]) -> set[tuple[str, str]]:
-        """Pairs that must not move: submitted sheets, and drafts of judges still on the panel."""
+        """Pairs that must not move: submitted sheets, drafts of judges still on the panel, and
+        judges an organiser pinned to the entry (while on the panel)."""
         return {(r["entry_id"], j) for r in reviews for j, s in r["sheets"].items()
-                if s["status"] == "submitted" or (s["status"] == "draft" and j in active)}
+                if s["status"] == "submitted" or (s["status"] == "draft" and j in active)
+                or (j in r.get("pinned", ()) and j in active)}
 
     async def _apply(self, reviews: list[Doc], plan: Assignment, *, actor: str, kind: str, note: str,
                      skip: str | None = None) -> int:
@@ -606,7 +609,8 @@ class JudgingService:
         for r in reviews:
             for a in r.get("audit", []):
                 mine = "added" if me in a.get("added", ()) else "removed" if me in a.get("removed", ()) else ""
-                if mine and a["at"] >= since and a.get("kind") in ("rebalance", "recusal") and a.get("by") != me:
+                moved = a.get("kind") in ("rebalance", "recusal", "voided") and a.get("by") != me
+                if mine and moved and a["at"] >= since:
                     entry = entries.get(r["entry_id"], {})
                     out.append({"change": mine, "at": a["at"], "why": a.get("note", ""), "review_id": r["_id"],
                                 "code": entry.get("code", ""), "title": entry.get("title", ""),
@@ -658,12 +662,23 @@ class JudgingService:
             return await self._recuse(judge, rid, reason)
 
     async def _recuse(self, judge: Principal, rid: str, reason: str) -> Doc:
-        self._forget_rounds()
         r = await self.assigned(judge, rid)
         if r.get("closed"):
             raise HTTPException(409, detail=MSG_CLOSED)
         if r["sheets"][judge.account_id]["status"] == "submitted":
             raise HTTPException(409, detail="Bạn đã nộp điểm cho hồ sơ này; hãy liên hệ Ban tổ chức để rút.")
+        added = await self._replace_judge(r, judge.account_id, kind="recusal", by=judge.account_id, note=reason)
+        log.info("judging.recused", review_id=rid, judge=judge.account_id, replaced_by=added)
+        return {"review_id": rid, "recused": True}
+
+    async def _replace_judge(self, r: Doc, judge_id: str, *, kind: str, by: str, note: str,
+                             to: str | None = None) -> list[str]:
+        """Take ``judge_id`` off the review (their sheet, even a submitted one, goes to the audit)
+        and give the entry to another judge: ``to`` if the organiser chose one (conflict and
+        expertise rules still apply), else the one the assignment rules pick; the pair stays
+        excluded for the rest of the round. A result already computed is withdrawn until the
+        new judge submits, when it is computed and published again, once."""
+        self._forget_rounds()
         contest = await self.contest(r["contest_id"])
         rnd = await self.store.rounds.find_one({"_id": round_id(r["contest_id"], r["round_no"])})
         assert rnd is not None
@@ -671,30 +686,102 @@ class JudgingService:
         judges, entries, active = await self._refs(contest, reviews)
         current = Assignment(rnd["k"], {x["entry_id"]: tuple(x["judge_ids"]) for x in reviews})
         excluded = [(x["entry_id"], j) for x in reviews for j in x.get("excluded", [])]
-        locked = self._locked(reviews, active) - {(r["entry_id"], judge.account_id)}
-        try:
-            plan = reassign_on_recusal(current, r["entry_id"], judge.account_id, judges, entries, rnd["seed"],
-                                       locked, excluded=excluded)
-        except AssignmentError as exc:
-            raise HTTPException(409, detail="Không còn giám khảo phù hợp để thay bạn chấm hồ sơ này; "
-                                            "Ban tổ chức cần bổ sung giám khảo.") from exc
+        locked = self._locked(reviews, active) - {(r["entry_id"], judge_id)}
+        if to is not None:
+            entry = next((e for e in entries if e.entry_id == r["entry_id"]), None)
+            chosen = next((j for j in judges if j.judge_id == to), None)
+            problem = swap_problem(entry, chosen, r["judge_ids"], r.get("excluded", []))
+            if problem:
+                raise invalid({"to": problem})
+            plan = Assignment(rnd["k"], {**current.by_entry, r["entry_id"]: tuple(
+                [j for j in r["judge_ids"] if j != judge_id] + [to])})
+        else:
+            try:
+                plan = reassign_on_recusal(current, r["entry_id"], judge_id, judges, entries, rnd["seed"], locked,
+                                           excluded=excluded)
+            except AssignmentError as exc:
+                raise HTTPException(409, detail="Không còn giám khảo phù hợp để thay bạn chấm hồ sơ này; "
+                                                "Ban tổ chức cần bổ sung giám khảo.") from exc
         new = list(plan[r["entry_id"]])
-        now = datetime.now(UTC)
         added = sorted(set(new) - set(r["judge_ids"]))
-        entry = {"kind": "recusal", "at": now, "by": judge.account_id, "note": reason, "removed": [judge.account_id],
-                 "added": added, "old": {judge.account_id: r["sheets"][judge.account_id].get("scores", {})}}
+        audit = {"kind": kind, "at": datetime.now(UTC), "by": by, "note": note, "removed": [judge_id],
+                 "added": added, "old": {judge_id: r["sheets"][judge_id].get("scores", {})}}
         update = judges_update(r, new)
         update["$set"]["rev"] = r["rev"] + 1
-        update["$push"] = {"audit": entry, "excluded": judge.account_id}
+        update["$push"] = {"audit": audit, "excluded": judge_id}
+        if r.get("result"):
+            update.setdefault("$unset", {})["result"] = ""
         res = await self.store.reviews.update_one(
-            {"_id": rid, "rev": r["rev"], "closed": {"$ne": True}, "withdrawn": {"$ne": True}},
+            {"_id": r["_id"], "rev": r["rev"], "closed": {"$ne": True}, "withdrawn": {"$ne": True}},
             outbox.with_events(update, self._reviewers(r, new)))
         if not res.matched_count:
             raise HTTPException(409, detail=MSG_CHANGED)
-        others = [x for x in reviews if x["_id"] != rid]
-        await self._apply(others, plan, actor="system", kind="rebalance", note="recusal", skip=r["entry_id"])
-        log.info("judging.recused", review_id=rid, judge=judge.account_id, replaced_by=added)
-        return {"review_id": rid, "recused": True}
+        if to is None:
+            others = [x for x in reviews if x["_id"] != r["_id"]]
+            await self._apply(others, plan, actor="system", kind="rebalance", note=kind, skip=r["entry_id"])
+        return added
+
+    async def void_sheet(self, rid: str, judge_id: str, reason: str, by: Principal, to: str | None = None) -> Doc:
+        """An organiser voids a judge's sheet (e.g. a conflict found after scoring) with a reason:
+        the judge leaves the entry, another takes it; the result follows their sheet."""
+        async with self.locks.hold(rid):
+            r = await self._organiser_review(rid)
+            if judge_id not in r["judge_ids"]:
+                raise invalid({"judge_id": "Giám khảo này không chấm hồ sơ này."})
+            added = await self._replace_judge(r, judge_id, kind="voided", by=by.account_id, note=reason, to=to)
+        log.info("judging.sheet_voided", review_id=rid, judge=judge_id, replaced_by=added, by=by.account_id)
+        return {"review_id": rid, "removed": judge_id, "added": added}
+
+    async def _organiser_review(self, rid: str) -> Doc:
+        r = await self.store.reviews.find_one({"_id": rid, "withdrawn": {"$ne": True}}, {outbox.OUTBOX: 0})
+        if r is None:
+            raise HTTPException(404, detail="Không tìm thấy hồ sơ chấm.")
+        if r.get("closed"):
+            raise HTTPException(409, detail="Vòng chấm đã đóng; hãy mở lại vòng trước khi thay giám khảo.")
+        return r
+
+    async def review_for_organiser(self, rid: str) -> Doc:
+        """One entry's judges in a round, and who else could take it (load in the round, and the
+        rule that forbids it, if any), for the organiser's page."""
+        r = await self.store.reviews.find_one({"_id": rid}, {outbox.OUTBOX: 0})
+        if r is None:
+            raise HTTPException(404, detail="Không tìm thấy hồ sơ chấm.")
+        contest = await self.contest(r["contest_id"])
+        reviews = await self._open_reviews(r["contest_id"], r["round_no"]) if not r.get("closed") else [r]
+        judges, entries, _ = await self._refs(contest, reviews)
+        entry = next((e for e in entries if e.entry_id == r["entry_id"]), None)
+        names = {j["_id"]: j async for j in self.store.judges.find({}, {"full_name": 1, "unit": 1})}
+        loads = {j.judge_id: sum(j.judge_id in x["judge_ids"] for x in reviews) for j in judges}
+        doc = await self.store.entries.find_one({"_id": r["entry_id"]}, {"code": 1, "title": 1})
+        return {
+            "review": r, "entry": doc or {}, "contest": contest,
+            "on_entry": [{"judge_id": j, "name": names.get(j, {}).get("full_name", j),
+                          "unit": names.get(j, {}).get("unit", ""), "status": r["sheets"][j]["status"],
+                          "pinned": j in r.get("pinned", [])} for j in r["judge_ids"]],
+            "candidates": sorted(({"judge_id": j.judge_id, "name": names.get(j.judge_id, {}).get("full_name", ""),
+                                   "unit": j.unit, "load": loads[j.judge_id],
+                                   "problem": swap_problem(entry, j, r["judge_ids"], r.get("excluded", []))}
+                                  for j in judges if j.judge_id not in r["judge_ids"]),
+                                 key=lambda c: (bool(c["problem"]), c["load"], c["name"])),
+        }
+
+    async def pin(self, rid: str, judge_id: str, pinned: bool, by: Principal) -> Doc:
+        """Keep a judge on an entry whatever later rebalancing does (or release the pin)."""
+        async with self.locks.hold(rid):
+            r = await self._organiser_review(rid)
+            if judge_id not in r["judge_ids"]:
+                raise invalid({"judge_id": "Giám khảo này không chấm hồ sơ này."})
+            audit = {"kind": "pinned" if pinned else "unpinned", "at": datetime.now(UTC), "by": by.account_id,
+                     "note": "", "judge": judge_id}
+            pins = sorted(set(r.get("pinned", [])) | {judge_id}) if pinned else \
+                [j for j in r.get("pinned", []) if j != judge_id]
+            res = await self.store.reviews.update_one(
+                {"_id": rid, "rev": r["rev"]}, {"$set": {"pinned": pins, "rev": r["rev"] + 1},
+                                                "$push": {"audit": audit}})
+            if not res.matched_count:
+                raise HTTPException(409, detail=MSG_CHANGED)
+        self._forget_rounds()
+        return {"review_id": rid, "pinned": pins}
 
     async def save_sheet(self, judge: Principal, rid: str, scores: dict[str, float | None],
                          comments: dict[str, str], overall: str, submit: bool) -> Doc:

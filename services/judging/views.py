@@ -47,7 +47,8 @@ async def progress(svc: JudgingService, contest_id: str, round_no: int | None = 
             row["submitted"] += s["status"] == "submitted"
         e = entries.get(r["entry_id"], {})
         res = r.get("result") or {}
-        items.append({"entry_id": r["entry_id"], "code": e.get("code", ""), "title": e.get("title", ""),
+        items.append({"entry_id": r["entry_id"], "review_id": r["_id"], "code": e.get("code", ""),
+                      "title": e.get("title", ""),
                       "judges": len(r["sheets"]),
                       "submitted": sum(s["status"] == "submitted" for s in r["sheets"].values()),
                       "official_total": res.get("official_total"), "disagreement": res.get("disagreement", False)})

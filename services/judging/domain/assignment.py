@@ -66,6 +66,7 @@ __all__ = [
     "normalise_unit",
     "reassign_on_recusal",
     "rebalance",
+    "swap_problem",
 ]
 
 Pair = tuple[str, str]
@@ -103,6 +104,25 @@ class JudgeRef:
     judge_id: str
     unit: str
     categories: frozenset[str] = frozenset()
+
+
+def swap_problem(entry: EntryRef | None, judge: JudgeRef | None, current: Sequence[str],
+                 excluded: Sequence[str]) -> str:
+    """Why an organiser may not hand this entry to this judge by hand ('' when they may): the
+    same conflict and expertise rules as automatic assignment, and no judge twice."""
+    if entry is None:
+        return "Không tìm thấy hồ sơ trong vòng chấm."
+    if judge is None:
+        return "Giám khảo này không thuộc hội đồng hoặc đã bị khoá."
+    if judge.judge_id in current:
+        return "Giám khảo này đã chấm hồ sơ này."
+    if judge.judge_id in excluded:
+        return "Giám khảo này đã rút hoặc đã bị huỷ phiếu ở hồ sơ này."
+    if normalise_unit(judge.unit) == normalise_unit(entry.unit):
+        return "Giám khảo cùng đơn vị với tác giả: xung đột lợi ích."
+    if judge.categories and normalise_unit(entry.category) not in {normalise_unit(c) for c in judge.categories}:
+        return "Giám khảo không chấm lĩnh vực của hồ sơ này."
+    return ""
 
 
 class AssignmentError(ValueError):

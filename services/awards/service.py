@@ -210,6 +210,21 @@ class AwardsService:
         docs = [{"_id": eid, "entry_id": e.entry_id, "contest_id": e.contest_id, "category": e.category,
                  "unit": e.unit, "status": e.status, "at": e.at} for e, eid in zip(events, event_ids, strict=True)]
         await insert_new(self.store.statuses, docs)
+        # A screening decision changed (a copy found late, or an ineligible entry corrected): the
+        # entry leaves or rejoins the ranking and the result. Rare, so one write per decision.
+        # Exact-_id reads and writes only (FerretDB scans for anything else); one consumer handles
+        # an entry's statuses in order (keyed by entry), so reading then writing is safe.
+        for e in events:
+            if e.status not in ("eligible", "ineligible", "withdrawn"):
+                continue
+            known = await self.store.entries.find_one({"_id": e.entry_id}, {"status_at": 1})
+            at = e.at if e.at.tzinfo else e.at.replace(tzinfo=UTC)
+            if known is not None and known.get("status_at") is not None and known["status_at"] >= at:
+                continue  # a newer decision is already stored
+            await self.store.entries.update_one(
+                {"_id": e.entry_id},
+                {"$set": {"excluded": e.status != "eligible", "status_at": at, "contest_id": e.contest_id}},
+                upsert=True)
 
     # ------------------------------------------------------------ reading
 
@@ -234,7 +249,7 @@ class AwardsService:
         docs: dict[str, Doc] = {}
         async for d in self.store.entries.find({"contest_id": contest_id, "rounds": {"$exists": True}}):
             rounds = d.get("rounds") or {}
-            if not rounds:
+            if not rounds or d.get("excluded"):
                 continue
             last = max(rounds, key=lambda k: int(k[1:]))
             latest = rounds[last]
@@ -352,6 +367,8 @@ class AwardsService:
         waiting: list[str] = []
         for entry_id in wanted:
             d = docs.get(entry_id)
+            if d is not None and d.get("excluded"):  # found ineligible or withdrawn after judging closed
+                continue
             record = ((d or {}).get("rounds") or {}).get(final_round)
             if d is None or record is None or not d.get("submitted_at"):
                 waiting.append(entry_id)

@@ -230,3 +230,30 @@ def test_after_two_rounds_the_ranking_lists_finalists_in_official_order_then_the
     assert [r["title"] for r in rows] == ["Vào chung khảo B", "Vào chung khảo C", "Vào chung khảo A",
                                          "Sơ khảo cao nhất", "Sơ khảo thứ hai"]
     assert [r["position"] for r in rows] == [1, 2, 3, 4, 5]
+
+
+def test_an_entry_found_ineligible_after_judging_closed_leaves_the_result_and_a_correction_brings_it_back(
+        organiser: Api) -> None:
+    specs = [Spec("Bản sao chép phát hiện muộn", {"novelty": 29, "effectiveness": 38, "applicability": 19,
+                                                  "presentation": 9}),
+             Spec("Sáng kiến thật sự", {"novelty": 25, "effectiveness": 35, "applicability": 18, "presentation": 8},
+                  minutes=2)]
+    sc = open_contest(organiser, "nobody", specs)
+    score_all(organiser, sc, specs)
+    close_judging(organiser, sc, [s.title for s in specs])
+    assert ready_allocation(organiser, sc.contest_id)["rows"][0]["entry_id"] == sc.entries[specs[0].title]
+    copied = sc.entries[specs[0].title]
+
+    def decided(status: str) -> None:
+        produce(EntryStatusChanged(entry_id=copied, contest_id=sc.contest_id, category="tthc", unit="UBND xã Tân Chi",
+                                   status=status, at=datetime.now(UTC)))
+    decided("ineligible")
+
+    def rows() -> list[str]:
+        return [r["entry_id"] for r in organiser.get(f"/awards/api/contests/{sc.contest_id}/allocation").json()
+                .get("rows", [])]
+    eventually(lambda: rows() == [sc.entries[specs[1].title]], what="the ineligible entry to leave the allocation")
+    ranking = organiser.get(f"/awards/api/contests/{sc.contest_id}/ranking").json()
+    assert copied not in [r["entry_id"] for r in ranking["entries"]]
+    decided("eligible")  # the decision was itself a mistake, corrected with a reason in submission
+    eventually(lambda: rows() == [copied, sc.entries[specs[1].title]], what="the entry to come back")

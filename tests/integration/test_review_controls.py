@@ -59,6 +59,9 @@ def test_a_voided_sheet_moves_the_entry_and_its_result_is_published_again_once(
     assert voided and voided[0]["note"] == "Giám khảo là người hướng dẫn tác giả"
     page = organiser.get(f"/judging/organiser/reviews/{rid}", headers={"Accept": "text/html"}).text
     assert "Huỷ phiếu chấm và giao cho giám khảo khác" in page and "xung đột lợi ích" in page
+    log_page = organiser.get(f"/judging/organiser/audit?contest_id={cid}", headers={"Accept": "text/html"})
+    assert log_page.status_code == 200 and "Huỷ phiếu" in log_page.text and "hướng dẫn tác giả" in log_page.text
+    assert first.email not in log_page.text  # names, never e-mails; the removed judge by name
 
     # Pin the new judge; the organiser's page and the log say so.
     r = organiser.post(f"/judging/api/reviews/{rid}/pin", json={"judge_id": taker_id})

@@ -672,7 +672,7 @@ class JudgingService:
         return {"review_id": rid, "recused": True}
 
     async def _replace_judge(self, r: Doc, judge_id: str, *, kind: str, by: str, note: str,
-                             to: str | None = None) -> list[str]:
+                             to: str | None = None, by_name: str = "") -> list[str]:
         """Take ``judge_id`` off the review (their sheet, even a submitted one, goes to the audit)
         and give the entry to another judge: ``to`` if the organiser chose one (conflict and
         expertise rules still apply), else the one the assignment rules pick; the pair stays
@@ -706,6 +706,8 @@ class JudgingService:
         added = sorted(set(new) - set(r["judge_ids"]))
         audit = {"kind": kind, "at": datetime.now(UTC), "by": by, "note": note, "removed": [judge_id],
                  "added": added, "old": {judge_id: r["sheets"][judge_id].get("scores", {})}}
+        if by_name:
+            audit["by_name"] = by_name
         update = judges_update(r, new)
         update["$set"]["rev"] = r["rev"] + 1
         update["$push"] = {"audit": audit, "excluded": judge_id}
@@ -728,7 +730,8 @@ class JudgingService:
             r = await self._organiser_review(rid)
             if judge_id not in r["judge_ids"]:
                 raise invalid({"judge_id": "Giám khảo này không chấm hồ sơ này."})
-            added = await self._replace_judge(r, judge_id, kind="voided", by=by.account_id, note=reason, to=to)
+            added = await self._replace_judge(r, judge_id, kind="voided", by=by.account_id, note=reason, to=to,
+                                              by_name=by.full_name or by.email)
         log.info("judging.sheet_voided", review_id=rid, judge=judge_id, replaced_by=added, by=by.account_id)
         return {"review_id": rid, "removed": judge_id, "added": added}
 
@@ -772,7 +775,7 @@ class JudgingService:
             if judge_id not in r["judge_ids"]:
                 raise invalid({"judge_id": "Giám khảo này không chấm hồ sơ này."})
             audit = {"kind": "pinned" if pinned else "unpinned", "at": datetime.now(UTC), "by": by.account_id,
-                     "note": "", "judge": judge_id}
+                     "by_name": by.full_name or by.email, "note": "", "added": [judge_id] if pinned else []}
             pins = sorted(set(r.get("pinned", [])) | {judge_id}) if pinned else \
                 [j for j in r.get("pinned", []) if j != judge_id]
             res = await self.store.reviews.update_one(
@@ -966,6 +969,7 @@ class JudgingService:
                 await self.store.reviews.update_one({"_id": rid_}, {"$set": {"closed": False}, "$inc": {"rev": 1},
                                                                     "$push": {"audit": {"kind": "reopened", "at": now,
                                                                                         "by": by.account_id,
+                                                                                        "by_name": by.full_name,
                                                                                         "note": reason}}})
         if nxt is not None:
             await self.store.rounds.delete_one({"_id": nxt["_id"], "released": {"$ne": True}})

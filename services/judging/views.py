@@ -93,7 +93,9 @@ async def audit(svc: JudgingService, contest_id: str, entry_id: str | None = Non
     names = await _names(svc, people)
     entries = await _entries(svc, [r["entry_id"] for r in reviews])
     rows = [{"entry_id": r["entry_id"], "code": entries.get(r["entry_id"], {}).get("code", ""),
-             "round_no": r["round_no"], **a, "by_name": names.get(a.get("by", ""), {}).get("full_name", a.get("by"))}
+             "round_no": r["round_no"], **a,
+             "by_name": a.get("by_name") or names.get(a.get("by", ""), {}).get("full_name")
+             or ("" if a.get("by") == "system" else a.get("by"))}
             for r in reviews for a in r.get("audit", [])]
     rows.sort(key=lambda x: (x["at"], x["code"]))
     return rows

@@ -30,6 +30,7 @@ import math
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from . import formatting as fmt
@@ -127,9 +128,10 @@ def _entry_doc(entry: EntryScores) -> tuple[dict[str, object], EntryScores]:
     means = {k if k.isascii() else _nfc(k): round(v, 6) + 0.0 for k, v in entry.criterion_means.items()}
     totals = [round(t, 6) + 0.0 for t in entry.judge_totals]
     official = round(entry.official_total, 6) + 0.0
+    at = entry.submitted_at.astimezone(UTC)  # once: a zone's utcoffset() is slow, UTC's is not
     doc = {"category": category, "criterion_means": means, "entry_id": entry_id, "judge_totals": totals,
-           "official_total": official, "submitted_at": fmt.utc_iso(entry.submitted_at), "title": title}
-    return doc, EntryScores(entry_id, category, entry.submitted_at, tuple(totals), dict(means), official, title)
+           "official_total": official, "submitted_at": fmt.utc_iso(at), "title": title}
+    return doc, EntryScores(entry_id, category, at, tuple(totals), dict(means), official, title)
 
 
 def _tier_doc(tier: Tier) -> dict[str, object]:

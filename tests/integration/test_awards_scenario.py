@@ -257,3 +257,19 @@ def test_an_entry_found_ineligible_after_judging_closed_leaves_the_result_and_a_
     assert copied not in [r["entry_id"] for r in ranking["entries"]]
     decided("eligible")  # the decision was itself a mistake, corrected with a reason in submission
     eventually(lambda: rows() == [copied, sc.entries[specs[1].title]], what="the entry to come back")
+
+
+def test_public_statistics_count_spellings_of_one_unit_once(organiser: Api) -> None:
+    """'SỞ TƯ PHÁP', 'Sở Tư pháp' and 'Sở  Tư   pháp' are one unit on the public page, as they
+    are one unit for conflicts of interest (shared.units.unit_key)."""
+    s = {"novelty": 25, "effectiveness": 35, "applicability": 18, "presentation": 8}
+    specs = [Spec("Một", s, unit="SỞ TƯ PHÁP"), Spec("Hai", s, unit="Sở Tư pháp", minutes=1),
+             Spec("Ba", s, unit="Sở  Tư   pháp", minutes=2), Spec("Bốn", s, unit="UBND xã Tân Chi", minutes=3)]
+    sc = open_contest(organiser, "nobody", specs)
+    score_all(organiser, sc, specs)
+    close_judging(organiser, sc, [x.title for x in specs])
+    approve_and_announce(organiser, sc)
+    stats = organiser.get(f"/awards/api/public/contests/{sc.contest_id}/results").json()["statistics"]
+    assert stats["units"] == 2 and stats["total"] == 4
+    counts = sorted(n for _, n in stats["by_unit"])
+    assert counts == [1, 3], stats["by_unit"]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+import structlog
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -16,6 +18,7 @@ from services.judging.store import JudgingStore
 from shared.app import Runtime
 
 HERE = Path(__file__).parent
+log = structlog.get_logger(__name__)
 
 
 def build(settings: JudgingSettings | None = None) -> FastAPI:
@@ -26,7 +29,26 @@ def build(settings: JudgingSettings | None = None) -> FastAPI:
     rt.use_outbox(store.reviews, store.rounds, store.contests)
     rt.subscribe(handlers(svc), batch_handlers(svc))
     rt.on_startup(store.ensure_indexes)
-    rt.on_startup(svc.publish_all_setups)
+    background: set[asyncio.Task[None]] = set()
+
+    async def republish() -> None:
+        try:
+            await svc.publish_all_setups()
+        except Exception:  # the next change of each contest publishes its set-up anyway
+            log.warning("judging.setup_republish_failed", exc_info=True)
+
+    async def start_republish() -> None:  # in the background: start-up never waits for it
+        task = asyncio.create_task(republish(), name="setup-republish")
+        background.add(task)
+        task.add_done_callback(background.discard)
+
+    async def stop_background() -> None:
+        for task in list(background):
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
+
+    rt.on_startup(start_republish)
+    rt.on_shutdown(stop_background)
     app = rt.create_app(title="Judging: panels, assignment and scoring",
                         routers=[build_router(svc, rt.auth), build_pages(svc, rt.auth, rt.web)])
     app.mount("/judging/static", StaticFiles(directory=HERE / "static"), name="judging-static")

@@ -203,7 +203,7 @@ class OutboxRelay:
     async def _pending_docs(self, key: tuple[str, str], coll: AsyncCollection[Doc], full: bool) -> list[Doc]:
         if full:
             self._hinted.pop(key, None)
-            return await coll.find({PENDING: True}, {OUTBOX: 1, SEQ: 1}).limit(self._batch).to_list()
+            return await self._scan(coll)
         ids = self._hinted.pop(key, set())
         self._in_flight[key] = ids
         # One _id lookup each (the only lookup FerretDB/SQLite serves without parsing every
@@ -211,6 +211,22 @@ class OutboxRelay:
         # SQLite table and concurrent ones starve the application's own writes on FerretDB.
         found = await self._bounded(coll.find_one({"_id": doc_id}, {OUTBOX: 1, SEQ: 1, PENDING: 1}) for doc_id in ids)
         return [doc for doc in found if doc is not None and doc.get(PENDING)]
+
+    async def _scan(self, coll: AsyncCollection[Doc]) -> list[Doc]:
+        """Pending documents with events not yet published, up to ``batch``, page by page in
+        ``_id`` order. Pages whose events are all out and only waiting for their removal are
+        passed over: otherwise, with a backlog of removals (each rewrite is slow on FerretDB),
+        every scan would read the same first page and never reach an event nobody published."""
+        found: list[Doc] = []
+        last: Any = None
+        while len(found) < self._batch:
+            query: Doc = {PENDING: True} if last is None else {PENDING: True, "_id": {"$gt": last}}
+            page = await coll.find(query, {OUTBOX: 1, SEQ: 1}).sort("_id", 1).limit(self._batch).to_list()
+            found += [d for d in page if any(e.get("event_id") not in self._unmarked for e in d.get(OUTBOX, []))]
+            if len(page) < self._batch:
+                break
+            last = page[-1]["_id"]
+        return found[: self._batch]
 
     async def _bounded(self, calls: Iterable[Awaitable[T]]) -> list[T]:
         gate = asyncio.Semaphore(self._parallel)

@@ -145,6 +145,7 @@ class OutboxRelay:
         self._marking: set[asyncio.Task[None]] = set()
         self._marking_turn = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._more = False  # the last scan stopped at ``batch``: there may be more pending
         self.published = 0
         self.last_error: str | None = None
 
@@ -177,15 +178,16 @@ class OutboxRelay:
         while True:
             full = loop.time() >= next_scan
             try:
-                sent = await self.drain_once(full=full)
+                await self.drain_once(full=full)
                 backoff = self._interval
                 self.last_error = None
                 if full:
                     next_scan = loop.time() + self._rescan
                     if self._recheck is not None:  # staged records too young to judge: look again then
                         next_scan = min(next_scan, loop.time() + self._recheck)
-                if sent and full:
-                    continue  # there may be more than one batch
+                if full and self._more:
+                    next_scan = loop.time()  # the scan stopped at a full batch: scan again at once
+                    continue
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -226,6 +228,7 @@ class OutboxRelay:
             if len(page) < self._batch:
                 break
             last = page[-1]["_id"]
+        self._more = self._more or len(found) >= self._batch
         return found[: self._batch]
 
     async def _bounded(self, calls: Iterable[Awaitable[T]]) -> list[T]:
@@ -257,6 +260,8 @@ class OutboxRelay:
         ``full``); returns how many events went out."""
         self._unmarked -= self._marked  # every read from here on sees those removals
         self._marked = set()
+        if full:
+            self._more = False
         total = await self._drain_staged(full) if self._staged is not None else 0
         for key, coll in self._collections.items():
             try:
@@ -298,6 +303,7 @@ class OutboxRelay:
                 known = {r["_id"] for r in ready} | staged.ready_ids()
                 found, young = await staged.recover(known, self._batch)
                 self._recheck = staged.recheck_in() if young else None
+                self._more = self._more or len(found) >= self._batch
             if ready or found:
                 await self._publish([Envelope.model_validate(r["envelope"]) for r in ready + found])
         except BaseException:

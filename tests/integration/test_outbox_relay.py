@@ -116,3 +116,25 @@ async def test_a_backlog_of_published_events_awaiting_removal_does_not_hide_an_u
 
     assert await relay.drain_once(full=True) == 1
     assert sent == [late.event_id], "only the unpublished one, once"
+
+
+async def test_a_scan_that_filled_a_batch_is_followed_at_once_by_the_next(things: Any) -> None:
+    """Events left pending beyond one batch (hints lost, a restart) go out in consecutive scans,
+    not one batch per rescan period (it was: the remainder waited five minutes)."""
+    sent: list[str] = []
+    done = asyncio.Event()
+
+    async def publish(envs: Sequence[Envelope]) -> None:
+        sent.extend(e.event_id for e in envs)
+        if len(sent) >= 25:
+            done.set()
+
+    events = [Envelope.wrap(OutboxProbe(thing_id=f"b{i:02d}", run="relay"), producer="test") for i in range(25)]
+    await things.insert_many([outbox.new_document({"_id": f"b{i:02d}"}, e) for i, e in enumerate(events)])
+    relay = outbox.OutboxRelay([things], publish, batch=10, rescan=3600)
+    relay.start()
+    try:
+        await asyncio.wait_for(done.wait(), timeout=60)  # the next rescan would be an hour away
+    finally:
+        await relay.stop()
+    assert sorted(sent) == sorted(e.event_id for e in events), "each once"

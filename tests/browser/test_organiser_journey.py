@@ -63,7 +63,6 @@ def test_the_checklist_leads_the_organiser_through_a_mistaken_close_to_the_annou
         assert r.status_code == 201, r.text
         entries[title] = r.json()
         assert author.post(f"/submission/api/entries/{r.json()['entry_id']}/submit").status_code == 200
-    codes = {t: e["code"] for t, e in entries.items()}
 
     org = new_page()
     sign_in(org, gateway, organiser_email, "Organiser#Test2026")
@@ -79,7 +78,8 @@ def test_the_checklist_leads_the_organiser_through_a_mistaken_close_to_the_annou
     _next_step(org, gateway, cid, "Thẩm định hồ sơ")
     expect(org.locator('[data-step="screening"]')).to_contain_text("2 chờ thẩm định")
     org.locator("#next-step").get_by_role("link").click()
-    first, second = (org.get_by_role("row", name=re.compile(codes[t])) for t in TITLES)
+    # Rows by entry: a row also names the entries its text is similar to (these two are).
+    first, second = (org.locator(f'tr[data-entry="{entries[t]["entry_id"]}"]') for t in TITLES)
     with org.expect_navigation():
         first.get_by_role("button", name="Hợp lệ", exact=True).click()
     second.get_by_label(re.compile("Lý do")).fill("Thiếu bản thuyết minh có chữ ký")

@@ -95,6 +95,8 @@ def test_every_route_refuses_the_wrong_role_or_owner(gateway: str, organiser: Ap
         ("POST", "/awards/api/public/verify-result", f"/awards/api/public/verify-result?result_hash={digest}",
          inputs, PUBLIC),
         ("GET", "/awards/organiser", f"/awards/organiser?contest_id={cid}", None, expected(200, ORG_PAGE)),
+        ("GET", "/awards/organiser/checklist", f"/awards/organiser/checklist?contest_id={cid}", None,
+         expected(200, ORG_PAGE)),
         ("GET", "/awards/results", "/awards/results", None, PUBLIC),
         ("GET", "/awards/results/{contest_id}", f"/awards/results/{cid}", None, PUBLIC),
         ("GET", "/awards/verify", f"/awards/verify?code={code}", None, PUBLIC),

@@ -36,6 +36,7 @@ from pymongo import MongoClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.common import until
 from bench.judging_latency import PASSWORD, UNITS, client, ok, token
 from deploy.local.infra import PROFILES, ROOT, Proc, Profile
 from shared.envelope import Envelope
@@ -64,15 +65,6 @@ def contest(org: httpx.Client) -> str:
         "contest_id"])
 
 
-def until(check: Any, deadline_s: float, what: str) -> Any:
-    deadline = time.monotonic() + deadline_s
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"timed out: {what}")
-        time.sleep(0.1)
 
 
 def contest_with_panel(base: str, profile: Profile) -> tuple[httpx.Client, str]:

@@ -67,6 +67,14 @@ def test_a_voided_sheet_moves_the_entry_and_its_result_is_published_again_once(
     r = organiser.post(f"/judging/api/reviews/{rid}/pin", json={"judge_id": taker_id})
     assert r.status_code == 200 and r.json()["pinned"] == [taker_id]
 
+    # By hand: the organiser gives the entry to a judge of their choice (the rules still apply).
+    chosen = next(j for j in s.judges if j.account_id not in (first.account_id, taker_id, conflicted))
+    r = organiser.post(f"/judging/api/reviews/{rid}/void", json={
+        "judge_id": taker_id, "reason": "Cần giám khảo am hiểu lĩnh vực hộ tịch", "to": chosen.account_id})
+    assert r.status_code == 200 and r.json()["added"] == [chosen.account_id], r.text
+    assert any(q["entry_id"] == entry for q in queue_of(chosen, cid))
+    taker = chosen
+
     assert taker.post(f"/judging/api/reviews/{rid}/declaration").status_code == 200
     assert taker.put(f"/judging/api/reviews/{rid}/sheet",
                      json={"scores": {**GOOD, "novelty": 20}, "submit": True}).status_code == 200

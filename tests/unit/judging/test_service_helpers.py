@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.judging.domain.aggregation import EntryResult
-from services.judging.service import counted_totals, fresh_sheet, judges_update
+from services.judging.service import JudgingService, counted_totals, fresh_sheet, judges_update
 
 
 def result(entry_id: str, totals: dict[str, float]) -> EntryResult:
@@ -35,3 +35,12 @@ def test_counted_totals_raw_or_standardised() -> None:
     assert z["e3"] > z["e4"], "the harsh judge's entry is no longer pushed below"
     assert z["e1"] == pytest.approx(max(z.values()))
     assert counted_totals([], standardised=True) == {}
+
+
+def test_a_pinned_judge_on_the_panel_is_locked_to_the_entry_and_rebalancing_keeps_them() -> None:
+    reviews = [{"entry_id": "e1", "sheets": {"j1": {"status": "assigned"}, "j2": {"status": "assigned"}},
+                "pinned": ["j1"]},
+               {"entry_id": "e2", "sheets": {"j3": {"status": "submitted"}, "j4": {"status": "draft"}}}]
+    assert JudgingService._locked(reviews, {"j1", "j2", "j3", "j4"}) == {("e1", "j1"), ("e2", "j3"), ("e2", "j4")}
+    # A pinned judge who has left the panel is not held on the entry (their work must move).
+    assert JudgingService._locked(reviews, {"j2", "j3"}) == {("e2", "j3")}

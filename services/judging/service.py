@@ -612,7 +612,10 @@ class JudgingService:
                 moved = a.get("kind") in ("rebalance", "recusal", "voided") and a.get("by") != me
                 if mine and moved and a["at"] >= since:
                     entry = entries.get(r["entry_id"], {})
-                    out.append({"change": mine, "at": a["at"], "why": a.get("note", ""), "review_id": r["_id"],
+                    # A rebalance notes what caused it; a recusal's or a void's own note is the other
+                    # judge's or organiser's reason, never shown to this judge.
+                    why = a.get("note", "") if a["kind"] == "rebalance" else a["kind"]
+                    out.append({"change": mine, "at": a["at"], "why": why, "review_id": r["_id"],
                                 "code": entry.get("code", ""), "title": entry.get("title", ""),
                                 "assigned": me in r.get("judge_ids", [])})
         return sorted(out, key=lambda x: x["at"], reverse=True)

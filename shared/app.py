@@ -40,6 +40,7 @@ from shared.mongo import Doc, connect, database
 from shared.revocations import Revocations
 from shared.settings import ServiceSettings
 from shared.staged_outbox import StagedOutbox
+from shared.view_cache import ViewCache
 from shared.web import text_guard
 from shared.web.i18n import request_lang
 from shared.web.render import SHARED_STATIC, Web
@@ -171,6 +172,7 @@ class RequestContext:
         finally:
             if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
                 self.runtime.kick()  # a write may have queued events: publish them now, not at the next poll
+                self.runtime.views.changed()
             path = scope["path"]
             if not path.endswith("/health"):
                 log.info("http.request", method=scope["method"], path=path, status=status,
@@ -257,6 +259,7 @@ class Runtime:
                                        roles_claim=settings.jwt_roles_claim, unit_claim=settings.jwt_unit_claim,
                                        revocations=self.revocations,
                                        max_lifetime_s=settings.jwt_max_lifetime_minutes * 60))
+        self.views = ViewCache(fresh_wait=settings.view_fresh_wait_s, max_age=settings.view_max_age_s)
         self.broker_ready = asyncio.Event()
         self.prepared = asyncio.Event()  # indexes and start-up steps done
         self._startup: list[Callable[[], Awaitable[None]]] = []
@@ -303,13 +306,23 @@ class Runtime:
             await self.revocations.apply(e, env.event_id)
             self.revocations.prune()
 
+        views = self.views
+
+        def then_changed(h: Any) -> Any:  # an event handled may be in any organisers' view
+            async def handle(*args: Any) -> None:
+                try:
+                    await h(*args)
+                finally:
+                    views.changed()
+            return handle
+
         self.consumer = Consumer(
             self.broker,
             service=self.name,
             group_id=self.settings.kafka_group,
             inbox=self.inbox,
-            handlers={**handlers, SessionsRevoked: revoked},
-            batch_handlers=batch_handlers,
+            handlers={**{t: then_changed(h) for t, h in handlers.items()}, SessionsRevoked: revoked},
+            batch_handlers={t: then_changed(h) for t, h in (batch_handlers or {}).items()},
             max_attempts=self.settings.consumer_max_attempts,
         )
 

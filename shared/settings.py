@@ -59,6 +59,11 @@ class ServiceSettings(BaseSettings):
     relay_rescan_s: float = Field(
         default=300.0, description="How often the relay scans for events no write hint announced (safety net)."
     )
+    view_fresh_wait_s: float = Field(
+        default=0.25, description="How long an organiser's page waits for a summary being recomputed after a "
+        "change before it shows the previous one, marked with its time (``shared.view_cache``).")
+    view_max_age_s: float = Field(
+        default=30.0, description="Summaries are recomputed at least this often (changes by other replicas).")
     consumer_max_attempts: int = Field(
         default=5, description="Tries of an event whose handler fails for a reason other than a dependency being "
         "down, before it is dead-lettered.")

@@ -77,6 +77,8 @@ class Profile:
             f"{p}_JWKS_URL": f"http://127.0.0.1:{self.service_ports['identity']}/identity/.well-known/jwks.json",
             f"{p}_PUBLIC_BASE_URL": self.gateway,
             f"{p}_SECRET_KEY": f"local-{self.name}-secret-{service}-not-for-production",
+            # Tests read right after they write: a summary page always waits for its recomputation.
+            **({f"{p}_VIEW_FRESH_WAIT_S": "60"} if self.name != "dev" else {}),
             # The test stacks' file quotas are small, so tests can reach them with small files.
             **({"SUBMISSION_MAX_ENTRY_FILE_BYTES": str(3 * 1024 * 1024),
                 "SUBMISSION_MAX_ACCOUNT_FILE_BYTES": str(5 * 1024 * 1024)}

@@ -88,8 +88,10 @@ def build_router(svc: AwardsService, pub: Publication, auth: Auth) -> APIRouter:
     @r.get("/contests/{contest_id}/ranking")
     async def ranking(contest_id: str, _: Org) -> Doc:
         contest = await svc.contest(contest_id)
-        ranked, docs = await svc.ranking(contest_id)
+        view = await svc.ranking_view(contest_id)
+        ranked, docs = view.value
         return {"contest_id": contest_id, "provisional": not contest.get("judging_closed", False),
+                "as_of": view.as_of,
                 "tie_break": list(svc.chain_of(contest)),
                 "entries": [{"position": x.position, "entry_id": x.entry_id, "code": docs[x.entry_id].get("code"),
                              "title": docs[x.entry_id].get("title"), "official_total": x.official_total,
@@ -109,9 +111,9 @@ def build_router(svc: AwardsService, pub: Publication, auth: Auth) -> APIRouter:
 
     @r.get("/contests/{contest_id}/allocation")
     async def allocation(request: Request, contest_id: str, _: Org) -> dict[str, Any]:
-        view = proposal_view(await svc.proposal(contest_id), request_lang(request))
+        view = proposal_view(await svc.proposal_view(contest_id), request_lang(request))
         view["late_scores"] = [{"entry_id": d["_id"], "code": d.get("code"), "rounds": sorted(d["late_scores"])}
-                               for d in await svc.late_scores(contest_id)]
+                               for d in await svc.late_scores_view(contest_id)]
         return view
 
     @r.post("/contests/{contest_id}/overrides", status_code=201)

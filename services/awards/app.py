@@ -26,7 +26,7 @@ def build(settings: AwardsSettings | None = None) -> FastAPI:
     rt = Runtime(settings, HERE)
     store = AwardsStore(rt.db)
     rt.use_outbox(store.contests)
-    svc = AwardsService(store, settings)
+    svc = AwardsService(store, settings, views=rt.views)
     units = UnitCopy(rt.db["unit_directory"])
     pub = Publication(store, settings, units)
     rt.subscribe(handlers(svc, units), batch_handlers(svc))

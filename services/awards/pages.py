@@ -4,7 +4,7 @@ verification pages, and the winners' certificates."""
 # No "from __future__ import annotations": FastAPI must resolve Depends(...) on closures at import.
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from services.awards.publication import Publication
@@ -12,6 +12,7 @@ from services.awards.service import DEFAULT_CHAIN, AwardsService
 from services.awards.views import audit_detail, proposal_view
 from shared.auth import Auth, Principal
 from shared.web.i18n import request_lang
+from shared.web.paging import MAX_PAGE, paginate
 from shared.web.render import Web
 
 DEFAULT_TIERS: list[dict[str, Any]] = [
@@ -33,23 +34,27 @@ def build_pages(svc: AwardsService, pub: Publication, auth: Auth, web: Web) -> A
 
     @r.get("/organiser")
     async def organiser_home(request: Request, _: Annotated[Principal, Depends(organiser)],
-                             contest_id: str | None = None) -> Response:
+                             contest_id: str | None = None,
+                             page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1) -> Response:
         contests = await svc.store.contests.find({}, {"name": 1, "closes_at": 1}).sort("closes_at", -1).to_list()
         if contest_id is None and contests:
             contest_id = contests[0]["_id"]
         contest = await svc.contest(contest_id) if contest_id else None
         lang = request_lang(request)
-        ranked, docs = await svc.ranking(contest_id) if contest_id else ([], {})
+        ranking = await svc.ranking_view(contest_id) if contest_id else None
+        ranked, docs = ranking.value if ranking else ([], {})
+        paged = paginate(ranked, page, params={"contest_id": contest_id})
         view: dict[str, Any] | None = None
         if contest is not None and contest.get("judging_closed") and contest.get("prizes"):
-            view = proposal_view(await svc.proposal(contest["_id"], contest), lang)
+            view = proposal_view(await svc.proposal_view(contest["_id"]), lang)
         labels = await svc.criterion_labels(contest_id) if contest_id else {}
         chain_options = [(f"criterion:{k}", (v[1] if lang == "en" else v[0])) for k, v in labels.items()]
         prizes = (contest or {}).get("prizes") or {"tiers": DEFAULT_TIERS, "tie_break": list(DEFAULT_CHAIN),
                                                    "place": "", "signer_name": "",
                                                    "signer_title": "TRƯỞNG BAN TỔ CHỨC"}
-        late = await svc.late_scores(contest_id) if contest_id else []
-        return web.render(request, "organiser.html", contests=contests, contest=contest, ranked=ranked, docs=docs,
+        late = await svc.late_scores_view(contest_id) if contest_id else []
+        return web.render(request, "organiser.html", contests=contests, contest=contest, paged=paged, docs=docs,
+                          ranking=ranking,
                           explain=lambda x: x.explanation_en if lang == "en" else x.explanation_vi,
                           view=view, prizes=prizes, chain_options=chain_options, late=late,
                           configured=bool((contest or {}).get("prizes")),

@@ -18,7 +18,7 @@ import contextlib
 import gzip
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,6 +50,7 @@ from shared.events.contests import ContestOpened
 from shared.events.judging import EntryRoundScored, JudgingClosed, JudgingSetupChanged, RoundReopened
 from shared.events.statuses import EntryStatusChanged
 from shared.mongo import Doc, insert_new
+from shared.view_cache import Cached, ViewCache
 
 log = structlog.get_logger(__name__)
 
@@ -115,6 +116,19 @@ class Proposal:
 class AwardsService:
     store: AwardsStore
     settings: AwardsSettings
+    views: ViewCache = field(default_factory=ViewCache)  # the organisers' summaries, read once until a change
+
+    async def ranking_view(self, contest_id: str) -> Cached[tuple[list[RankedEntry], dict[str, Doc]]]:
+        """``ranking`` kept until something changes: it reads every entry of the contest."""
+        await self.contest(contest_id)  # 404 for an unknown contest, before any caching
+        return await self.views.get(("ranking", contest_id), lambda: self.ranking(contest_id))
+
+    async def proposal_view(self, contest_id: str) -> Proposal:
+        """``proposal`` kept until something changes (approval and announcement recompute it)."""
+        return (await self.views.get(("proposal", contest_id), lambda: self.proposal(contest_id))).value
+
+    async def late_scores_view(self, contest_id: str) -> list[Doc]:
+        return (await self.views.get(("late", contest_id), lambda: self.late_scores(contest_id))).value
 
     def _env(self, payload: EventPayload) -> Envelope:
         return Envelope.wrap(payload, producer=self.settings.service_name)

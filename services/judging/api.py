@@ -207,9 +207,14 @@ def build_router(svc: JudgingService, auth: Auth) -> APIRouter:
 
     @r.get("/contests/{contest_id}/progress")
     async def progress(contest_id: str, _: Annotated[Principal, Depends(organiser)],
-                       round_no: Annotated[int | None, Query(ge=1, le=MAX_ROUNDS)] = None) -> Doc:
+                       round_no: Annotated[int | None, Query(ge=1, le=MAX_ROUNDS)] = None,
+                       offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+                       limit: Annotated[int, Query(ge=0, le=100_000)] = 100_000) -> Doc:
+        """Counts per judge and per entry; ``items`` (by code) from ``offset``, at most ``limit``,
+        so a page of 50 entries polls 50 rows, not thousands. ``as_of``: when it was read."""
         await svc.contest(contest_id)
-        return await views.progress(svc, contest_id, round_no)
+        p = await views.progress(svc, contest_id, round_no)
+        return {**p, "items": p["items"][offset:offset + limit], "items_total": len(p["items"])}
 
     @r.get("/contests/{contest_id}/rounds/{round_no}/calibration")
     async def calibration(contest_id: str, round_no: RoundNo, _: Annotated[Principal, Depends(organiser)]) -> Doc:

@@ -25,7 +25,7 @@ def build(settings: JudgingSettings | None = None) -> FastAPI:
     settings = settings or JudgingSettings()
     rt = Runtime(settings, HERE)
     store = JudgingStore(rt.db)
-    svc = JudgingService(store, settings)
+    svc = JudgingService(store, settings, views=rt.views)
     rt.use_outbox(store.reviews, store.rounds, store.contests)
     rt.subscribe(handlers(svc), batch_handlers(svc))
     rt.on_startup(store.ensure_indexes)

@@ -13,6 +13,7 @@ from services.judging.api import MAX_ROUNDS
 from services.judging.service import JudgingService, rubric_of
 from shared.auth import Auth, Principal
 from shared.mongo import Doc
+from shared.web.paging import MAX_PAGE, paginate
 from shared.web.render import Web
 
 
@@ -56,7 +57,8 @@ def build_pages(svc: JudgingService, auth: Auth, web: Web) -> APIRouter:
 
     @r.get("/organiser")
     async def organiser_home(request: Request, _: Annotated[Principal, Depends(organiser)],
-                             contest_id: str | None = None) -> Response:
+                             contest_id: str | None = None,
+                             page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1) -> Response:
         contests, contest_id = await pick(contest_id)
         if contest_id is None:
             return web.render(request, "organiser.html", contests=contests, contest_id=None, tab="progress")
@@ -64,12 +66,15 @@ def build_pages(svc: JudgingService, auth: Auth, web: Web) -> APIRouter:
         rounds = await svc.rounds(contest_id)
         rules = svc.rules(contest)
         progress = await views.progress(svc, contest_id)
+        paged = paginate(progress["items"], page, params={"contest_id": contest_id})
         nxt = next((x for x in rounds if not x.get("released")), None)
         next_no = nxt["round_no"] if nxt else (None if rounds else 1)
         preview, preview_error = None, ""
         if next_no is not None and next_no <= len(rules):
             try:
-                preview = await svc.preview(contest_id, next_no, None, 2026)
+                n = next_no
+                preview = (await svc.views.get(("preview", contest_id, n),
+                                               lambda: svc.preview(contest_id, n, None, 2026))).value
             except HTTPException as exc:
                 preview_error = str(exc.detail)
         open_round = next((x for x in rounds if x.get("released") and not x.get("closed")), None)
@@ -78,7 +83,8 @@ def build_pages(svc: JudgingService, auth: Auth, web: Web) -> APIRouter:
         reopenable = released[-1] if released and released[-1].get("closed") and not contest.get("announced") \
             else None
         return web.render(request, "organiser.html", contests=contests, contest_id=contest_id, contest=contest,
-                          rounds=rounds, rules=rules, progress=progress, preview=preview, next_no=next_no,
+                          rounds=rounds, rules=rules, progress=progress, paged=paged, preview=preview,
+                          next_no=next_no,
                           preview_error=preview_error, open_round=open_round, reopenable=reopenable,
                           tab="progress")
 
@@ -135,15 +141,18 @@ def build_pages(svc: JudgingService, auth: Auth, web: Web) -> APIRouter:
     @r.get("/organiser/calibration")
     async def calibration(request: Request, _: Annotated[Principal, Depends(organiser)],
                           contest_id: str | None = None,
-                          round_no: Annotated[int | None, Query(ge=1, le=MAX_ROUNDS)] = None) -> Response:
+                          round_no: Annotated[int | None, Query(ge=1, le=MAX_ROUNDS)] = None,
+                          page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1) -> Response:
         contests, contest_id = await pick(contest_id)
         data = None
         if contest_id is not None:
             round_no = round_no or await svc.current_round(contest_id)
             if round_no:
                 data = await views.calibration_view(svc, contest_id, round_no)
+        paged = paginate(data["ranking"] if data else [], page,
+                         params={"contest_id": contest_id, "round_no": str(round_no) if round_no else None})
         return web.render(request, "calibration.html", contests=contests, contest_id=contest_id, data=data,
-                          tab="calibration")
+                          paged=paged, tab="calibration")
 
     @r.get("/organiser/audit")
     async def audit(request: Request, _: Annotated[Principal, Depends(organiser)],

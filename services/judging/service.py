@@ -51,6 +51,7 @@ from shared.events.judging import (
     RoundSetup,
 )
 from shared.mongo import Doc, insert_new
+from shared.view_cache import ViewCache
 
 log = structlog.get_logger(__name__)
 
@@ -125,6 +126,7 @@ class JudgingService:
     store: JudgingStore
     settings: JudgingSettings
     locks: DocLocks = field(default_factory=DocLocks)
+    views: ViewCache = field(default_factory=ViewCache)  # the organisers' summaries (``views.py``)
     _rounds_seen: dict[tuple[str, int], RoundState] = field(default_factory=dict)
 
     def _env(self, payload: EventPayload) -> Envelope:

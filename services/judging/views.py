@@ -9,6 +9,7 @@ from services.judging.domain.rounds import competition_ranks
 from services.judging.service import JudgingService
 from shared import outbox
 from shared.mongo import Doc
+from shared.view_cache import Cached
 
 
 async def _names(svc: JudgingService, ids: set[str]) -> dict[str, Doc]:
@@ -21,11 +22,23 @@ async def _entries(svc: JudgingService, ids: list[str]) -> dict[str, Doc]:
                                                              {"code": 1, "title": 1, "category": 1})}
 
 
+def _stamped(view: Cached[Doc]) -> Doc:
+    """The cached summary with when it was read (``as_of``) and whether a newer one is coming."""
+    return {**view.value, "as_of": view.as_of, "fresh": view.fresh}
+
+
 async def progress(svc: JudgingService, contest_id: str, round_no: int | None = None) -> Doc:
-    """Per judge and per entry of one round (default: the latest released one)."""
+    """Per judge and per entry of one round (default: the latest released one), read once until
+    something changes: with thousands of reviews the read takes seconds on FerretDB."""
     round_no = round_no or await svc.current_round(contest_id)
     if round_no is None:
-        return {"round_no": None, "entries": 0, "scored": 0, "judges": {}, "items": []}
+        return {"round_no": None, "entries": 0, "scored": 0, "judges": {}, "items": [], "as_of": None,
+                "fresh": True}
+    rn = round_no
+    return _stamped(await svc.views.get(("progress", contest_id, rn), lambda: _progress(svc, contest_id, rn)))
+
+
+async def _progress(svc: JudgingService, contest_id: str, round_no: int) -> Doc:
     reviews = await svc.store.reviews.find(
         {"contest_id": contest_id, "round_no": round_no, "withdrawn": {"$ne": True}},
         {outbox.OUTBOX: 0, "audit": 0}).to_list()
@@ -58,7 +71,14 @@ async def progress(svc: JudgingService, contest_id: str, round_no: int | None = 
 
 
 async def calibration_view(svc: JudgingService, contest_id: str, round_no: int) -> Doc:
-    """Each judge's mean and spread against the panel; raw and z-score rankings side by side."""
+    """Each judge's mean and spread against the panel; raw and z-score rankings side by side
+    (computed once until something changes, like ``progress``)."""
+    await svc.contest(contest_id)  # 404 for an unknown contest, before any caching
+    return _stamped(await svc.views.get(("calibration", contest_id, round_no),
+                                        lambda: _calibration(svc, contest_id, round_no)))
+
+
+async def _calibration(svc: JudgingService, contest_id: str, round_no: int) -> Doc:
     contest = await svc.contest(contest_id)
     results = await svc.round_results(contest_id, round_no)
     if not results:

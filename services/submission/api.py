@@ -248,8 +248,18 @@ def build_router(svc: SubmissionService, screening: Screening, auth: Auth) -> AP
     # ---------------------------------------------------------------- screening
 
     @r.get("/contests/{contest_id}/screening")
-    async def screening_queue(contest_id: str, _: Annotated[Principal, Depends(organiser)]) -> list[Doc]:
-        return [screening_view(e) for e in await screening.queue(contest_id)]
+    async def screening_queue(contest_id: str, response: Response, _: Annotated[Principal, Depends(organiser)],
+                              status: Annotated[str | None, Query(max_length=40)] = None,
+                              offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+                              limit: Annotated[int, Query(ge=1, le=500)] = 500) -> list[Doc]:
+        """Submitted entries in order of submission, ``limit`` at a time from ``offset`` (each
+        with its whole text: pages of 500 keep a response of a 5,000-entry contest to a few MB).
+        ``X-Total-Count`` says how many there are in all; ``X-Data-As-Of`` when the list was read."""
+        view = await screening.queue_view(contest_id)
+        rows = [e for e in view.value if status is None or e["status"] == status]
+        response.headers["X-Total-Count"] = str(len(rows))
+        response.headers["X-Data-As-Of"] = view.as_of.isoformat()
+        return [screening_view(e) for e in rows[offset:offset + limit]]
 
     @r.get("/screening/entries/{entry_id}")
     async def screening_entry(entry_id: str, _: Annotated[Principal, Depends(organiser)]) -> Doc:

@@ -36,7 +36,7 @@ def build(settings: SubmissionSettings | None = None) -> FastAPI:
     quota = EntryQuota(store.counters)
     units = UnitCopy(rt.db["unit_directory"])
     svc = SubmissionService(store, settings, rt.staged, fingerprints, quota, units)
-    screening = Screening(svc)
+    screening = Screening(svc, rt.views)
     rt.subscribe(handlers(svc, screening))
     rt.on_startup(store.ensure_indexes)
     rt.on_startup(units.load)

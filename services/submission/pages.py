@@ -5,7 +5,7 @@ clients go through exactly the same checks."""
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from services.submission.domain.contest_rules import VN_TZ
@@ -14,6 +14,7 @@ from services.submission.screening import Screening
 from services.submission.service import SubmissionService, rules_of
 from shared.auth import Auth, Principal
 from shared.web.i18n import request_lang
+from shared.web.paging import MAX_PAGE, paginate, search_key
 from shared.web.render import Web
 
 SECTION_LABELS = {"title": "Tên sáng kiến", "current_situation": "Thực trạng", "solution": "Nội dung giải pháp",
@@ -79,14 +80,31 @@ def build_pages(svc: SubmissionService, screening: Screening, auth: Auth, web: W
 
     @r.get("/screening")
     async def screening_page(request: Request, _: Annotated[Principal, Depends(organiser)],
-                             contest_id: str | None = None) -> Response:
+                             contest_id: str | None = None,
+                             status: Annotated[str | None, Query(max_length=40)] = None,
+                             q: Annotated[str | None, Query(max_length=200)] = None,
+                             similar: Annotated[str | None, Query(max_length=1)] = None,
+                             page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1) -> Response:
+        """One page of 50 entries, filtered by status, by words of the code, title or unit, or to
+        suspected copies; counts by status on top."""
         contests = [c for c in await svc.contests(include_drafts=True) if c["status"] != "draft"]
         if contest_id is None and contests:
             contest_id = contests[0]["_id"]
         if contest_id is not None and all(c["_id"] != contest_id for c in contests):
             raise HTTPException(404, detail="Không tìm thấy cuộc thi.")
-        queue = await screening.queue(contest_id) if contest_id else []
-        return web.render(request, "screening.html", contests=contests, contest_id=contest_id, queue=queue,
+        view = await screening.queue_view(contest_id) if contest_id else None
+        everything = view.value if view else []
+        counts: dict[str, int] = {}
+        for e in everything:
+            counts[e["status"]] = counts.get(e["status"], 0) + 1
+        words = search_key(q or "").split()
+        rows = [e for e in everything if (not status or e["status"] == status) and (not similar or e["similar"])
+                and all(w in search_key(f"{e['code']} {e['fields'].get('title', '')} "
+                                        f"{e['fields'].get('author_unit', '')}") for w in words)]
+        paged = paginate(rows, page, params={"contest_id": contest_id, "status": status, "q": q, "similar": similar})
+        return web.render(request, "screening.html", contests=contests, contest_id=contest_id, paged=paged,
+                          view=view, counts=counts, total=len(everything), status=status or "", q=q or "",
+                          similar=bool(similar), suspected=sum(1 for e in everything if e["similar"]),
                           label=lambda s: label(request, s))
 
     @r.get("/screening/entries/{entry_id}")

@@ -9,10 +9,12 @@ caught as well as two near-identical entries of the same round.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import structlog
+from cachetools import LRUCache
 from fastapi import HTTPException
 
 from services.submission.domain.contest_rules import window_state
@@ -20,6 +22,7 @@ from services.submission.domain.initiative import InitiativeForm, version_at
 from services.submission.domain.messages import Lang
 from services.submission.domain.similarity import SimilarityIndex, side_by_side
 from services.submission.files import judge_path, neutral_name
+from services.submission.fingerprints import text_key
 from services.submission.service import (
     CHANGED_MEANWHILE,
     ENTRY_NOT_FOUND,
@@ -37,6 +40,7 @@ from shared.envelope import Envelope
 from shared.events.authors import Author, EntryAuthorsRecorded
 from shared.events.entries import AttachmentRef, EntryBecameEligible, EntryWithdrawnFromJudging, Sections
 from shared.mongo import Doc
+from shared.view_cache import Cached, ViewCache
 
 log = structlog.get_logger(__name__)
 
@@ -55,35 +59,53 @@ SECTIONS = ("current_situation", "solution", "novelty", "effectiveness", "applic
 @dataclass
 class Screening:
     svc: SubmissionService
+    views: ViewCache = field(default_factory=ViewCache)
+    _similar: LRUCache[tuple[str, str], dict[str, list[Doc]]] = field(default_factory=lambda: LRUCache(maxsize=8))
 
     @property
     def store(self) -> SubmissionStore:
         return self.svc.store
 
+    async def queue_view(self, contest_id: str) -> Cached[list[Doc]]:
+        """The queue below, computed once until something changes (``shared.view_cache``): with
+        thousands of entries, reading them and comparing every text takes seconds."""
+        await self.svc.contest(contest_id)  # 404 for an unknown contest, before any caching
+        return await self.views.get(("screening", contest_id), lambda: self.queue(contest_id))
+
     async def queue(self, contest_id: str) -> list[Doc]:
-        """Submitted entries of the contest, each with the entries its text is nearly the same as."""
+        """Submitted entries of the contest, each with the entries its text is nearly the same as
+        (in this contest or an earlier one). One read of the entries: FerretDB parses the whole
+        collection for any filter, so two reads cost twice as much."""
         contest = await self.svc.contest(contest_id)
-        entries = await self.store.entries.find(
-            {"contest_id": contest_id, "status": {"$in": SUBMITTED_STATUSES}},
-            {outbox.OUTBOX: 0, "versions": 0},
-        ).sort("submitted_at", 1).to_list()
-        similar = await self.similar(contest)
+        earlier = [c["_id"] async for c in self.store.contests.find(
+            {"opens_at": {"$lte": contest["closes_at"]}}, {"_id": 1})]
+        docs = await self.store.entries.find(
+            {"contest_id": {"$in": list({*earlier, contest_id})}, "status": {"$in": SUBMITTED_STATUSES}},
+            {outbox.OUTBOX: 0, "versions": 0, "history": 0},
+        ).to_list()
+        similar = await self.similar(contest, docs)
+        entries = sorted((e for e in docs if e["contest_id"] == contest_id),
+                         key=lambda e: (e.get("submitted_at") or datetime.min.replace(tzinfo=UTC), e["_id"]))
         for e in entries:
             e["similar"] = similar.get(e["_id"], [])
         return entries
 
-    async def similar(self, contest: Doc) -> dict[str, list[Doc]]:
-        earlier = [c["_id"] async for c in self.store.contests.find(
-            {"opens_at": {"$lte": contest["closes_at"]}}, {"_id": 1, "name": 1})]
+    async def similar(self, contest: Doc, docs: list[Doc]) -> dict[str, list[Doc]]:
+        """Entry id -> its near-copies among ``docs``. Kept by the texts compared (their ids and
+        hashes): screening decisions change statuses, not texts, so they cost no new comparison."""
+        texts = sorted(text_key(e) for e in docs)
+        key = (contest["_id"], hashlib.sha256("\n".join(texts).encode()).hexdigest())
+        found = self._similar.get(key)
+        if found is None:
+            found = self._similar[key] = await self._compare(contest, docs)
+        return found
+
+    async def _compare(self, contest: Doc, docs: list[Doc]) -> dict[str, list[Doc]]:
         names = {c["_id"]: c["name"] async for c in self.store.contests.find({}, {"name": 1})}
         index = SimilarityIndex()
         info: dict[str, Doc] = {}
-        entries = await self.store.entries.find(
-            {"contest_id": {"$in": list({*earlier, contest["_id"]})}, "status": {"$in": SUBMITTED_STATUSES}},
-            {"contest_id": 1, "code": 1, "fields": 1, "fields_hash": 1},
-        ).to_list()
-        fingerprints = await self.svc.fingerprints.of(entries)
-        for e in entries:
+        fingerprints = await self.svc.fingerprints.of(docs)
+        for e in docs:
             index.add_fingerprint(e["_id"], e["contest_id"], fingerprints[e["_id"]])
             info[e["_id"]] = {"code": e["code"], "title": e.get("fields", {}).get("title", ""),
                               "contest_id": e["contest_id"], "contest_name": names.get(e["contest_id"], "")}
@@ -201,6 +223,10 @@ class Screening:
         if not res.matched_count:
             raise HTTPException(409, detail=CHANGED_MEANWHILE)
         log.info("entry.screened", entry_id=entry_id, eligible=eligible, revoked=revoke)
+        for row in self.views.peek(("screening", entry["contest_id"])) or []:
+            if row["_id"] == entry_id:  # the copy on show until the recomputed one is ready
+                row.update(status=status, screening={"eligible": eligible, "reason": reason, "at": now})
+                row.pop("review_request", None)
         entry.update(status=status, screening={"eligible": eligible, "reason": reason})
         return entry
 

@@ -32,15 +32,18 @@ def test_a_deactivated_judge_s_open_work_moves_to_the_rest_of_the_panel(gateway:
     r = organiser.patch(f"/identity/api/accounts/{leaving.account_id}", json={"active": False})
     assert r.status_code == 200 and r.json()["active"] is False, r.text
 
-    def moved() -> bool:
-        mine = {q["entry_id"] for q in queue_of(staying[0], cid)} | {
-            q["entry_id"] for j in staying[1:] for q in queue_of(j, cid)}
-        return unscored <= mine
-    eventually(moved, what="judging to rebalance the departing judge's unscored entries")
-    assignment: dict[str, set[str]] = {}
-    for j in staying:
-        for q in queue_of(j, cid):
-            assignment.setdefault(q["entry_id"], set()).add(j.account_id)
+    def assignment_now() -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for j in staying:
+            for q in queue_of(j, cid):
+                out.setdefault(q["entry_id"], set()).add(j.account_id)
+        return out
+
+    # Each unscored entry had one staying judge already: the move is done when it has two again
+    # (waiting for "a staying judge has it" passed before the account event even arrived).
+    eventually(lambda: all(len(assignment_now().get(e, ())) == 2 for e in unscored),
+               what="judging to give the departing judge's unscored entries to two staying judges")
+    assignment = assignment_now()
     assert all(len(assignment[e]) == 2 for e in unscored), "every moved entry still has two judges"
     loads = [sum(j.account_id in v for v in assignment.values()) for j in staying]
     assert max(loads) - min(loads) <= 1

@@ -116,7 +116,16 @@ def _num(value: float) -> float:
     return round(number, 6) + 0.0
 
 
-def _entry_doc(entry: EntryScores) -> tuple[dict[str, object], EntryScores]:
+class _Rounded(dict[float, float]):
+    """``round(v, 6) + 0.0`` remembered per value: scores repeat (two decimals on a 0–100 scale),
+    so 1.3 million roundings for 100,000 entries become a few thousand and dictionary hits."""
+
+    def __missing__(self, value: float) -> float:
+        rounded = self[value] = round(value, 6) + 0.0
+        return rounded
+
+
+def _entry_doc(entry: EntryScores, r6: _Rounded) -> tuple[dict[str, object], EntryScores]:
     """The entry's canonical document, already canonical (built directly rather than walked:
     100,000 of these, so the text checks are inlined), and the entry as reading that document
     back gives it (rounded numbers, NFC text), so the service need not decode its own bytes.
@@ -125,9 +134,9 @@ def _entry_doc(entry: EntryScores) -> tuple[dict[str, object], EntryScores]:
     title = title if title.isascii() else _nfc(title)
     category = category if category.isascii() else _nfc(category)
     entry_id = entry_id if entry_id.isascii() else _nfc(entry_id)
-    means = {k if k.isascii() else _nfc(k): round(v, 6) + 0.0 for k, v in entry.criterion_means.items()}
-    totals = [round(t, 6) + 0.0 for t in entry.judge_totals]
-    official = round(entry.official_total, 6) + 0.0
+    means = {k if k.isascii() else _nfc(k): r6[v] for k, v in entry.criterion_means.items()}
+    totals = [r6[t] for t in entry.judge_totals]
+    official = r6[entry.official_total]
     at = entry.submitted_at.astimezone(UTC)  # once: a zone's utcoffset() is slow, UTC's is not
     doc = {"category": category, "criterion_means": means, "entry_id": entry_id, "judge_totals": totals,
            "official_total": official, "submitted_at": fmt.utc_iso(at), "title": title}
@@ -196,7 +205,8 @@ def _inputs_doc(
         }
     )
     assert isinstance(head, dict)
-    pairs = sorted((_entry_doc(e) for e in entries), key=lambda p: str(p[0]["entry_id"]))
+    r6 = _Rounded()
+    pairs = sorted((_entry_doc(e, r6) for e in entries), key=lambda p: str(p[0]["entry_id"]))
     head["entries"] = [d for d, _ in pairs]
     return head, tuple(e for _, e in pairs)
 

@@ -56,7 +56,9 @@
     });
   });
   async function poll() {
-    const r = await call("GET", "/judging/api/contests/" + cid + "/progress");
+    const table = document.getElementById("entries-table");  // only the rows of the page shown
+    const r = await call("GET", "/judging/api/contests/" + cid + "/progress?offset=" +
+      encodeURIComponent(table.dataset.offset || "0") + "&limit=" + encodeURIComponent(table.dataset.limit || "50"));
     if (!r.ok) return;
     const p = r.data;
     document.getElementById("scored").textContent = p.scored;

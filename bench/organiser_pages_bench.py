@@ -362,24 +362,31 @@ def a_change(http: httpx.Client, org: str, service: str, cid: str) -> None:
     assert r.status_code == 422, (url, r.status_code, r.text[:200])
 
 
-def measure(profile: Profile, http: httpx.Client, org: str, cid: str, repeat: int) -> list[tuple[Page, list[float]]]:
-    """Each page: the first request (cold, if the services were restarted), ``repeat`` more,
-    then one right after a change (the last figure)."""
+def measure(profile: Profile, http: httpx.Client, org: str, cid: str, repeat: int,
+            rest_s: float) -> list[tuple[Page, list[float]]]:
+    """Each page: the first request (cold, if the services were restarted) and ``repeat`` more;
+    then, page by page, one request right after a change (the last figure), followed by a rest
+    of ``rest_s`` so the recomputation it started does not weigh on the next page's figure."""
     todo = pages(cid)
     offsets = {s: Proc(s, profile).logfile.stat().st_size for s in {p.service for p in todo}}
     run = uuid.uuid4().hex[:6]
+
+    def get(n: int, p: Page, i: int) -> None:
+        rid = f"opb-{run}-{n}-{i}"
+        headers = {**bearer(org), "x-correlation-id": rid, "accept": "text/html" if p.html else "application/json"}
+        t0 = time.perf_counter()
+        r = http.get(p.url, headers=headers, timeout=300)
+        p.wall_ms.append((time.perf_counter() - t0) * 1000)
+        p.ids.append(rid)
+        p.size, p.status = len(r.content), r.status_code
+
     for n, p in enumerate(todo):
-        for i in range(repeat + 2):  # the first is the cold one, the last follows a change
-            if i == repeat + 1:
-                a_change(http, org, p.service, cid)
-            rid = f"opb-{run}-{n}-{i}"
-            headers = {**bearer(org), "x-correlation-id": rid,
-                       "accept": "text/html" if p.html else "application/json"}
-            t0 = time.perf_counter()
-            r = http.get(p.url, headers=headers, timeout=300)
-            p.wall_ms.append((time.perf_counter() - t0) * 1000)
-            p.ids.append(rid)
-            p.size, p.status = len(r.content), r.status_code
+        for i in range(repeat + 1):  # the first is the cold one
+            get(n, p, i)
+    for n, p in enumerate(todo):
+        a_change(http, org, p.service, cid)
+        get(n, p, repeat + 1)
+        time.sleep(rest_s)
     time.sleep(1.0)
     found = server_times(profile, offsets)
     return [(p, [found.get(i, math.nan) for i in p.ids]) for p in todo]
@@ -432,6 +439,8 @@ def main() -> None:
                     help="entries scored by all their judges (each sheet is two writes: about 2/s on FerretDB)")
     ap.add_argument("--repeat", type=int, default=7, help="measured requests per page after the cold one")
     ap.add_argument("--reuse", metavar="CONTEST_ID", help="measure a contest an earlier run populated")
+    ap.add_argument("--rest", type=float, default=15.0,
+                    help="seconds after each page's after-a-change request, for the recomputation it starts")
     args = ap.parse_args()
     if not 1 <= args.entries <= 10_000:
         raise SystemExit("bounded: 1 to 10,000 entries")
@@ -447,7 +456,7 @@ def main() -> None:
         print(f"contest {cid}: {facts(http, org, cid)}")
         load = os.getloadavg()
         print(f"load average before measuring: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} ({os.cpu_count()} CPUs)")
-        report(measure(profile, http, org, cid, max(1, args.repeat)), max(1, args.repeat))
+        report(measure(profile, http, org, cid, max(1, args.repeat), max(0.0, args.rest)), max(1, args.repeat))
 
 
 if __name__ == "__main__":

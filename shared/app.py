@@ -21,6 +21,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from prometheus_client import CollectorRegistry
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from starlette.datastructures import Headers, MutableHeaders
@@ -28,10 +29,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import shared.events  # noqa: F401  (registers every payload type)
-from shared import outbox, staged_outbox
+from shared import asyncapi, metrics, outbox, staged_outbox
 from shared.auth import Auth, JWKSCache, TokenVerifier
 from shared.broker import BatchHandler, Consumer, Handler, make_broker, relay_publisher
 from shared.envelope import Envelope, EventPayload
+from shared.errors import Refused, status_of
 from shared.events.accounts import SessionsRevoked
 from shared.failures import StoreUnavailable, is_transient, which_dependency
 from shared.inbox import Inbox
@@ -159,7 +161,9 @@ class RequestContext:
                 await refused(scope, receive, send_with_headers)
                 return
         try:
-            if not self.runtime.prepared.is_set() and "/health" not in scope["path"]:
+            path = scope["path"]
+            needs_store = "/health" not in path and path != metrics.PATH and not path.endswith("/asyncapi.json")
+            if not self.runtime.prepared.is_set() and needs_store:
                 raise StoreUnavailable("the service is still starting: its store has not answered yet")
             await self.app(scope, receive, send_with_headers)
         except Exception as exc:
@@ -246,12 +250,15 @@ class Runtime:
         self.client = connect(settings.mongo_url, [self.hints])
         self.db: AsyncDatabase[Doc] = database(self.client, settings.mongo_db,
                                                serialise_writes=settings.mongo_serialise_writes)
-        self.broker = make_broker(settings.kafka_bootstrap, client_id=self.name)
+        self.registry = CollectorRegistry()  # this process's metrics (shared.metrics), never the global one
+        self.broker = make_broker(settings.kafka_bootstrap, client_id=self.name,
+                                  middlewares=[metrics.broker_middleware(self.registry, self.name)])
         self.inbox = Inbox(self.db["inbox"])
         self.outbox_collections: list[AsyncCollection[Doc]] = []
         self.staged = StagedOutbox(self.db[staged_outbox.COLLECTION])
         self.relay: outbox.OutboxRelay | None = None
         self.consumer: Consumer | None = None
+        self.consumed: list[type[EventPayload]] = []  # for the AsyncAPI document (shared.asyncapi)
         self.web = Web(self.name, package_dir, signin_url=settings.signin_url)
         self.jwks = JWKSCache(settings.jwks_url)
         self.revocations = Revocations(self.db["revoked_tokens"])
@@ -262,6 +269,7 @@ class Runtime:
         self.views = ViewCache(fresh_wait=settings.view_fresh_wait_s, max_age=settings.view_max_age_s)
         self.broker_ready = asyncio.Event()
         self.prepared = asyncio.Event()  # indexes and start-up steps done
+        self._asyncapi: str | None = None
         self._startup: list[Callable[[], Awaitable[None]]] = []
         self._shutdown: list[Callable[[], Awaitable[None]]] = []
 
@@ -302,6 +310,8 @@ class Runtime:
                   batch_handlers: Mapping[type[EventPayload], BatchHandler] | None = None) -> None:
         """Register the service's handlers; every service also follows revoked sessions."""
 
+        self.consumed = [*handlers, *(batch_handlers or {}), SessionsRevoked]
+
         async def revoked(env: Envelope, e: SessionsRevoked) -> None:
             await self.revocations.apply(e, env.event_id)
             self.revocations.prune()
@@ -331,6 +341,32 @@ class Runtime:
 
     def on_shutdown(self, fn: Callable[[], Awaitable[None]]) -> None:
         self._shutdown.append(fn)
+
+    def in_background(self, name: str, fn: Callable[[], Awaitable[None]]) -> None:
+        """Run ``fn`` once start-up is done, without start-up waiting for it; a failure is logged
+        (it is never needed for correctness), and shutdown cancels it."""
+        tasks: set[asyncio.Task[None]] = set()
+
+        async def guarded() -> None:
+            try:
+                await fn()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("background.failed", task=name, exc_info=True)
+
+        async def start() -> None:
+            task = asyncio.create_task(guarded(), name=name)
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+
+        async def stop() -> None:
+            for task in list(tasks):
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        self.on_startup(start)
+        self.on_shutdown(stop)
 
     def kick(self) -> None:
         """Call after a write that queued events, so the relay publishes them now."""
@@ -442,6 +478,14 @@ class Runtime:
             app.include_router(r)
         self._install_middleware(app)
         self._install_errors(app)
+        metrics.install(app, self)
+
+        @app.get(f"{prefix}/api/asyncapi.json", include_in_schema=False)
+        async def asyncapi_document() -> Response:
+            """The topics this service reads and writes, with every payload's schema (AsyncAPI 3)."""
+            if self._asyncapi is None:
+                self._asyncapi = asyncapi.document(self.name, self.consumed, self.settings.kafka_bootstrap)
+            return Response(self._asyncapi, media_type="application/json")
 
         @app.get(f"{prefix}/health/live", include_in_schema=False)
         async def live() -> dict[str, Any]:
@@ -488,6 +532,22 @@ class Runtime:
         app.add_middleware(RequestContext, runtime=self)
 
     def _install_errors(self, app: FastAPI) -> None:
+        @app.exception_handler(Refused)
+        async def refused(request: Request, exc: Refused) -> Response:
+            """Every use case's refusal: one status per kind, the message and each field's
+            message in the user's language (``shared.errors``)."""
+            status = status_of(exc)
+            retry = exc.retry_after or (RETRY_AFTER_S if status == 503 else None)
+            headers = {"Retry-After": str(retry)} if retry else None
+            message = self.web.t(request, exc.message)
+            if wants_html(request):
+                page = self.web.render(request, "error.html", status_code=status, status=status, detail=message)
+                page.headers.update(headers or {})
+                return page
+            errors = {k: self.web.t(request, v) for k, v in exc.errors.items()}
+            return JSONResponse({"detail": message, "errors": errors, **exc.extra}, status_code=status,
+                                headers=headers)
+
         @app.exception_handler(RequestValidationError)
         async def invalid(request: Request, exc: RequestValidationError) -> Response:
             lang = request_lang(request)

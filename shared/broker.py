@@ -69,11 +69,12 @@ class _Transient(Exception):
     """A handler met a transient failure: wait and try the same event again."""
 
 
-def make_broker(bootstrap: str, client_id: str) -> KafkaBroker:
+def make_broker(bootstrap: str, client_id: str, middlewares: Sequence[Any] = ()) -> KafkaBroker:
     # enable_idempotence implies acks=all: no duplicates from producer retries, no loss on leader change.
     return KafkaBroker(
         bootstrap,
         client_id=client_id,
+        middlewares=tuple(middlewares),
         enable_idempotence=True,
         acks="all",
         request_timeout_ms=15_000,
@@ -186,6 +187,7 @@ class Consumer:
         self.waiting_since: datetime | None = None
         self._kafka: Any = None  # the aiokafka consumer, known from the first message
         self._to_commit: dict[TopicPartition, int] = {}
+        self._handled_to: dict[TopicPartition, int] = {}  # next offset to handle, for the lag metric
         self._committing = asyncio.Lock()  # commits in order: an older one never lands after a newer one
         self._flusher: asyncio.Task[None] | None = None
         self._uncommitted = 0
@@ -200,6 +202,19 @@ class Consumer:
             listener=_PartitionsMoved(self),
             decoder=_raw_body,
         )(self._on_batch)
+
+    def lag(self) -> dict[tuple[str, int], int]:
+        """Per partition of this consumer: the broker's high watermark as last fetched, less the
+        next offset this consumer will hand to a handler (from memory: no request)."""
+        kafka = self._kafka
+        if kafka is None:
+            return {}
+        out: dict[tuple[str, int], int] = {}
+        for tp in kafka.assignment():
+            high = kafka.highwater(tp)
+            if high is not None:
+                out[(tp.topic, tp.partition)] = max(0, high - self._handled_to.get(tp, high))
+        return out
 
     def status(self) -> dict[str, Any]:
         """For ``/health``: the state, never error text (that is in the logs, not for strangers)."""
@@ -328,6 +343,7 @@ class Consumer:
     def _advance(self, record: Any) -> None:
         tp = TopicPartition(record.topic, record.partition)
         self._to_commit[tp] = max(self._to_commit.get(tp, 0), record.offset + 1)
+        self._handled_to[tp] = max(self._handled_to.get(tp, 0), record.offset + 1)
         self._uncommitted += 1
 
     async def _flush_idle(self) -> None:

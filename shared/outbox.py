@@ -152,6 +152,11 @@ class OutboxRelay:
     def kick(self) -> None:
         self._wake.set()
 
+    def backlog(self) -> int:
+        """Documents a write announced (or a failed publish put back) and not yet published: what
+        this process knows waits, without asking the store."""
+        return sum(len(ids) for ids in self._hinted.values()) + sum(len(ids) for ids in self._in_flight.values())
+
     def hint(self, database: str, collection: str, ids: list[Any]) -> None:
         key = (database, collection)
         if key in self._collections:

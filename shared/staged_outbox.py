@@ -214,6 +214,10 @@ class StagedOutbox:
     def _release(self, n: int) -> None:
         self._writing -= n
 
+    def in_flight(self) -> int:
+        """Creation events written (or being written) and not yet published or refused."""
+        return self._writing
+
     def take_ready(self, limit: int) -> list[Doc]:
         taken, self._ready = self._ready[:limit], self._ready[limit:]
         return taken

@@ -12,6 +12,11 @@ the background. Views also expire after ``max_age`` seconds, for changes made by
 replica of the service. ``fresh_wait`` is long in the test profiles, where a test reads right
 after it writes, and short where people wait.
 
+A *slow* view (its last computation took longer than ``fresh_wait``) is not waited for at all,
+and is recomputed at most once per ``SLOW_GAP`` times its duration: while judges score, events
+arrive every second, and waiting or recomputing for each would make every page slow and keep
+the store busy with the same read.
+
 Hand-written on top of ``cachetools.LRUCache`` (the memory bound): the maintained async caches
 (``async-lru``, ``aiocache``) expire by age only, without serve-stale-while-recomputing.
 """
@@ -33,6 +38,8 @@ log = structlog.get_logger(__name__)
 
 T = TypeVar("T")
 
+SLOW_GAP = 2.0  # a slow view rests twice as long as it computes: at most a third of the time
+
 
 @dataclass(frozen=True)
 class Cached(Generic[T]):
@@ -47,6 +54,8 @@ class _Slot:
     has_value: bool = False
     generation: int = -1
     started: float = 0.0  # monotonic time the stored value's computation started
+    duration: float = 0.0  # how long the last computation took
+    finished: float = 0.0  # monotonic time it finished
     as_of: datetime = field(default_factory=lambda: datetime.now(UTC))
     task: asyncio.Task[None] | None = None
 
@@ -76,14 +85,18 @@ class ViewCache:
         now = time.monotonic()
         if slot.has_value and slot.generation == self._generation and now - slot.started < self.max_age:
             return Cached(slot.value, slot.as_of, True)
+        slow = slot.has_value and slot.duration > self.fresh_wait
         if slot.task is None:
+            if slow and now - slot.finished < SLOW_GAP * slot.duration:
+                return Cached(slot.value, slot.as_of, False)  # resting: the next request after starts it
             slot.task = asyncio.create_task(self._compute(slot, compute), name=f"view:{key!r}"[:80])
         task = slot.task
         if not slot.has_value:  # nothing to show yet: wait for it (and see its error, if any)
             await asyncio.shield(task)
             return Cached(slot.value, slot.as_of, True)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(task), self.fresh_wait)
+        if not slow:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(task), self.fresh_wait)
         fresh = slot.generation == self._generation and slot.task is None
         return Cached(slot.value, slot.as_of, fresh)
 
@@ -98,5 +111,7 @@ class ViewCache:
             raise
         finally:
             slot.task = None
+            slot.finished = time.monotonic()
+            slot.duration = slot.finished - started
         slot.value, slot.has_value, slot.generation, slot.started, slot.as_of = value, True, generation, started, as_of
         self.computed += 1

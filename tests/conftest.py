@@ -161,3 +161,16 @@ def initiative(title: str = "Số hoá tiếp nhận hồ sơ đất đai tại 
     return {"title": title, "category": "tthc", "author_unit": unit, "co_authors": [], "current_situation": LONG,
             "solution": LONG, "novelty": LONG, "effectiveness": LONG, "applicability": LONG, "commitment": True,
             **extra}
+
+
+def submit_entries(author: Api, cid: str, n: int, unit: Callable[[int], str]) -> list[str]:
+    """``n`` initiatives created and submitted by ``author`` ("Sáng kiến số i …", the i-th from
+    ``unit(i)``); their ids in order."""
+    ids = []
+    for i in range(n):
+        r = author.post(f"/submission/api/contests/{cid}/entries",
+                        json=initiative(title=f"Sáng kiến số {i + 1} về cải cách thủ tục", unit=unit(i)))
+        assert r.status_code == 201, r.text
+        ids.append(str(r.json()["entry_id"]))
+        assert author.post(f"/submission/api/entries/{ids[-1]}/submit").status_code == 200
+    return ids

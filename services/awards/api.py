@@ -11,9 +11,10 @@ from pydantic import BaseModel, Field
 
 from services.awards.domain.result_hash import result_rows
 from services.awards.publication import MAX_INPUTS_BYTES, Publication
-from services.awards.service import AwardsService, Refused
-from services.awards.views import proposal_view
+from services.awards.service import AwardsService
+from services.awards.views import allocation_view
 from shared.auth import Auth, Principal
+from shared.errors import Invalid, NotFound, TooLarge
 from shared.mongo import Doc
 from shared.throttle import Throttle
 from shared.web.i18n import request_lang
@@ -55,7 +56,7 @@ class AnnounceIn(BaseModel):
 
 def _confirmed(flag: bool) -> None:
     if not flag:
-        raise Refused(422, "Cần đánh dấu xác nhận trước khi thực hiện.", "confirm")
+        raise Invalid("Cần đánh dấu xác nhận trước khi thực hiện.", field="confirm")
 
 
 def _who(user: Principal) -> str:
@@ -111,7 +112,7 @@ def build_router(svc: AwardsService, pub: Publication, auth: Auth) -> APIRouter:
 
     @r.get("/contests/{contest_id}/allocation")
     async def allocation(request: Request, contest_id: str, _: Org) -> dict[str, Any]:
-        view = proposal_view(await svc.proposal_view(contest_id), request_lang(request))
+        view = dict(await allocation_view(svc, contest_id, request_lang(request)))
         view["late_scores"] = [{"entry_id": d["_id"], "code": d.get("code"), "rounds": sorted(d["late_scores"])}
                                for d in await svc.late_scores_view(contest_id)]
         return view
@@ -203,7 +204,7 @@ def build_router(svc: AwardsService, pub: Publication, auth: Auth) -> APIRouter:
     async def verify_certificate(code: str) -> dict[str, Any]:
         found = await pub.verify_code(code)
         if found is None:
-            raise Refused(404, "Mã xác thực không khớp với giấy chứng nhận nào đã công bố.", "code")
+            raise NotFound("Mã xác thực không khớp với giấy chứng nhận nào đã công bố.", field="code")
         return found
 
     @r.post("/public/verify-result", dependencies=[Depends(browsing)])
@@ -214,12 +215,12 @@ def build_router(svc: AwardsService, pub: Publication, auth: Auth) -> APIRouter:
         await public_throttle.check(request, "verify-result", MSG_SLOW_DOWN)
         declared = request.headers.get("content-length") or ""
         if declared.isdigit() and int(declared) > MAX_INPUTS_BYTES:
-            raise Refused(413, "Tệp dữ liệu đầu vào quá lớn.")
+            raise TooLarge("Tệp dữ liệu đầu vào quá lớn.")
         body = bytearray()
         async for chunk in request.stream():  # a chunked body has no length to check up front
             body += chunk
             if len(body) > MAX_INPUTS_BYTES:
-                raise Refused(413, "Tệp dữ liệu đầu vào quá lớn.")
+                raise TooLarge("Tệp dữ liệu đầu vào quá lớn.")
         return await pub.verify_inputs(bytes(body), result_hash)
 
     return r

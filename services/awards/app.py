@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from services.awards.api import build_router
 from services.awards.consumers import batch_handlers, handlers
 from services.awards.pages import build_pages
 from services.awards.publication import Publication
-from services.awards.service import AwardsService, Refused
+from services.awards.service import AwardsService
 from services.awards.settings import AwardsSettings
 from services.awards.store import AwardsStore
-from shared.app import Runtime, wants_html
+from shared.app import Runtime
 from shared.unit_copy import UnitCopy
 
 HERE = Path(__file__).parent
@@ -33,18 +32,16 @@ def build(settings: AwardsSettings | None = None) -> FastAPI:
     rt.on_startup(store.ensure_indexes)
     rt.on_startup(units.load)
     rt.on_startup(store.migrate)
+    async def warm_views() -> None:
+        """The ranking of the latest contests, so the first organiser after a start does not wait
+        seconds for it (``shared.view_cache``)."""
+        async for c in store.contests.find({"name": {"$exists": True}}, {"_id": 1}).sort("closes_at", -1).limit(3):
+            await svc.ranking_view(c["_id"])
+
+    rt.in_background("warm-views", warm_views)
     app = rt.create_app(title="Awards: ranking, prizes and results",
                         routers=[build_router(svc, pub, rt.auth), build_pages(svc, pub, rt.auth, rt.web)])
 
     app.mount("/awards/static", StaticFiles(directory=HERE / "static"), name="awards-static")
-
-    @app.exception_handler(Refused)
-    async def refused(request: Request, exc: Refused) -> Response:
-        """The rules' refusals: translated message, field-level errors, the right status."""
-        message = rt.web.t(request, exc.message)
-        if wants_html(request):
-            return rt.web.render(request, "error.html", status_code=exc.status, status=exc.status, detail=message)
-        errors = {k: rt.web.t(request, v) for k, v in exc.errors.items()}
-        return JSONResponse({"detail": message, "errors": errors}, status_code=exc.status)
 
     return app

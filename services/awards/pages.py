@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from services.awards.publication import Publication
 from services.awards.service import DEFAULT_CHAIN, AwardsService
-from services.awards.views import audit_detail, proposal_view
+from services.awards.views import allocation_view, audit_detail
 from shared.auth import Auth, Principal
 from shared.web.i18n import request_lang
 from shared.web.paging import MAX_PAGE, paginate
@@ -43,10 +43,11 @@ def build_pages(svc: AwardsService, pub: Publication, auth: Auth, web: Web) -> A
         lang = request_lang(request)
         ranking = await svc.ranking_view(contest_id) if contest_id else None
         ranked, docs = ranking.value if ranking else ([], {})
-        paged = paginate(ranked, page, params={"contest_id": contest_id})
         view: dict[str, Any] | None = None
         if contest is not None and contest.get("judging_closed") and contest.get("prizes"):
-            view = proposal_view(await svc.proposal_view(contest["_id"]), lang)
+            view = await allocation_view(svc, contest["_id"], lang)
+        # One list is shown: the provisional ranking while judging goes on, then the allocation.
+        paged = paginate(view["rows"] if view else ranked, page, params={"contest_id": contest_id})
         labels = await svc.criterion_labels(contest_id) if contest_id else {}
         chain_options = [(f"criterion:{k}", (v[1] if lang == "en" else v[0])) for k, v in labels.items()]
         prizes = (contest or {}).get("prizes") or {"tiers": DEFAULT_TIERS, "tie_break": list(DEFAULT_CHAIN),

@@ -21,10 +21,11 @@ from services.awards.domain import formatting as fmt
 from services.awards.domain import participation
 from services.awards.domain.exports import EntryDetails, export_csv, export_xlsx
 from services.awards.domain.result_hash import ResultInputError, compute_result, result_rows, tiers_by_key
-from services.awards.service import Refused, gunzip, not_found
+from services.awards.service import gunzip, not_found
 from services.awards.settings import AwardsSettings
 from services.awards.store import AwardsStore
 from shared.auth import Principal
+from shared.errors import Conflict, Forbidden, Invalid, NotFound, Refused, TooLarge
 from shared.mongo import Doc
 from shared.unit_copy import UnitCopy
 
@@ -73,7 +74,7 @@ class Publication:
     async def _load(self, contest: Doc, result_hash: str) -> Official:
         doc = await self.store.results.find_one({"_id": f"{contest['_id']}:{result_hash}"})
         if doc is None:
-            raise Refused(409, "Không tìm thấy kết quả đã lưu; vui lòng phê duyệt lại.")
+            raise Conflict("Không tìm thấy kết quả đã lưu; vui lòng phê duyệt lại.")
         return Official(contest, json.loads(gunzip(doc["result"])), gunzip(doc["inputs"]), result_hash)
 
     async def announced(self, contest_id: str) -> Official:
@@ -92,7 +93,7 @@ class Publication:
             return await self._load(contest, contest["result_hash"])
         if contest.get("approval"):
             return await self._load(contest, contest["approval"]["result_hash"])
-        raise Refused(409, "Chưa có kết quả được phê duyệt.")
+        raise Conflict("Chưa có kết quả được phê duyệt.")
 
     async def announced_contests(self) -> list[Doc]:
         return await self.store.contests.find(
@@ -159,13 +160,13 @@ class Publication:
         """One certificate: for the entry's owner or an organiser, once announced."""
         doc = await self.store.entries.find_one({"_id": entry_id}, {"rounds": 0, "late_scores": 0})
         if doc is None:
-            raise Refused(404, "Không tìm thấy giấy chứng nhận.")
+            raise NotFound("Không tìm thấy giấy chứng nhận.")
         if not user.has("organiser") and doc.get("owner_account_id") != user.account_id:
-            raise Refused(403, "Bạn chỉ được tải giấy chứng nhận của sáng kiến mình.")
+            raise Forbidden("Bạn chỉ được tải giấy chứng nhận của sáng kiến mình.")
         off = await self.announced(doc["contest_id"])
         row = next((r for r in off.awarded if r["entry_id"] == entry_id), None)
         if row is None or not 0 <= author_index < len(doc.get("authors", [])):
-            raise Refused(404, "Không tìm thấy giấy chứng nhận.")
+            raise NotFound("Không tìm thấy giấy chứng nhận.")
         data = self.certificate_data(off, row, doc, author_index)
         return await asyncio.to_thread(certs.render_certificate, data), certs.certificate_filename(data)
 
@@ -234,14 +235,14 @@ class Publication:
     async def verify_inputs(inputs_json: bytes, expected: str) -> dict[str, Any]:
         """Recompute a result from exported inputs and compare with a published hash."""
         if len(inputs_json) > MAX_INPUTS_BYTES:
-            raise Refused(413, "Tệp dữ liệu đầu vào quá lớn.")
+            raise TooLarge("Tệp dữ liệu đầu vào quá lớn.")
         try:
             _, digest = await asyncio.to_thread(compute_result, inputs_json)
         except RecursionError as exc:  # nesting deeper than any inputs file has
-            raise Refused(422, "Tệp dữ liệu đầu vào không hợp lệ.", "inputs",
+            raise Invalid("Tệp dữ liệu đầu vào không hợp lệ.", field="inputs",
                           errors={"inputs": "JSON lồng nhau quá sâu."}) from exc
         except (ResultInputError, ValueError) as exc:
-            raise Refused(422, "Tệp dữ liệu đầu vào không hợp lệ.", "inputs",
+            raise Invalid("Tệp dữ liệu đầu vào không hợp lệ.", field="inputs",
                           errors={"inputs": str(exc)}) from exc
         return {"valid": digest == expected.strip().lower(), "computed_hash": digest,
                 "expected_hash": expected.strip().lower()}

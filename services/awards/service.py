@@ -44,6 +44,7 @@ from services.awards.settings import AwardsSettings
 from services.awards.store import AwardsStore
 from shared import outbox
 from shared.envelope import Envelope, EventPayload
+from shared.errors import Conflict, Invalid, NotFound, Refused
 from shared.events.authors import EntryAuthorsRecorded
 from shared.events.awards import Outcome, ResultsAnnounced
 from shared.events.contests import ContestOpened
@@ -58,20 +59,8 @@ DEFAULT_CHAIN: tuple[str, ...] = ("criterion:effectiveness", "median", "submitte
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-class Refused(Exception):
-    """A request the rules refuse: HTTP status, a Vietnamese message (translated at the edge)
-    and optionally the form field it is about."""
-
-    def __init__(self, status: int, message: str, field: str | None = None,
-                 errors: Mapping[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.errors = dict(errors or ({field: message} if field else {}))
-
-
 def not_found() -> Refused:
-    return Refused(404, "Không tìm thấy cuộc thi.")
+    return NotFound("Không tìm thấy cuộc thi.")
 
 
 def gz(data: bytes) -> Binary:
@@ -122,10 +111,6 @@ class AwardsService:
         """``ranking`` kept until something changes: it reads every entry of the contest."""
         await self.contest(contest_id)  # 404 for an unknown contest, before any caching
         return await self.views.get(("ranking", contest_id), lambda: self.ranking(contest_id))
-
-    async def proposal_view(self, contest_id: str) -> Proposal:
-        """``proposal`` kept until something changes (approval and announcement recompute it)."""
-        return (await self.views.get(("proposal", contest_id), lambda: self.proposal(contest_id))).value
 
     async def late_scores_view(self, contest_id: str) -> list[Doc]:
         return (await self.views.get(("late", contest_id), lambda: self.late_scores(contest_id))).value
@@ -293,6 +278,11 @@ class AwardsService:
         contest = await self.contest(contest_id)
         entries, docs = await self.scores(contest_id)
         labels = await self.criterion_labels(contest_id)
+        return await asyncio.to_thread(self._rank_by_round, contest, entries, docs, labels)
+
+    def _rank_by_round(self, contest: Doc, entries: list[EntryScores], docs: dict[str, Doc],
+                       labels: dict[str, tuple[str, str]]) -> tuple[list[RankedEntry], dict[str, Doc]]:
+        """CPU only, so in a thread: with thousands of entries the event loop would stall."""
         final = set(contest.get("final_entries") or []) if contest.get("judging_closed") else None
         groups: dict[int, list[EntryScores]] = {}
         for e in entries:
@@ -343,7 +333,7 @@ class AwardsService:
             except AllocationError as exc:
                 errors["tiers" if "loại giải" in str(exc) else "tie_break"] = str(exc)
         if errors:
-            raise Refused(422, "Cơ cấu giải chưa hợp lệ.", errors=errors)
+            raise Invalid("Cơ cấu giải chưa hợp lệ.", errors=errors)
         now = datetime.now(UTC)
         late = " (sau khi việc chấm điểm đã kết thúc)" if contest.get("judging_closed") else ""
         await self._cas(contest, {"$set": {"prizes": prizes}, "$unset": {"approval": ""},
@@ -362,8 +352,8 @@ class AwardsService:
         if not res.matched_count:
             fresh = await self.contest(contest["_id"])
             if fresh.get("announced"):
-                raise Refused(409, "Kết quả đã được công bố, không thể thay đổi.")
-            raise Refused(409, "Dữ liệu vừa được người khác thay đổi, vui lòng tải lại trang.")
+                raise Conflict("Kết quả đã được công bố, không thể thay đổi.")
+            raise Conflict("Dữ liệu vừa được người khác thay đổi, vui lòng tải lại trang.")
 
     # ------------------------------------------------------------ proposal
 
@@ -371,9 +361,9 @@ class AwardsService:
         """The allocation under the rules and the current overrides (Refused before judging closes)."""
         contest = contest or await self.contest(contest_id)
         if not contest.get("judging_closed"):
-            raise Refused(409, "Chưa thể phân bổ giải: việc chấm điểm chưa kết thúc.")
+            raise Conflict("Chưa thể phân bổ giải: việc chấm điểm chưa kết thúc.")
         if not contest.get("prizes"):
-            raise Refused(409, "Chưa cấu hình cơ cấu giải cho cuộc thi.")
+            raise Conflict("Chưa cấu hình cơ cấu giải cho cuộc thi.")
         final_round = f"r{contest['final_round']}"
         wanted = contest.get("final_entries", [])
         docs = {d["_id"]: d async for d in self.store.entries.find({"_id": {"$in": wanted}})}
@@ -412,9 +402,9 @@ class AwardsService:
     async def ready_proposal(self, contest_id: str) -> Proposal:
         p = await self.proposal(contest_id)
         if p.waiting:
-            raise Refused(409, "Đang chờ kết quả chấm của một số bài; vui lòng chờ rồi thử lại.")
+            raise Conflict("Đang chờ kết quả chấm của một số bài; vui lòng chờ rồi thử lại.")
         if p.error:
-            raise Refused(409, p.error)
+            raise Conflict(p.error)
         return p
 
     # ------------------------------------------------------------ overrides
@@ -423,18 +413,18 @@ class AwardsService:
                            reason: str, who: str) -> Doc:
         contest = await self.contest(contest_id)
         if contest.get("announced"):
-            raise Refused(409, "Kết quả đã được công bố, không thể thay đổi.")
+            raise Conflict("Kết quả đã được công bố, không thể thay đổi.")
         p = await self.ready_proposal(contest_id)
         assert p.allocation is not None
         if len("".join(reason.split())) < MIN_REASON_CHARS:
-            raise Refused(422, "Cần ghi rõ lý do điều chỉnh (ít nhất 10 ký tự).", "reason")
+            raise Invalid("Cần ghi rõ lý do điều chỉnh (ít nhất 10 ký tự).", field="reason")
         if entry_id not in p.docs or entry_id not in contest.get("final_entries", []):
-            raise Refused(422, "Bài dự thi không có trong kết quả chấm chung cuộc.", "entry_id")
+            raise Invalid("Bài dự thi không có trong kết quả chấm chung cuộc.", field="entry_id")
         structure = p.allocation.structure
         if tier_key is not None and tier_key not in {t.key for t in structure.tiers}:
-            raise Refused(422, "Loại giải không tồn tại.", "tier_key")
+            raise Invalid("Loại giải không tồn tại.", field="tier_key")
         if position is not None and not 1 <= position <= len(p.allocation.ranking):
-            raise Refused(422, "Thứ hạng điều chỉnh nằm ngoài bảng xếp hạng.", "position")
+            raise Invalid("Thứ hạng điều chỉnh nằm ngoài bảng xếp hạng.", field="position")
         now = datetime.now(UTC)
         new = {"entry_id": entry_id, "tier_key": tier_key, "position": position, "reason": reason.strip(),
                "by": who, "at": now}
@@ -442,7 +432,7 @@ class AwardsService:
         try:
             apply_overrides(await self._base_allocation(p), [override_from(o) for o in [*kept, new]])
         except AllocationError as exc:
-            raise Refused(422, str(exc), "tier_key") from exc
+            raise Invalid(str(exc), field="tier_key") from exc
         detail = (f"{p.docs[entry_id].get('code', entry_id)}: giải {tier_key or '—'}"
                   f"{f', hạng {position}' if position else ''}. Lý do: {reason.strip()}")
         await self._cas(contest, {"$set": {"overrides": [*kept, new]}, "$unset": {"approval": ""},
@@ -465,15 +455,15 @@ class AwardsService:
     async def remove_override(self, contest_id: str, entry_id: str, who: str) -> None:
         contest = await self.contest(contest_id)
         if contest.get("announced"):
-            raise Refused(409, "Kết quả đã được công bố, không thể thay đổi.")
+            raise Conflict("Kết quả đã được công bố, không thể thay đổi.")
         kept = [o for o in contest.get("overrides", []) if o["entry_id"] != entry_id]
         if len(kept) == len(contest.get("overrides", [])):
-            raise Refused(404, "Không có điều chỉnh nào cho bài này.")
+            raise NotFound("Không có điều chỉnh nào cho bài này.")
         p = await self.ready_proposal(contest_id)
         try:
             apply_overrides(await self._base_allocation(p), [override_from(o) for o in kept])
         except AllocationError as exc:
-            raise Refused(422, str(exc), "tier_key") from exc
+            raise Invalid(str(exc), field="tier_key") from exc
         code = p.docs.get(entry_id, {}).get("code", entry_id)
         await self._cas(contest, {"$set": {"overrides": kept}, "$unset": {"approval": ""},
                                   "$push": {"audit": {"at": datetime.now(UTC), "by": who, "action": "override_removed",
@@ -485,10 +475,10 @@ class AwardsService:
     async def approve(self, contest_id: str, result_hash: str, who: str, who_id: str) -> Doc:
         contest = await self.contest(contest_id)
         if contest.get("announced"):
-            raise Refused(409, "Kết quả đã được công bố.")
+            raise Conflict("Kết quả đã được công bố.")
         p = await self.ready_proposal(contest_id)
         if result_hash.strip().lower() != p.result_hash:
-            raise Refused(409, "Kết quả đã thay đổi kể từ khi bạn xem; vui lòng xem lại trước khi phê duyệt.")
+            raise Conflict("Kết quả đã thay đổi kể từ khi bạn xem; vui lòng xem lại trước khi phê duyệt.")
         await self._store_result(contest_id, p)
         now = datetime.now(UTC)
         approval = {"by": who, "by_id": who_id, "at": now, "result_hash": p.result_hash,
@@ -513,13 +503,13 @@ class AwardsService:
     async def announce(self, contest_id: str, who: str) -> Doc:
         contest = await self.contest(contest_id)
         if contest.get("announced"):
-            raise Refused(409, "Kết quả đã được công bố.")
+            raise Conflict("Kết quả đã được công bố.")
         approval = contest.get("approval")
         if not approval:
-            raise Refused(409, "Cần phê duyệt kết quả trước khi công bố.")
+            raise Conflict("Cần phê duyệt kết quả trước khi công bố.")
         p = await self.ready_proposal(contest_id)
         if p.result_hash != approval["result_hash"]:
-            raise Refused(409, "Dữ liệu đã thay đổi sau khi phê duyệt; vui lòng xem lại và phê duyệt lại.")
+            raise Conflict("Dữ liệu đã thay đổi sau khi phê duyệt; vui lòng xem lại và phê duyệt lại.")
         await self._store_result(contest_id, p)
         assert p.result is not None
         now = datetime.now(UTC)
@@ -538,8 +528,8 @@ class AwardsService:
         if not res.matched_count:
             fresh = await self.contest(contest_id)
             if fresh.get("announced"):
-                raise Refused(409, "Kết quả đã được công bố.")
-            raise Refused(409, "Dữ liệu đã thay đổi sau khi phê duyệt; vui lòng xem lại và phê duyệt lại.")
+                raise Conflict("Kết quả đã được công bố.")
+            raise Conflict("Dữ liệu đã thay đổi sau khi phê duyệt; vui lòng xem lại và phê duyệt lại.")
         log.info("awards.announced", contest_id=contest_id, result_hash=p.result_hash)
         return {"contest_id": contest_id, "announced_at": now, "result_hash": p.result_hash}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.awards.service import Proposal
+from services.awards.service import AwardsService, Proposal
 from shared.mongo import Doc
 
 
@@ -12,6 +12,14 @@ def tier_name(tier: Doc | None, lang: str) -> str:
     if not tier:
         return ""
     return str(tier.get("name_en") or tier["name"]) if lang == "en" else str(tier["name"])
+
+
+async def allocation_view(svc: AwardsService, contest_id: str, lang: str) -> dict[str, Any]:
+    """``proposal_view`` of the current proposal, kept until something changes: with thousands
+    of finalists its rows and explanations take a while to build."""
+    async def build() -> dict[str, Any]:
+        return proposal_view(await svc.proposal(contest_id), lang)
+    return (await svc.views.get(("allocation", contest_id, lang), build)).value
 
 
 def proposal_view(p: Proposal, lang: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from services.identity.domain import EMAIL_RE
 from services.identity.service import IdentityService, SignInLocked
 from services.identity.units import to_doc
 from shared.auth import COOKIE_NAME, Auth, Principal
+from shared.errors import Invalid, Refused
 from shared.throttle import client_address
 from shared.web.render import Web
 
@@ -61,7 +62,7 @@ def build_pages(svc: IdentityService, auth: Auth, web: Web) -> APIRouter:
                 account = await svc.sign_in(email, password, client)
             except SignInLocked as exc:
                 return web.render(request, "signin.html", status_code=429, next=next, email=email,
-                                  errors={"password": web.t(request, str(exc.detail))})
+                                  errors={"password": web.t(request, exc.message)})
             if account is not None:
                 resp = RedirectResponse(_safe_next(next) or home_for(account), status_code=303)
                 return with_cookie(resp, account)
@@ -154,8 +155,8 @@ def build_pages(svc: IdentityService, auth: Auth, web: Web) -> APIRouter:
                 await svc.change_account(account_id, {"full_name": full_name, "unit": unit, "roles": roles,
                                                       "categories": cats, "active": active}, user)
                 return RedirectResponse("/identity/accounts?changed=1", status_code=303)
-            except HTTPException as exc:
-                errors["active"] = web.t(request, str(exc.detail))
+            except Refused as exc:
+                errors["active"] = web.t(request, exc.message)
         return web.render(request, "account_edit.html", status_code=400, account=account, form=form, errors=errors,
                           unit_names=await names())
 
@@ -180,12 +181,12 @@ def build_pages(svc: IdentityService, auth: Auth, web: Web) -> APIRouter:
         try:
             revision = int(str(form.get("revision", "0")))
             await svc.save_units(rows, revision, user.full_name or user.email)
-        except (ValueError, HTTPException) as exc:
-            detail = getattr(exc, "detail", None)
-            errors = detail.get("errors", {}) if isinstance(detail, dict) else {
-                "units": str(detail or "Dữ liệu không hợp lệ.")}
+        except (ValueError, Refused) as exc:
+            errors = {"units": "Dữ liệu không hợp lệ."}
+            if isinstance(exc, Refused):
+                errors = exc.errors if isinstance(exc, Invalid) and exc.errors else {"units": exc.message}
             errors = {k: web.t(request, v) for k, v in errors.items()}
-            return web.render(request, "units.html", status_code=422 if isinstance(detail, dict) else 409,
+            return web.render(request, "units.html", status_code=422 if isinstance(exc, Invalid) else 409,
                               revision=form.get("revision", 0), units=rows, rows=rows + [{}] * 10, errors=errors)
         return RedirectResponse("/identity/units?saved=1", status_code=303)
 

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
-from fastapi import HTTPException
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
@@ -19,6 +18,7 @@ from services.identity.tokens import SigningKey
 from services.identity.units import StaleDirectory, UnitStore, check_units
 from shared.auth import Principal
 from shared.envelope import Envelope
+from shared.errors import Conflict, Invalid, NotFound, Throttled
 from shared.events.accounts import SessionsRevoked
 from shared.revocations import Revocations
 from shared.throttle import seconds_until_free
@@ -26,14 +26,11 @@ from shared.units import UnitDirectory
 
 log = structlog.get_logger(__name__)
 
-class SignInLocked(HTTPException):
+class SignInLocked(Throttled):
     def __init__(self, wait: float) -> None:
         minutes = max(1, int(wait // 60) + 1)
-        super().__init__(
-            429,
-            detail=f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.",
-            headers={"Retry-After": str(int(wait) + 1)},
-        )
+        super().__init__(f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.",
+                         retry_after=int(wait) + 1)
 
 
 class IdentityService:
@@ -99,10 +96,10 @@ class IdentityService:
         organisers cannot lock themselves out (deactivate or drop their own organiser role)."""
         current = await self.store.get(account_id)
         if current is None:
-            raise HTTPException(404, detail="Không tìm thấy tài khoản.")
+            raise NotFound("Không tìm thấy tài khoản.")
         if account_id == by.account_id and (changes.get("active") is False
                                             or ("roles" in changes and "organiser" not in changes["roles"])):
-            raise HTTPException(409, detail="Không thể tự khoá tài khoản hay bỏ vai trò ban tổ chức của chính mình.")
+            raise Conflict("Không thể tự khoá tài khoản hay bỏ vai trò ban tổ chức của chính mình.")
         if "unit" in changes and self.units is not None:
             changes["unit"] = (await self.units.current())[1].resolve(changes["unit"])
         if "full_name" in changes:
@@ -125,11 +122,11 @@ class IdentityService:
         assert self.units is not None
         units, errors = check_units(rows)
         if errors:
-            raise HTTPException(422, detail={"detail": "Danh mục đơn vị chưa hợp lệ.", "errors": errors})
+            raise Invalid("Danh mục đơn vị chưa hợp lệ.", errors)
         try:
             return await self.units.replace(units, revision, by)
         except StaleDirectory:
-            raise HTTPException(409, detail="Danh mục vừa được thay đổi ở nơi khác, vui lòng tải lại.") from None
+            raise Conflict("Danh mục vừa được thay đổi ở nơi khác, vui lòng tải lại.") from None
 
     async def register(self, *, email: str, password: str, full_name: str, unit: str, roles: list[str],
                        categories: list[str] | None = None) -> tuple[Account | None, dict[str, str]]:

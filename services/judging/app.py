@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import structlog
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from services.judging import views
 from services.judging.api import build_router
 from services.judging.consumers import batch_handlers, handlers
 from services.judging.pages import build_pages
@@ -29,26 +29,19 @@ def build(settings: JudgingSettings | None = None) -> FastAPI:
     rt.use_outbox(store.reviews, store.rounds, store.contests)
     rt.subscribe(handlers(svc), batch_handlers(svc))
     rt.on_startup(store.ensure_indexes)
-    background: set[asyncio.Task[None]] = set()
+    async def republish() -> None:  # the next change of each contest publishes its set-up anyway
+        await svc.publish_all_setups()
 
-    async def republish() -> None:
-        try:
-            await svc.publish_all_setups()
-        except Exception:  # the next change of each contest publishes its set-up anyway
-            log.warning("judging.setup_republish_failed", exc_info=True)
+    async def warm_views() -> None:
+        """Progress and calibration of every open round, so the first organiser after a start
+        does not wait seconds for them (``shared.view_cache``)."""
+        async for rnd in store.rounds.find({"released": True, "closed": {"$ne": True}}, {"contest_id": 1,
+                                                                                          "round_no": 1}):
+            await views.progress(svc, rnd["contest_id"], rnd["round_no"])
+            await views.calibration_view(svc, rnd["contest_id"], rnd["round_no"])
 
-    async def start_republish() -> None:  # in the background: start-up never waits for it
-        task = asyncio.create_task(republish(), name="setup-republish")
-        background.add(task)
-        task.add_done_callback(background.discard)
-
-    async def stop_background() -> None:
-        for task in list(background):
-            task.cancel()
-        await asyncio.gather(*background, return_exceptions=True)
-
-    rt.on_startup(start_republish)
-    rt.on_shutdown(stop_background)
+    rt.in_background("warm-views", warm_views)
+    rt.in_background("setup-republish", republish)
     app = rt.create_app(title="Judging: panels, assignment and scoring",
                         routers=[build_router(svc, rt.auth), build_pages(svc, rt.auth, rt.web)])
     app.mount("/judging/static", StaticFiles(directory=HERE / "static"), name="judging-static")

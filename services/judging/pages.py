@@ -12,6 +12,7 @@ from services.judging import views
 from services.judging.api import MAX_ROUNDS
 from services.judging.service import JudgingService, rubric_of
 from shared.auth import Auth, Principal
+from shared.errors import Forbidden, Invalid, Refused
 from shared.mongo import Doc
 from shared.web.paging import MAX_PAGE, paginate
 from shared.web.render import Web
@@ -33,9 +34,7 @@ def build_pages(svc: JudgingService, auth: Auth, web: Web) -> APIRouter:
     async def review(request: Request, rid: str, user: Annotated[Principal, Depends(judge)]) -> Response:
         try:
             rv, entry, contest = await svc.review_for(user, rid)
-        except HTTPException as exc:
-            if exc.status_code != 403:
-                raise
+        except Forbidden:  # the conflict-of-interest declaration comes first
             rv = await svc.assigned(user, rid)
             entry = await svc.store.entries.find_one({"_id": rv["entry_id"]}, {"code": 1, "title": 1}) or {}
             return web.render(request, "declare.html", rid=rid, entry=entry, round_no=rv["round_no"],
@@ -75,8 +74,8 @@ def build_pages(svc: JudgingService, auth: Auth, web: Web) -> APIRouter:
                 n = next_no
                 preview = (await svc.views.get(("preview", contest_id, n),
                                                lambda: svc.preview(contest_id, n, None, 2026))).value
-            except HTTPException as exc:
-                preview_error = str(exc.detail)
+            except Refused as exc:
+                preview_error = web.t(request, exc.message)
         open_round = next((x for x in rounds if x.get("released") and not x.get("closed")), None)
         released = [x for x in rounds if x.get("released")]
         # The latest released round, once closed, can be reopened (until the result is announced).
@@ -116,9 +115,9 @@ def build_pages(svc: JudgingService, auth: Auth, web: Web) -> APIRouter:
         reason = str(form.get("reason", "")).strip()
         try:
             if not 5 <= len(reason) <= 1000:
-                raise HTTPException(422, detail="Hãy ghi lý do huỷ phiếu (ít nhất 5 ký tự).")
+                raise Invalid("Hãy ghi lý do huỷ phiếu (ít nhất 5 ký tự).")
             await svc.void_sheet(rid, str(form.get("judge_id", "")), reason, user, str(form.get("to", "")) or None)
-        except HTTPException as exc:
+        except Refused as exc:
             return _back(request, rid, exc)
         return RedirectResponse(f"/judging/organiser/reviews/{rid}?done=1", status_code=303)
 
@@ -127,16 +126,13 @@ def build_pages(svc: JudgingService, auth: Auth, web: Web) -> APIRouter:
         form = await request.form()
         try:
             await svc.pin(rid, str(form.get("judge_id", "")), form.get("pinned") == "1", user)
-        except HTTPException as exc:
+        except Refused as exc:
             return _back(request, rid, exc)
         return RedirectResponse(f"/judging/organiser/reviews/{rid}?done=1", status_code=303)
 
-    def _back(request: Request, rid: str, exc: HTTPException) -> Response:
-        detail = exc.detail
-        if isinstance(detail, dict):
-            detail = "; ".join(str(v) for v in (detail.get("errors") or {}).values()) or detail.get("detail", "")
-        return RedirectResponse(f"/judging/organiser/reviews/{rid}?{urlencode({'error': web.t(request, str(detail))})}",
-                                status_code=303)
+    def _back(request: Request, rid: str, exc: Refused) -> Response:
+        detail = "; ".join(web.t(request, v) for v in exc.errors.values()) or web.t(request, exc.message)
+        return RedirectResponse(f"/judging/organiser/reviews/{rid}?{urlencode({'error': detail})}", status_code=303)
 
     @r.get("/organiser/calibration")
     async def calibration(request: Request, _: Annotated[Principal, Depends(organiser)],

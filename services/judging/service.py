@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from fastapi import HTTPException
 
 from services.judging.domain.aggregation import EntryResult, JudgeScore, aggregate_entry, calibration, z_score_totals
 from services.judging.domain.assignment import (
@@ -35,6 +34,7 @@ from services.judging.store import DocLocks, JudgingStore, review_id, round_id
 from shared import outbox
 from shared.auth import Principal
 from shared.envelope import Envelope, EventPayload
+from shared.errors import Conflict, Forbidden, Gone, Invalid, NotFound, Refused
 from shared.events.accounts import AccountRegistered
 from shared.events.contests import ContestOpened
 from shared.events.entries import EntryBecameEligible, EntryWithdrawnFromJudging
@@ -63,8 +63,8 @@ MSG_NOT_YOURS = "Không tìm thấy bài được phân công cho bạn."
 MSG_CHANGED = "Phiếu chấm vừa thay đổi ở nơi khác, vui lòng tải lại."
 
 
-def invalid(errors: dict[str, str], detail: str = "Dữ liệu không hợp lệ.") -> HTTPException:
-    return HTTPException(422, detail={"detail": detail, "errors": errors})
+def invalid(errors: dict[str, str], detail: str = "Dữ liệu không hợp lệ.") -> Invalid:
+    return Invalid(detail, errors)
 
 
 def rubric_doc(r: Rubric) -> Doc:
@@ -155,8 +155,8 @@ class JudgingService:
         for contest_id, round_no in sorted(open_rounds):
             try:
                 await self.rebalance_round(contest_id, round_no, actor="system", note="judge_left")
-            except HTTPException as exc:
-                log.warning("judging.rebalance_failed", contest_id=contest_id, round_no=round_no, detail=exc.detail)
+            except Refused as exc:
+                log.warning("judging.rebalance_failed", contest_id=contest_id, round_no=round_no, detail=exc.message)
 
     async def on_contest(self, e: ContestOpened) -> None:
         known = await self.store.contests.find_one({"_id": e.contest_id}, {"revision": 1})
@@ -208,9 +208,9 @@ class JudgingService:
             ids = [d["_id"] for d in arrived]
             try:
                 await self._assign(rnd, only=ids, known=arrived)
-            except HTTPException as exc:  # not enough judges yet: the next release assigns them
+            except Refused as exc:  # not enough judges yet: the next release assigns them
                 log.warning("judging.entries_wait_for_judges", contest_id=contest_id, count=len(ids),
-                            detail=exc.detail)
+                            detail=exc.message)
 
     async def on_withdrawn(self, e: EntryWithdrawnFromJudging) -> None:
         """The entry leaves every queue at once and can never produce a result; bumping ``rev``
@@ -229,7 +229,7 @@ class JudgingService:
     async def contest(self, contest_id: str) -> Doc:
         c = await self.store.contests.find_one({"_id": contest_id}, {outbox.OUTBOX: 0})
         if c is None:
-            raise HTTPException(404, detail="Không tìm thấy cuộc thi.")
+            raise NotFound("Không tìm thấy cuộc thi.")
         return c
 
     def rules(self, contest: Doc) -> list[RoundRule]:
@@ -248,7 +248,7 @@ class JudgingService:
     async def set_rubric(self, contest_id: str, criteria: list[Doc]) -> Doc:
         contest = await self.contest(contest_id)
         if contest.get("frozen"):
-            raise HTTPException(409, detail=MSG_FROZEN)
+            raise Conflict(MSG_FROZEN)
         version = contest["rubric"]["version"]
         try:
             rubric = Rubric(version=version + 1, criteria=tuple(Criterion(**c) for c in criteria))
@@ -261,7 +261,7 @@ class JudgingService:
             {"_id": contest_id, "frozen": {"$ne": True}, "rubric.version": version},
             {"$set": {"rubric": rubric_doc(rubric)}, "$push": {"rubric_history": contest["rubric"]}})
         if not res.matched_count:
-            raise HTTPException(409, detail=MSG_FROZEN if (await self.contest(contest_id)).get("frozen")
+            raise Conflict(MSG_FROZEN if (await self.contest(contest_id)).get("frozen")
                                 else "Thang điểm vừa được thay đổi ở nơi khác, vui lòng tải lại.")
         log.info("judging.rubric_changed", contest_id=contest_id, version=rubric.version)
         await self.publish_setup(contest_id)
@@ -276,7 +276,7 @@ class JudgingService:
     async def set_rounds(self, contest_id: str, rounds: list[Doc], standardised: bool, threshold: float) -> Doc:
         contest = await self.contest(contest_id)
         if contest.get("frozen"):
-            raise HTTPException(409, detail=MSG_FROZEN)
+            raise Conflict(MSG_FROZEN)
         rubric = rubric_of(contest["rubric"])
         errors: dict[str, str] = {}
         for i, r in enumerate(rounds):
@@ -293,7 +293,7 @@ class JudgingService:
         res = await self.store.contests.update_one({"_id": contest_id, "frozen": {"$ne": True}},
                                                    {"$set": {"setup": setup}})
         if not res.matched_count:
-            raise HTTPException(409, detail=MSG_FROZEN)
+            raise Conflict(MSG_FROZEN)
         await self.publish_setup(contest_id)
         return setup
 
@@ -317,7 +317,7 @@ class JudgingService:
             async for rnd in self.store.rounds.find({"contest_id": contest_id, "released": True, "closed": False}):
                 try:
                     await self.rebalance_round(contest_id, rnd["round_no"], actor="organiser", note="panel_changed")
-                except HTTPException:
+                except Refused:
                     await self.store.contests.update_one({"_id": contest_id}, {"$set": {"panel": before}})
                     raise
         await self.publish_setup(contest_id)
@@ -328,10 +328,10 @@ class JudgingService:
         reminders. Can be set before the round opens and changed until it closes."""
         contest = await self.contest(contest_id)
         if not 1 <= round_no <= len(self.rules(contest)):
-            raise HTTPException(404, detail="Không tìm thấy vòng chấm.")
+            raise NotFound("Không tìm thấy vòng chấm.")
         rnd = await self.store.rounds.find_one({"_id": round_id(contest_id, round_no)}, {"closed": 1})
         if rnd is not None and rnd.get("closed"):
-            raise HTTPException(409, detail="Vòng chấm đã đóng.")
+            raise Conflict("Vòng chấm đã đóng.")
         if deadline is not None and deadline.tzinfo is None:
             deadline = deadline.replace(tzinfo=UTC)
         await self.store.contests.update_one({"_id": contest_id},
@@ -371,12 +371,12 @@ class JudgingService:
     async def _round_inputs(self, contest: Doc, round_no: int) -> tuple[RoundRule, Doc | None]:
         rules = self.rules(contest)
         if not 1 <= round_no <= len(rules):
-            raise HTTPException(404, detail="Không tìm thấy vòng chấm.")
+            raise NotFound("Không tìm thấy vòng chấm.")
         rnd = await self.store.rounds.find_one({"_id": round_id(contest["_id"], round_no)})
         if round_no > 1 and rnd is None:
-            raise HTTPException(409, detail="Vòng trước chưa đóng: chưa biết hồ sơ nào vào vòng này.")
+            raise Conflict("Vòng trước chưa đóng: chưa biết hồ sơ nào vào vòng này.")
         if rnd is not None and rnd.get("closed"):
-            raise HTTPException(409, detail="Vòng chấm đã đóng.")
+            raise Conflict("Vòng chấm đã đóng.")
         return rules[round_no - 1], rnd
 
     async def _round_state(self, contest_id: str, round_no: int) -> RoundState:
@@ -427,7 +427,7 @@ class JudgingService:
             plan = assign_judges([EntryRef(e["_id"], e["conflict_unit"], e["category"]) for e in todo], refs,
                                  min(k, max(len(refs), 1)), seed, base_loads=loads)
         except AssignmentError as exc:
-            raise HTTPException(409, detail=f"Không đủ giám khảo để phân công: {exc}") from exc
+            raise Conflict(f"Không đủ giám khảo để phân công: {exc}") from exc
         return dict(plan), todo, judges
 
     async def preview(self, contest_id: str, round_no: int, k: int | None, seed: int) -> Doc:
@@ -563,7 +563,7 @@ class JudgingService:
         try:
             plan = rebalance(current, judges, entries, self._locked(reviews, active), rnd["seed"], excluded=excluded)
         except AssignmentError as exc:
-            raise HTTPException(409, detail=f"Không đủ giám khảo để phân công lại: {exc}") from exc
+            raise Conflict(f"Không đủ giám khảo để phân công lại: {exc}") from exc
         moved = await self._apply(reviews, plan, actor=actor, kind="rebalance", note=note)
         log.info("judging.rebalanced", contest_id=contest_id, round_no=round_no, moved=moved, note=note)
         return moved
@@ -630,20 +630,20 @@ class JudgingService:
         """The review, only for a judge assigned to it (else 404, so ids cannot be probed)."""
         r = await self.store.reviews.find_one({"_id": rid, "judge_ids": judge.account_id}, {outbox.OUTBOX: 0})
         if r is None:
-            raise HTTPException(404, detail=MSG_NOT_YOURS)
+            raise NotFound(MSG_NOT_YOURS)
         if r.get("withdrawn"):
-            raise HTTPException(410, detail=MSG_WITHDRAWN)
+            raise Gone(MSG_WITHDRAWN)
         return r
 
     async def review_for(self, judge: Principal, rid: str) -> tuple[Doc, Doc, Doc]:
         """The review, blind entry and contest; refused until the judge declared no conflict."""
         r = await self.assigned(judge, rid)
         if judge.account_id not in r.get("declarations", {}):
-            raise HTTPException(403, detail={"detail": MSG_DECLARE, "declaration_required": True})
+            raise Forbidden(MSG_DECLARE, extra={"declaration_required": True})
         entry = await self.store.entries.find_one({"_id": r["entry_id"]}, {"conflict_unit": 0})
         contest = await self.contest(r["contest_id"])
         if entry is None:
-            raise HTTPException(404, detail=MSG_NOT_YOURS)
+            raise NotFound(MSG_NOT_YOURS)
         return r, entry, contest
 
     async def declare(self, judge: Principal, rid: str) -> Doc:
@@ -669,9 +669,9 @@ class JudgingService:
     async def _recuse(self, judge: Principal, rid: str, reason: str) -> Doc:
         r = await self.assigned(judge, rid)
         if r.get("closed"):
-            raise HTTPException(409, detail=MSG_CLOSED)
+            raise Conflict(MSG_CLOSED)
         if r["sheets"][judge.account_id]["status"] == "submitted":
-            raise HTTPException(409, detail="Bạn đã nộp điểm cho hồ sơ này; hãy liên hệ Ban tổ chức để rút.")
+            raise Conflict("Bạn đã nộp điểm cho hồ sơ này; hãy liên hệ Ban tổ chức để rút.")
         added = await self._replace_judge(r, judge.account_id, kind="recusal", by=judge.account_id, note=reason)
         log.info("judging.recused", review_id=rid, judge=judge.account_id, replaced_by=added)
         return {"review_id": rid, "recused": True}
@@ -705,7 +705,7 @@ class JudgingService:
                 plan = reassign_on_recusal(current, r["entry_id"], judge_id, judges, entries, rnd["seed"], locked,
                                            excluded=excluded)
             except AssignmentError as exc:
-                raise HTTPException(409, detail="Không còn giám khảo phù hợp để thay bạn chấm hồ sơ này; "
+                raise Conflict("Không còn giám khảo phù hợp để thay bạn chấm hồ sơ này; "
                                                 "Ban tổ chức cần bổ sung giám khảo.") from exc
         new = list(plan[r["entry_id"]])
         added = sorted(set(new) - set(r["judge_ids"]))
@@ -722,7 +722,7 @@ class JudgingService:
             {"_id": r["_id"], "rev": r["rev"], "closed": {"$ne": True}, "withdrawn": {"$ne": True}},
             outbox.with_events(update, self._reviewers(r, new)))
         if not res.matched_count:
-            raise HTTPException(409, detail=MSG_CHANGED)
+            raise Conflict(MSG_CHANGED)
         if to is None:
             others = [x for x in reviews if x["_id"] != r["_id"]]
             await self._apply(others, plan, actor="system", kind="rebalance", note=kind, skip=r["entry_id"])
@@ -743,9 +743,9 @@ class JudgingService:
     async def _organiser_review(self, rid: str) -> Doc:
         r = await self.store.reviews.find_one({"_id": rid, "withdrawn": {"$ne": True}}, {outbox.OUTBOX: 0})
         if r is None:
-            raise HTTPException(404, detail="Không tìm thấy hồ sơ chấm.")
+            raise NotFound("Không tìm thấy hồ sơ chấm.")
         if r.get("closed"):
-            raise HTTPException(409, detail="Vòng chấm đã đóng; hãy mở lại vòng trước khi thay giám khảo.")
+            raise Conflict("Vòng chấm đã đóng; hãy mở lại vòng trước khi thay giám khảo.")
         return r
 
     async def review_for_organiser(self, rid: str) -> Doc:
@@ -753,7 +753,7 @@ class JudgingService:
         rule that forbids it, if any), for the organiser's page."""
         r = await self.store.reviews.find_one({"_id": rid}, {outbox.OUTBOX: 0})
         if r is None:
-            raise HTTPException(404, detail="Không tìm thấy hồ sơ chấm.")
+            raise NotFound("Không tìm thấy hồ sơ chấm.")
         contest = await self.contest(r["contest_id"])
         reviews = await self._open_reviews(r["contest_id"], r["round_no"]) if not r.get("closed") else [r]
         judges, entries, _ = await self._refs(contest, reviews)
@@ -787,7 +787,7 @@ class JudgingService:
                 {"_id": rid, "rev": r["rev"]}, {"$set": {"pinned": pins, "rev": r["rev"] + 1},
                                                 "$push": {"audit": audit}})
             if not res.matched_count:
-                raise HTTPException(409, detail=MSG_CHANGED)
+                raise Conflict(MSG_CHANGED)
         self._forget_rounds()
         return {"review_id": rid, "pinned": pins}
 
@@ -800,7 +800,7 @@ class JudgingService:
                           comments: dict[str, str], overall: str, submit: bool) -> Doc:
         r, _, contest = await self.review_for(judge, rid)
         if r.get("closed"):
-            raise HTTPException(409, detail=MSG_CLOSED)
+            raise Conflict(MSG_CLOSED)
         rubric = rubric_of(contest["rubric"])
         old = r["sheets"][judge.account_id]
         final = submit or old["status"] == "submitted"  # a submitted sheet can be revised, never emptied
@@ -834,10 +834,10 @@ class JudgingService:
         if not res.matched_count:
             now_doc = await self.store.reviews.find_one({"_id": rid}, {"closed": 1, "withdrawn": 1})
             if now_doc and now_doc.get("closed"):
-                raise HTTPException(409, detail=MSG_CLOSED)
+                raise Conflict(MSG_CLOSED)
             if now_doc and now_doc.get("withdrawn"):
-                raise HTTPException(410, detail=MSG_WITHDRAWN)
-            raise HTTPException(409, detail=MSG_CHANGED)
+                raise Gone(MSG_WITHDRAWN)
+            raise Conflict(MSG_CHANGED)
         if events:
             log.info("judging.entry_scored", review_id=rid, official_total=update["$set"]["result"]["official_total"])
         return sheet
@@ -871,7 +871,7 @@ class JudgingService:
         """Record a reminder; the judge sees it on their queue page (there is no e-mail here)."""
         await self.contest(contest_id)
         if not await self.store.reviews.find_one({"contest_id": contest_id, "judge_ids": judge_id}, {"_id": 1}):
-            raise HTTPException(404, detail="Giám khảo này không có bài nào trong cuộc thi.")
+            raise NotFound("Giám khảo này không có bài nào trong cuộc thi.")
         doc = {"_id": uuid.uuid4().hex, "contest_id": contest_id, "judge_id": judge_id, "by": by.account_id,
                "message": message or "Ban tổ chức nhắc bạn hoàn thành các bài được phân công.", "at": datetime.now(UTC)}
         await self.store.reminders.insert_one(doc)
@@ -892,9 +892,9 @@ class JudgingService:
         rid = round_id(contest_id, round_no)
         rnd = await self.store.rounds.find_one({"_id": rid})
         if rnd is None or not rnd.get("released"):
-            raise HTTPException(404, detail="Không tìm thấy vòng chấm.")
+            raise NotFound("Không tìm thấy vòng chấm.")
         if rnd.get("closed"):
-            raise HTTPException(409, detail="Vòng chấm đã đóng.")
+            raise Conflict("Vòng chấm đã đóng.")
         now = datetime.now(UTC)
         ids = [r["_id"] async for r in self.store.reviews.find(
             {"contest_id": contest_id, "round_no": round_no, "closed": {"$ne": True}}, {"_id": 1})]
@@ -924,7 +924,7 @@ class JudgingService:
             outbox.with_events({"$set": {"closed": True, "closed_at": now, "advancing": moving, "totals": totals}},
                                *events))
         if not res.matched_count:
-            raise HTTPException(409, detail="Vòng chấm đã đóng.")
+            raise Conflict("Vòng chấm đã đóng.")
         if final:
             await self.store.contests.update_one({"_id": contest_id}, {"$set": {"judging_status": "closed"}})
         else:
@@ -948,14 +948,14 @@ class JudgingService:
         rid = round_id(contest_id, round_no)
         rnd = await self.store.rounds.find_one({"_id": rid})
         if rnd is None or not rnd.get("released"):
-            raise HTTPException(404, detail="Không tìm thấy vòng chấm.")
+            raise NotFound("Không tìm thấy vòng chấm.")
         if not rnd.get("closed"):
-            raise HTTPException(409, detail="Vòng chấm đang mở.")
+            raise Conflict("Vòng chấm đang mở.")
         if contest.get("announced"):
-            raise HTTPException(409, detail="Kết quả đã được công bố; không thể mở lại vòng chấm.")
+            raise Conflict("Kết quả đã được công bố; không thể mở lại vòng chấm.")
         nxt = await self.store.rounds.find_one({"_id": round_id(contest_id, round_no + 1)})
         if nxt is not None and nxt.get("released"):
-            raise HTTPException(409, detail="Vòng sau đã được mở; không thể mở lại vòng này.")
+            raise Conflict("Vòng sau đã được mở; không thể mở lại vòng này.")
         now = datetime.now(UTC)
         final = bool(rnd["final"])
         event = self._env(RoundReopened(contest_id=contest_id, round_no=round_no, final_round=final, reason=reason,
@@ -966,7 +966,7 @@ class JudgingService:
                                 "$push": {"history": {"kind": "reopened", "at": now, "by": by.account_id,
                                                       "reason": reason}}}, event))
         if not res.matched_count:
-            raise HTTPException(409, detail="Vòng chấm vừa thay đổi ở nơi khác, vui lòng tải lại.")
+            raise Conflict("Vòng chấm vừa thay đổi ở nơi khác, vui lòng tải lại.")
         ids = [r["_id"] async for r in self.store.reviews.find(
             {"contest_id": contest_id, "round_no": round_no, "closed": True}, {"_id": 1})]
         for rid_ in ids:

@@ -11,9 +11,10 @@ from pydantic import BaseModel, Field, field_validator
 from services.submission.domain.messages import Lang
 from services.submission.files import HARD_CAP_BYTES, content_disposition, valid_signature
 from services.submission.screening import Screening
-from services.submission.service import FieldErrors, SubmissionService
+from services.submission.service import SubmissionService, field_errors
 from shared import outbox
 from shared.auth import Auth, Principal
+from shared.errors import TooLarge
 from shared.idempotency import IdempotencyKey
 from shared.mongo import Doc
 from shared.web.i18n import request_lang
@@ -204,8 +205,8 @@ def build_router(svc: SubmissionService, screening: Screening, auth: Auth) -> AP
                      filename: Annotated[str, Query(min_length=1, max_length=255)],
                      key: IdempotencyKey = None) -> Doc:
         """Add a file. With an ``Idempotency-Key``, a retry returns the file the first request added."""
-        too_big = FieldErrors({"attachments": "Tệp quá lớn (tối đa 15 MB)." if lang == "vi" else
-                               "The file is too large (15 MB at most)."}, status_code=413, lang=lang)
+        too_big = field_errors({"attachments": "Tệp quá lớn (tối đa 15 MB)." if lang == "vi" else
+                               "The file is too large (15 MB at most)."}, lang, TooLarge)
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > HARD_CAP_BYTES:
             raise too_big

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -42,32 +40,22 @@ def build(settings: SubmissionSettings | None = None) -> FastAPI:
     rt.on_startup(units.load)
 
     async def sweep_orphans() -> None:
-        with contextlib.suppress(Exception):
-            removed = await store.remove_orphan_files(datetime.now(UTC) - ORPHAN_GRACE)
-            if removed:
-                log.info("attachments.orphans_removed", count=removed)
+        removed = await store.remove_orphan_files(datetime.now(UTC) - ORPHAN_GRACE)
+        if removed:
+            log.info("attachments.orphans_removed", count=removed)
 
-    background: set[asyncio.Task[None]] = set()
+    rt.in_background("orphan-sweep", sweep_orphans)
 
-    async def start_sweep() -> None:  # in the background: start-up never waits for it
-        task = asyncio.create_task(sweep_orphans(), name="orphan-sweep")
-        background.add(task)
-        task.add_done_callback(background.discard)
+    async def warm_views() -> None:
+        """The screening list of the latest closed contests, so the first organiser after a
+        start does not wait seconds for it (``shared.view_cache``)."""
+        now = datetime.now(UTC)
+        closed = [c for c in await svc.contests() if c["closes_at"].replace(tzinfo=UTC) <= now]
+        for c in sorted(closed, key=lambda c: c["closes_at"], reverse=True)[:3]:
+            await screening.queue_view(c["_id"])
 
-    rt.on_startup(start_sweep)
-
-    async def start_fingerprints() -> None:
-        task = asyncio.create_task(fingerprints.run(), name="fingerprints")
-        background.add(task)
-        task.add_done_callback(background.discard)
-
-    async def stop_background() -> None:
-        for task in list(background):
-            task.cancel()
-        await asyncio.gather(*background, return_exceptions=True)
-
-    rt.on_startup(start_fingerprints)
-    rt.on_shutdown(stop_background)
+    rt.in_background("warm-views", warm_views)
+    rt.in_background("fingerprints", fingerprints.run)
     rt.on_shutdown(quota.close)
     app = rt.create_app(title="Submission: contests and initiatives",
                         routers=[build_router(svc, screening, rt.auth), build_pages(svc, screening, rt.auth, rt.web)])

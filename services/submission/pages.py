@@ -99,8 +99,7 @@ def build_pages(svc: SubmissionService, screening: Screening, auth: Auth, web: W
             counts[e["status"]] = counts.get(e["status"], 0) + 1
         words = search_key(q or "").split()
         rows = [e for e in everything if (not status or e["status"] == status) and (not similar or e["similar"])
-                and all(w in search_key(f"{e['code']} {e['fields'].get('title', '')} "
-                                        f"{e['fields'].get('author_unit', '')}") for w in words)]
+                and all(w in e["search"] for w in words)]
         paged = paginate(rows, page, params={"contest_id": contest_id, "status": status, "q": q, "similar": similar})
         return web.render(request, "screening.html", contests=contests, contest_id=contest_id, paged=paged,
                           view=view, counts=counts, total=len(everything), status=status or "", q=q or "",

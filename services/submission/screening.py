@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 
 import structlog
 from cachetools import LRUCache
-from fastapi import HTTPException
 
 from services.submission.domain.contest_rules import window_state
 from services.submission.domain.initiative import InitiativeForm, version_at
@@ -37,10 +36,12 @@ from services.submission.store import SubmissionStore
 from shared import outbox
 from shared.auth import Principal
 from shared.envelope import Envelope
+from shared.errors import Conflict, NotFound
 from shared.events.authors import Author, EntryAuthorsRecorded
 from shared.events.entries import AttachmentRef, EntryBecameEligible, EntryWithdrawnFromJudging, Sections
 from shared.mongo import Doc
 from shared.view_cache import Cached, ViewCache
+from shared.web.paging import search_key
 
 log = structlog.get_logger(__name__)
 
@@ -88,6 +89,8 @@ class Screening:
                          key=lambda e: (e.get("submitted_at") or datetime.min.replace(tzinfo=UTC), e["_id"]))
         for e in entries:
             e["similar"] = similar.get(e["_id"], [])
+            # What the screening page's search compares, folded once here rather than per request.
+            e["search"] = search_key(f"{e['code']} {e['fields'].get('title', '')} {e['fields'].get('author_unit', '')}")
         return entries
 
     async def similar(self, contest: Doc, docs: list[Doc]) -> dict[str, list[Doc]]:
@@ -124,7 +127,7 @@ class Screening:
         e = await self.store.entries.find_one(
             {"_id": entry_id, "status": {"$ne": "draft"}}, {outbox.OUTBOX: 0, "versions": 0})
         if e is None:
-            raise HTTPException(404, detail=ENTRY_NOT_FOUND)
+            raise NotFound(ENTRY_NOT_FOUND)
         return e
 
     async def request_review(self, user: Principal, entry_id: str, reason: str, lang: Lang = "vi") -> Doc:
@@ -132,9 +135,9 @@ class Screening:
         decision: the organisers' next decision closes the request)."""
         entry = await self.svc.own_entry(user, entry_id)
         if entry["status"] != "ineligible":
-            raise HTTPException(409, detail={"detail": MSG_NOT_INELIGIBLE[lang == "en"], "errors": {}})
+            raise Conflict(MSG_NOT_INELIGIBLE[lang == "en"])
         if entry.get("review_request"):
-            raise HTTPException(409, detail={"detail": MSG_ALREADY_ASKED[lang == "en"], "errors": {}})
+            raise Conflict(MSG_ALREADY_ASKED[lang == "en"])
         now = datetime.now(UTC)
         request = {"reason": reason.strip(), "at": now}
         res = await self.store.entries.update_one(
@@ -142,7 +145,7 @@ class Screening:
             {"$set": {"review_request": request, "updated_at": now},
              "$push": {"history": {"status": "review_requested", "at": now, "reason": request["reason"]}}})
         if not res.matched_count:
-            raise HTTPException(409, detail=CHANGED_MEANWHILE)
+            raise Conflict(CHANGED_MEANWHILE)
         log.info("entry.review_requested", entry_id=entry_id)
         entry["review_request"] = request
         return entry
@@ -179,11 +182,11 @@ class Screening:
         """
         entry = await self.store.entries.find_one({"_id": entry_id}, {outbox.OUTBOX: 0})
         if entry is None or entry["status"] == "draft":
-            raise HTTPException(404, detail=ENTRY_NOT_FOUND)
+            raise NotFound(ENTRY_NOT_FOUND)
         contest = await self.svc.contest(entry["contest_id"])
         now = datetime.now(UTC)
         if window_state(rules_of(contest), contest["status"], now) != "closed":
-            raise HTTPException(409, detail="Chỉ sàng lọc sau khi hết hạn nhận hồ sơ.")
+            raise Conflict("Chỉ sàng lọc sau khi hết hạn nhận hồ sơ.")
         reason = reason.strip()
         if not eligible and len(reason) < 5:
             msg = "Cần ghi rõ lý do không hợp lệ." if lang == "vi" else "Please give the reason it is ineligible."
@@ -197,9 +200,9 @@ class Screening:
                        "Please give the reason for changing the decision.")
                 raise FieldErrors({"reason": msg}, lang=lang)
             if 1 in contest.get("closed_rounds", []):
-                raise HTTPException(409, detail={"detail": MSG_TOO_LATE[lang == "en"], "errors": {}})
+                raise Conflict(MSG_TOO_LATE[lang == "en"])
         if entry["status"] != "submitted" and not revoke and not reinstate:
-            raise HTTPException(409, detail="Sáng kiến đã được sàng lọc hoặc không ở trạng thái đã nộp.")
+            raise Conflict("Sáng kiến đã được sàng lọc hoặc không ở trạng thái đã nộp.")
         status = "eligible" if eligible else "ineligible"
         correction = entry["status"] != "submitted"
         events = [self.svc._status_event(entry, status, now, reason)]
@@ -221,7 +224,7 @@ class Screening:
                                                       "by": by.account_id, "correction": correction,
                                                       "previous": entry["status"]}}}, *events))
         if not res.matched_count:
-            raise HTTPException(409, detail=CHANGED_MEANWHILE)
+            raise Conflict(CHANGED_MEANWHILE)
         log.info("entry.screened", entry_id=entry_id, eligible=eligible, revoked=revoke)
         for row in self.views.peek(("screening", entry["contest_id"])) or []:
             if row["_id"] == entry_id:  # the copy on show until the recomputed one is ready
@@ -234,7 +237,7 @@ class Screening:
         """Judging gets the version that stood at the deadline, without the authors."""
         version = version_at(versions_of(entry), contest["closes_at"])
         if version is None:
-            raise HTTPException(409, detail="Không có phiên bản nào trước hạn chót.")
+            raise Conflict("Không có phiên bản nào trước hạn chót.")
         stored = next(v for v in entry["versions"] if v["number"] == version.number)
         secret = self.svc.settings.secret_key.encode()
         expires = now + timedelta(days=self.svc.settings.judge_link_days)

@@ -21,10 +21,9 @@ from typing import Any
 import bson
 import structlog
 from bson.binary import Binary
-from fastapi import HTTPException
 from pymongo.errors import DuplicateKeyError
 
-from services.submission.domain.attachments import HTTP_STATUS, attachment_message, check_attachment, sanitize_filename
+from services.submission.domain.attachments import REFUSAL, attachment_message, check_attachment, sanitize_filename
 from services.submission.domain.attachments import declared_type as file_type_of
 from services.submission.domain.contest_rules import (
     DEFAULT_ALLOWED_TYPES,
@@ -54,6 +53,7 @@ from services.submission.store import SubmissionStore
 from shared import outbox
 from shared.auth import Principal
 from shared.envelope import Envelope, EventPayload
+from shared.errors import Busy, Conflict, Forbidden, Invalid, NotFound, Refused, TooLarge
 from shared.events.contests import Category, ContestClosed, ContestDeadlineExtended, ContestOpened, ContestUpdated
 from shared.events.entries import EntryWithdrawnFromJudging
 from shared.events.judging import RoundClosed
@@ -68,6 +68,7 @@ log = structlog.get_logger(__name__)
 
 CONTEST_NOT_FOUND = "Không tìm thấy cuộc thi."
 ENTRY_NOT_FOUND = "Không tìm thấy sáng kiến."
+CODE_TAKEN = ("Mã cuộc thi đã tồn tại.", "This code is already used.")
 CHANGED_MEANWHILE = "Dữ liệu vừa được thay đổi ở nơi khác, vui lòng tải lại trang."
 EDITABLE = ("draft", "submitted")
 #: Statuses of entries that reached judging (a withdrawal must also take them out of it).
@@ -91,13 +92,17 @@ class _SameCreation(Exception):
     """A creation retried with its idempotency key while the first attempt was being written."""
 
 
-class FieldErrors(HTTPException):
-    """4xx with ``{"detail": ..., "errors": {field: message}}`` in the user's language."""
+class FieldErrors(Invalid):
+    """422 with a message for each field, in the language the caller chose (texts built here
+    in English for an English client are returned as they are)."""
 
-    def __init__(self, errors: dict[str, str], status_code: int = 422, lang: Lang = "vi",
-                 detail: str | None = None) -> None:
-        text = detail or ("Dữ liệu không hợp lệ." if lang == "vi" else "Invalid data.")
-        super().__init__(status_code, detail={"detail": text, "errors": errors})
+    def __init__(self, errors: dict[str, str], lang: Lang = "vi", detail: str | None = None) -> None:
+        super().__init__(detail or ("Dữ liệu không hợp lệ." if lang == "vi" else "Invalid data."), errors)
+
+
+def field_errors(errors: dict[str, str], lang: Lang, kind: type[Refused]) -> Refused:
+    """A refusal of another kind (conflict, too large) that is still about fields."""
+    return kind("Dữ liệu không hợp lệ." if lang == "vi" else "Invalid data.", errors)
 
 
 def conflict_unit(unit: str) -> str:
@@ -201,16 +206,14 @@ class SubmissionService:
                         "extensions": [], "created_by": by.account_id, "created_at": datetime.now(UTC)}
         self._check_rules(contest, lang)
         if await self.store.contests.find_one({"code": contest["code"]}, {"_id": 1}) is not None:
-            raise FieldErrors({"code": "Mã cuộc thi đã tồn tại." if lang == "vi" else "This code is already used."},
-                              status_code=409, lang=lang)
+            raise field_errors({"code": CODE_TAKEN[lang == "en"]}, lang, Conflict)
         event = self._contest_event(ContestOpened if status == "open" else ContestUpdated, contest)
         try:
             await self.store.contests.insert_one(outbox.new_document(contest, event))
         except DuplicateKeyError:
             first = await self.store.contests.find_one({"_id": contest_id}, {outbox.OUTBOX: 0})
             if first is None:  # the code was taken meanwhile
-                raise FieldErrors({"code": "Mã cuộc thi đã tồn tại." if lang == "vi" else "This code is already used."},
-                                  status_code=409, lang=lang) from None
+                raise field_errors({"code": CODE_TAKEN[lang == "en"]}, lang, Conflict) from None
             return first
         log.info("contest.created", contest_id=contest["_id"], status=status)
         return contest
@@ -218,7 +221,7 @@ class SubmissionService:
     async def contest(self, contest_id: str, *, include_draft: bool = True) -> Doc:
         c = await self.store.contests.find_one({"_id": contest_id}, {outbox.OUTBOX: 0})
         if c is None or (c["status"] == "draft" and not include_draft):
-            raise HTTPException(404, detail=CONTEST_NOT_FOUND)
+            raise NotFound(CONTEST_NOT_FOUND)
         return c
 
     async def contests(self, *, include_drafts: bool = False) -> list[Doc]:
@@ -237,7 +240,7 @@ class SubmissionService:
             self._contest_writes += 1
             self._contests.pop(before["_id"], None)
         if not res.matched_count:
-            raise HTTPException(409, detail=CHANGED_MEANWHILE)
+            raise Conflict(CHANGED_MEANWHILE)
         return after
 
     async def update_contest(self, by: Principal, contest_id: str, data: dict[str, Any],
@@ -246,9 +249,9 @@ class SubmissionService:
         c = await self.contest(contest_id)
         vi = lang == "vi"
         if expected_revision is not None and expected_revision != c["revision"]:
-            raise HTTPException(409, detail=CHANGED_MEANWHILE)
+            raise Conflict(CHANGED_MEANWHILE)
         if c["status"] == "closed":
-            raise HTTPException(409, detail="Cuộc thi đã đóng, không thể sửa.")
+            raise Conflict("Cuộc thi đã đóng, không thể sửa.")
         data.pop("status", None)
         after = {**c, **data}
         errors: dict[str, str] = {}
@@ -270,17 +273,16 @@ class SubmissionService:
             raise FieldErrors(errors, lang=lang)
         self._check_rules(after, lang)
         if after["code"] != c["code"] and await self.store.contests.find_one({"code": after["code"]}) is not None:
-            raise FieldErrors({"code": "Mã cuộc thi đã tồn tại." if vi else "This code is already used."},
-                              status_code=409, lang=lang)
+            raise field_errors({"code": CODE_TAKEN[not vi]}, lang, Conflict)
         after["updated_by"], after["updated_at"] = by.account_id, datetime.now(UTC)
         return await self._save_contest(c, after, lambda a: self._contest_event(ContestUpdated, a))
 
     async def open_contest(self, by: Principal, contest_id: str) -> Doc:
         c = await self.contest(contest_id)
         if c["status"] != "draft":
-            raise HTTPException(409, detail="Chỉ mở được cuộc thi đang ở trạng thái nháp.")
+            raise Conflict("Chỉ mở được cuộc thi đang ở trạng thái nháp.")
         if c["closes_at"] <= datetime.now(UTC):
-            raise HTTPException(409, detail="Hạn nộp đã qua; hãy sửa thời gian nhận hồ sơ trước khi mở.")
+            raise Conflict("Hạn nộp đã qua; hãy sửa thời gian nhận hồ sơ trước khi mở.")
         after = {**c, "status": "open", "opened_by": by.account_id}
         return await self._save_contest(c, after, lambda a: self._contest_event(ContestOpened, a))
 
@@ -288,11 +290,11 @@ class SubmissionService:
                              lang: Lang = "vi") -> Doc:
         c = await self.contest(contest_id)
         if c["status"] != "open":
-            raise HTTPException(409, detail="Chỉ gia hạn được cuộc thi đang mở.")
+            raise Conflict("Chỉ gia hạn được cuộc thi đang mở.")
         screened = await self.store.entries.find_one(
             {"contest_id": contest_id, "status": {"$nin": ["draft", "submitted", "withdrawn"]}}, {"_id": 1})
         if screened is not None:
-            raise HTTPException(409, detail="Đã có hồ sơ được sàng lọc; không thể gia hạn.")
+            raise Conflict("Đã có hồ sơ được sàng lọc; không thể gia hạn.")
         now = datetime.now(UTC)
         try:
             rules = extend_deadline(rules_of(c), closes_at, reason, now)
@@ -306,9 +308,9 @@ class SubmissionService:
     async def close_contest(self, contest_id: str) -> Doc:
         c = await self.contest(contest_id)
         if c["status"] == "closed":
-            raise HTTPException(409, detail="Cuộc thi đã đóng.")
+            raise Conflict("Cuộc thi đã đóng.")
         if c["status"] == "draft":
-            raise HTTPException(409, detail="Cuộc thi chưa mở.")
+            raise Conflict("Cuộc thi chưa mở.")
         closes = min(c["closes_at"], datetime.now(UTC))
         # A contest closed before its opening time is cancelled: it never opens.
         opens = min(c["opens_at"], closes - timedelta(seconds=1))
@@ -333,7 +335,7 @@ class SubmissionService:
         """The participant's own entry; anyone else's is reported as not found (no probing)."""
         e = await self.store.entries.find_one({"_id": entry_id, "owner_id": user.account_id}, {outbox.OUTBOX: 0})
         if e is None:
-            raise HTTPException(404, detail=ENTRY_NOT_FOUND)
+            raise NotFound(ENTRY_NOT_FOUND)
         return e
 
     def _units_resolved(self, form: InitiativeForm) -> InitiativeForm:
@@ -390,7 +392,7 @@ class SubmissionService:
         rules = rules_of(contest)
         issue = entry_change_issue(rules, contest["status"], datetime.now(UTC))
         if issue is not None:
-            raise HTTPException(409, detail={"detail": issue.message(lang), "errors": {}})
+            raise Conflict(issue.message(lang))
         return contest, rules
 
     async def save_draft(self, user: Principal, contest_id: str, entry_id: str | None, raw: dict[str, Any],
@@ -403,7 +405,7 @@ class SubmissionService:
             first = await self.store.entries.find_one({"_id": first_id, "owner_id": user.account_id})
             if first is not None:
                 if first["contest_id"] != contest_id:
-                    raise HTTPException(404, detail=ENTRY_NOT_FOUND)
+                    raise NotFound(ENTRY_NOT_FOUND)
                 entry_id = first_id
                 if submit and first["status"] == "draft":
                     await self.save_draft(user, contest_id, entry_id, raw, lang)
@@ -419,9 +421,9 @@ class SubmissionService:
                                             lang=lang, raw=raw)
         entry = await self.own_entry(user, entry_id)
         if entry["contest_id"] != contest_id:
-            raise HTTPException(404, detail=ENTRY_NOT_FOUND)
+            raise NotFound(ENTRY_NOT_FOUND)
         if entry["status"] not in EDITABLE:
-            raise HTTPException(409, detail="Sáng kiến không thể sửa ở trạng thái hiện tại.")
+            raise Conflict("Sáng kiến không thể sửa ở trạng thái hiện tại.")
         submitted = entry["status"] == "submitted"
         if submitted and not submit:
             full = validate_for_submission(raw, rules, lang)
@@ -437,7 +439,7 @@ class SubmissionService:
                                 "versions": versions}, "$inc": {"rev": 1}}
         res = await self.store.entries.update_one(rev_filter(entry), update)
         if not res.matched_count:
-            raise HTTPException(409, detail=CHANGED_MEANWHILE)
+            raise Conflict(CHANGED_MEANWHILE)
         await self._drop_unreferenced(entry, versions, entry.get("attachments", []))
         entry.update(fields=fields, fields_hash=version.fields_hash, updated_at=now, rev=entry.get("rev", 0) + 1,
                      versions=versions)
@@ -452,7 +454,7 @@ class SubmissionService:
             else uuid.uuid4().hex
         limit = min(int(contest.get("max_entries_per_participant") or 10), self.settings.max_entries_per_contest)
         if not await self.quota.take(user.account_id, contest["_id"], limit):
-            raise FieldErrors({"_": QUOTA_ENTRIES[lang == "en"].format(n=limit)}, status_code=409, lang=lang)
+            raise field_errors({"_": QUOTA_ENTRIES[lang == "en"].format(n=limit)}, lang, Conflict)
         try:
             return await self._insert_entry(user, contest, form, now, entry_id, submit=submit,
                                             idempotency_key=idempotency_key, lang=lang, raw=raw)
@@ -499,7 +501,7 @@ class SubmissionService:
                     raise _SameCreation() from None
                 seq = await self.store.next_seq(f"entry:{contest['code']}")
                 doc["code"] = receipt_code(contest["code"], seq, self.settings.secret_key.encode())
-        raise HTTPException(503, detail="Hệ thống đang bận, vui lòng thử lại.")
+        raise Busy("Hệ thống đang bận, vui lòng thử lại.")
 
     async def submit(self, user: Principal, entry_id: str, lang: Lang = "vi") -> Doc:
         entry = await self.own_entry(user, entry_id)
@@ -510,7 +512,7 @@ class SubmissionService:
         try:
             status = apply_status(entry["status"], "submitted", window_open=True)
         except TransitionError as exc:
-            raise HTTPException(409, detail={"detail": exc.message(lang), "errors": {}}) from exc
+            raise Conflict(exc.message(lang)) from exc
         if status == entry["status"]:
             return entry  # submitting twice is harmless
         now = datetime.now(UTC)
@@ -519,7 +521,7 @@ class SubmissionService:
              "$inc": {"rev": 1}, "$push": {"history": {"status": status, "at": now}}},
             self._status_event(entry, "submitted", now)))
         if not res.matched_count:
-            raise HTTPException(409, detail=CHANGED_MEANWHILE)
+            raise Conflict(CHANGED_MEANWHILE)
         entry.update(status=status, submitted_at=now)
         self.fingerprints.soon(entry)
         return entry
@@ -531,7 +533,7 @@ class SubmissionService:
         try:
             status = apply_status(entry["status"], "withdrawn", window_open=True)
         except TransitionError as exc:
-            raise HTTPException(409, detail={"detail": exc.message(lang), "errors": {}}) from exc
+            raise Conflict(exc.message(lang)) from exc
         if status == entry["status"]:
             return entry
         now = datetime.now(UTC)
@@ -545,7 +547,7 @@ class SubmissionService:
             {"$set": {"status": status, "updated_at": now, "withdrawn_at": now}, "$inc": {"rev": 1},
              "$push": {"history": {"status": status, "at": now}}}, *events))
         if not res.matched_count:
-            raise HTTPException(409, detail=CHANGED_MEANWHILE)
+            raise Conflict(CHANGED_MEANWHILE)
         await self.quota.give_back(entry["owner_id"], entry["contest_id"])  # a place is free again
         entry["status"] = status
         return entry
@@ -567,12 +569,12 @@ class SubmissionService:
             return dict(first)  # a retry of an upload that happened
         _, rules = await self._open_contest_for_change(entry["contest_id"], lang)
         if entry["status"] not in EDITABLE:
-            raise HTTPException(409, detail="Sáng kiến không thể sửa ở trạng thái hiện tại.")
+            raise Conflict("Sáng kiến không thể sửa ở trạng thái hiện tại.")
         current = list(entry.get("attachments", []))
         code = check_attachment(filename, data, rules, existing_count=len(current))
         if code is not None:
             msg = attachment_message(code, rules, filename, lang)
-            raise FieldErrors({"attachments": msg}, status_code=HTTP_STATUS[code], lang=lang, detail=msg)
+            raise REFUSAL[code](msg, {"attachments": msg})
         kind = file_type_of(filename) or "pdf"
         await self._reserve_bytes(entry, len(data), lang)
         now = datetime.now(UTC)
@@ -584,7 +586,7 @@ class SubmissionService:
                 "sha256": hashlib.sha256(data).hexdigest(), "data": Binary(data), "created_at": now})
         except DuplicateKeyError:  # the same upload (same key) is being stored right now
             await self._release_bytes(entry, len(data))
-            raise HTTPException(409, detail="Tệp này đang được tải lên; vui lòng thử lại sau ít giây.") from None
+            raise Conflict("Tệp này đang được tải lên; vui lòng thử lại sau ít giây.") from None
         try:
             await self._set_attachments(entry, [*current, ref], now, add_file=ref["file_id"])
         except BaseException:
@@ -597,13 +599,13 @@ class SubmissionService:
         """Count a new file against the entry's and the owner's quotas, or refuse it (413)."""
         s = self.settings
         if int(entry.get("stored_bytes", 0)) + size > s.max_entry_file_bytes:
-            raise FieldErrors({"attachments": QUOTA_ENTRY[lang == "en"].format(mb=s.max_entry_file_bytes // MB)},
-                              status_code=413, lang=lang)
+            raise field_errors({"attachments": QUOTA_ENTRY[lang == "en"].format(mb=s.max_entry_file_bytes // MB)},
+                               lang, TooLarge)
         used = await self.store.add_to(f"bytes:{entry['owner_id']}", size)
         if used > s.max_account_file_bytes:
             await self.store.add_to(f"bytes:{entry['owner_id']}", -size)
-            raise FieldErrors({"attachments": QUOTA_ACCOUNT[lang == "en"].format(mb=s.max_account_file_bytes // MB)},
-                              status_code=413, lang=lang)
+            raise field_errors({"attachments": QUOTA_ACCOUNT[lang == "en"].format(
+                mb=s.max_account_file_bytes // MB)}, lang, TooLarge)
         await self.store.entries.update_one({"_id": entry["_id"]}, {"$inc": {"stored_bytes": size}})
         entry["stored_bytes"] = int(entry.get("stored_bytes", 0)) + size
 
@@ -616,11 +618,11 @@ class SubmissionService:
         entry = await self.own_entry(user, entry_id)
         await self._open_contest_for_change(entry["contest_id"], lang)
         if entry["status"] not in EDITABLE:
-            raise HTTPException(409, detail="Sáng kiến không thể sửa ở trạng thái hiện tại.")
+            raise Conflict("Sáng kiến không thể sửa ở trạng thái hiện tại.")
         current = list(entry.get("attachments", []))
         kept = [a for a in current if a["file_id"] != file_id]
         if len(kept) == len(current):
-            raise HTTPException(404, detail="Không tìm thấy tệp đính kèm.")
+            raise NotFound("Không tìm thấy tệp đính kèm.")
         await self._set_attachments(entry, kept, datetime.now(UTC))
 
     async def _set_attachments(self, entry: Doc, attachments: list[Doc], now: datetime, *,
@@ -637,7 +639,7 @@ class SubmissionService:
             update["$push"] = {"file_ids": add_file}
         res = await self.store.entries.update_one(rev_filter(entry), update)
         if not res.matched_count:
-            raise HTTPException(409, detail=CHANGED_MEANWHILE)
+            raise Conflict(CHANGED_MEANWHILE)
         await self._drop_unreferenced(entry, update["$set"]["versions"], attachments)
 
     async def _drop_unreferenced(self, entry: Doc, versions: list[Doc], current: list[Doc]) -> None:
@@ -660,14 +662,14 @@ class SubmissionService:
     @staticmethod
     def _check_size(doc: Doc, lang: Lang) -> None:
         if len(bson.encode(doc)) > MAX_ENTRY_BYTES:
-            raise FieldErrors({"_": "Sáng kiến quá lớn để lưu thêm; hãy rút gọn nội dung." if lang == "vi" else
-                               "The initiative is too large to save; please shorten it."}, status_code=413, lang=lang)
+            raise field_errors({"_": "Sáng kiến quá lớn để lưu thêm; hãy rút gọn nội dung." if lang == "vi" else
+                               "The initiative is too large to save; please shorten it."}, lang, TooLarge)
 
     async def attachment(self, user: Principal, file_id: str) -> Doc:
         """A file for its owner or an organiser; anyone else is told it does not exist."""
         f = await self.store.attachments.find_one({"_id": file_id})
         if f is None or not (user.has("organiser") or f["owner_id"] == user.account_id):
-            raise HTTPException(404, detail="Không tìm thấy tệp đính kèm.")
+            raise NotFound("Không tìm thấy tệp đính kèm.")
         return f
 
     async def judge_attachment(self, file_id: str, entry_id: str, judge: Principal) -> Doc:
@@ -677,11 +679,11 @@ class SubmissionService:
         f = await self.store.attachments.find_one({"_id": file_id, "entry_id": entry_id})
         entry = await self.store.entries.find_one({"_id": entry_id}, {"status": 1, "in_judging": 1, "versions": 1})
         if f is None or entry is None or not entry.get("in_judging") or entry["status"] in ("withdrawn", "ineligible"):
-            raise HTTPException(404, detail="Không tìm thấy tệp đính kèm.")
+            raise NotFound("Không tìm thấy tệp đính kèm.")
         if not judge.has("organiser"):
             reviewers = await self.store.reviewers.find_one({"_id": entry_id}) or {}
             if not any(judge.account_id in ids for ids in (reviewers.get("rounds") or {}).values()):
-                raise HTTPException(403, detail="Bạn không được phân công chấm hồ sơ này.")
+                raise Forbidden("Bạn không được phân công chấm hồ sơ này.")
         index = next((i for v in reversed(entry.get("versions", []))
                       for i, a in enumerate(v.get("attachments", []), start=1) if a["file_id"] == file_id), 1)
         name = neutral_name(index, f["content_type"])
@@ -692,7 +694,7 @@ class SubmissionService:
                 data = await asyncio.to_thread(scrub, kind, bytes(f["data"]))
             except Unscrubbable as exc:
                 log.warning("attachment.unscrubbable", file_id=file_id, entry_id=entry_id, error=str(exc))
-                raise HTTPException(409, detail="Tệp này không thể tự động xoá thông tin tác giả; Ban tổ chức "
+                raise Conflict("Tệp này không thể tự động xoá thông tin tác giả; Ban tổ chức "
                                                 "sẽ kiểm tra và gửi lại cho bạn.") from exc
             blind = {"_id": file_id, "entry_id": entry_id, "data": Binary(data), "content_type": f["content_type"]}
             await insert_new(self.store.blind_files, [blind])

@@ -16,11 +16,11 @@ from tests.conftest import (
     Api,
     Judge,
     eventually,
-    initiative,
     new_contest,
     new_judge,
     new_participant,
     set_panel,
+    submit_entries,
 )
 from tests.integration.kafka_util import read_all
 
@@ -50,13 +50,7 @@ def contest_with_eligible_entries(gateway: str, organiser: Api, n_entries: int, 
     eventually(lambda: organiser.get(f"/judging/api/contests/{cid}/setup").status_code == 200, timeout=900,
                what="judging to hear of the contest")
     set_panel(organiser, cid, judges, timeout=120)
-    ids = []
-    for i in range(n_entries):
-        r = author.post(f"/submission/api/contests/{cid}/entries",
-                        json=initiative(title=f"Sáng kiến số {i + 1} về cải cách thủ tục", unit=author_unit))
-        assert r.status_code == 201, r.text
-        ids.append(r.json()["entry_id"])
-        assert author.post(f"/submission/api/entries/{ids[-1]}/submit").status_code == 200
+    ids = submit_entries(author, cid, n_entries, lambda _: author_unit)
     assert organiser.post(f"/submission/api/contests/{cid}/close").status_code == 200
     for eid in ids:
         r = organiser.post(f"/submission/api/entries/{eid}/screening", json={"eligible": True})

@@ -117,3 +117,28 @@ async def test_keys_are_apart_and_bounded() -> None:
     for key in ("a", "b", "c"):
         await cache.get(key, src.compute)
     assert cache.peek("a") is None and cache.peek("c") == 0  # the least recently used went first
+
+
+async def test_a_slow_view_is_not_waited_for_and_rests_between_computations() -> None:
+    cache, src = ViewCache(fresh_wait=0.05), Source()
+    src.gate = asyncio.Event()
+    first = asyncio.create_task(cache.get("k", src.compute))
+    await src.read.wait()
+    await asyncio.sleep(0.1)  # longer than fresh_wait: a slow view
+    src.gate.set()
+    assert (await first).value == 0
+    src.gate, src.value = asyncio.Event(), 1
+    cache.changed()
+    started = asyncio.get_running_loop().time()
+    stale = await cache.get("k", src.compute)  # too soon after the last one: served as it is
+    assert stale.value == 0 and not stale.fresh and src.calls == 1
+    assert asyncio.get_running_loop().time() - started < 0.05  # not waited for
+    await asyncio.sleep(0.25)  # the rest is over: the next request starts a computation...
+    src.read.clear()
+    during = await cache.get("k", src.compute)
+    assert during.value == 0 and not during.fresh  # ...without waiting for it
+    await src.read.wait()
+    assert src.calls == 2
+    src.gate.set()
+    await asyncio.sleep(0.01)
+    assert (await cache.get("k", src.compute)).value == 1

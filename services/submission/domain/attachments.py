@@ -11,6 +11,8 @@ import io
 import unicodedata
 import zipfile
 
+from shared.errors import Invalid, Refused, TooLarge, Unsupported
+
 from .contest_rules import ContestRules, normalize_type
 from .messages import Lang, message
 
@@ -22,12 +24,13 @@ ZIP_MAGIC = b"PK\x03\x04"
 PDF_TAIL_WINDOW = 1024
 
 #: HTTP status the web layer should answer with for each attachment error code.
-HTTP_STATUS: dict[str, int] = {
-    "file_type": 415,
-    "file_type_mismatch": 415,
-    "file_size": 413,
-    "file_count": 422,
-    "file_empty": 422,
+#: The kind of refusal each problem with a file is (the edge gives each its status).
+REFUSAL: dict[str, type[Refused]] = {
+    "file_type": Unsupported,
+    "file_type_mismatch": Unsupported,
+    "file_size": TooLarge,
+    "file_count": Invalid,
+    "file_empty": Invalid,
 }
 
 _WINDOWS_RESERVED = frozenset(

@@ -69,6 +69,6 @@ def test_every_vietnamese_text_of_the_service_has_an_english_translation() -> No
         texts |= {m.group(2) for m in re.finditer(r"""_\((["'])(.*?)\1\)""", path.read_text(encoding="utf-8"))}
     for name in ("service.py", "publication.py", "api.py"):
         source = (SERVICE / name).read_text(encoding="utf-8")
-        texts |= set(re.findall(r'Refused\(\d+,\s*"([^"]+)"', source))
+        texts |= set(re.findall(r'(?:NotFound|Forbidden|Conflict|Gone|Invalid|TooLarge|Busy)\(\s*"([^"]+)"', source))
         texts |= set(re.findall(r'errors\[f?"[^"]+"\] = "([^"]+)"', source))
     assert texts and not sorted(texts - catalogue.keys())

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.submission.domain.attachments import (
-    HTTP_STATUS,
+    REFUSAL,
     attachment_message,
     check_attachment,
     declared_type,
@@ -19,6 +19,7 @@ from services.submission.domain.attachments import (
     sniff_type,
 )
 from services.submission.domain.contest_rules import ContestRules
+from shared.errors import status_of
 
 RULES = ContestRules(
     opens_at=datetime(2026, 9, 1, tzinfo=UTC),
@@ -189,7 +190,7 @@ def test_genuine_files_are_accepted(name: str, data: bytes) -> None:
 def test_renamed_files_are_refused(name: str, data: bytes) -> None:
     code = check_attachment(name, data, RULES)
     assert code == "file_type_mismatch"
-    assert HTTP_STATUS[code] == 415
+    assert status_of(REFUSAL[code]("")) == 415
 
 
 def test_type_not_allowed_by_the_contest() -> None:
@@ -197,7 +198,7 @@ def test_type_not_allowed_by_the_contest() -> None:
     assert check_attachment("anh.png", minimal_png(), pdf_only) == "file_type"
     assert check_attachment("chuong_trinh.exe", b"MZ\x90\x00", RULES) == "file_type"
     assert check_attachment("khong_co_duoi", minimal_pdf(), RULES) == "file_type"
-    assert HTTP_STATUS["file_type"] == 415
+    assert status_of(REFUSAL["file_type"]("")) == 415
     assert attachment_message("file_type", pdf_only) == "Loại tệp không được chấp nhận. Chỉ nhận các tệp: .pdf."
 
 
@@ -205,7 +206,7 @@ def test_too_big_is_distinguished_from_wrong_type() -> None:
     big = minimal_pdf() + b"0" * RULES.max_file_bytes
     assert check_attachment("lon.pdf", big, RULES) == "file_size"
     assert check_attachment("lon.exe", big, RULES) == "file_size"  # size is checked before parsing
-    assert HTTP_STATUS["file_size"] == 413
+    assert status_of(REFUSAL["file_size"]("")) == 413
     assert attachment_message("file_size", RULES) == "Tệp vượt quá dung lượng tối đa 0.0625 MB."
 
 

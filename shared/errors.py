@@ -1,0 +1,75 @@
+"""What a use case says when it refuses: a kind of refusal, a message and the fields it is about.
+
+Use cases raise these and know nothing of HTTP; ``shared.app`` maps each kind to its status
+once, translates the message and the field messages into the user's language and answers
+``{"detail": ..., "errors": {field: message}}`` (or the error page). Consumers catch them too:
+a refusal inside an event handler is a rule, not a failure to retry.
+
+Messages are the Vietnamese text, which is also the key of the English catalogue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+class Refused(Exception):
+    """A request the rules refuse. ``errors``: field -> message; ``extra``: more keys of the body
+    a client acts on (e.g. ``declaration_required``)."""
+
+    def __init__(self, message: str, errors: Mapping[str, str] | None = None, *, field: str | None = None,
+                 extra: Mapping[str, Any] | None = None, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = dict(errors or ({field: message} if field else {}))
+        self.extra = dict(extra or {})
+        self.retry_after = retry_after  # seconds, when trying again later can succeed
+
+
+class NotFound(Refused):
+    """No such thing, or not one this person may see (the same answer, so ids cannot be probed)."""
+
+
+class Forbidden(Refused):
+    """Known, but not for this person or not yet (e.g. before the conflict declaration)."""
+
+
+class Conflict(Refused):
+    """The thing's state does not allow it now (closed, already done, changed meanwhile)."""
+
+
+class Gone(Refused):
+    """It was there and was withdrawn."""
+
+
+class Invalid(Refused):
+    """The input breaks a rule: the fields and what is wrong with each."""
+
+
+class TooLarge(Refused):
+    """Over a size limit."""
+
+
+class Unsupported(Refused):
+    """A kind of file or content the rules do not take."""
+
+
+class Throttled(Refused):
+    """Too many attempts by this person or address: wait ``retry_after`` seconds."""
+
+
+class Busy(Refused):
+    """Too much at once for now: try again shortly (the edge adds ``Retry-After``)."""
+
+
+#: The edge's one mapping from a kind of refusal to its HTTP status.
+STATUS: dict[type[Refused], int] = {NotFound: 404, Forbidden: 403, Conflict: 409, Gone: 410, Invalid: 422,
+                                    TooLarge: 413, Unsupported: 415, Throttled: 429, Busy: 503}
+
+
+def status_of(exc: Refused) -> int:
+    for kind in type(exc).__mro__:
+        if kind in STATUS:
+            return STATUS[kind]
+    return 400

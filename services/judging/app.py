@@ -33,12 +33,16 @@ def build(settings: JudgingSettings | None = None) -> FastAPI:
         await svc.publish_all_setups()
 
     async def warm_views() -> None:
-        """Progress and calibration of every open round, so the first organiser after a start
-        does not wait seconds for them (``shared.view_cache``)."""
-        async for rnd in store.rounds.find({"released": True, "closed": {"$ne": True}}, {"contest_id": 1,
-                                                                                          "round_no": 1}):
-            await views.progress(svc, rnd["contest_id"], rnd["round_no"])
-            await views.calibration_view(svc, rnd["contest_id"], rnd["round_no"])
+        """Progress and calibration of each contest's latest released round, so the first
+        organiser after a start does not wait seconds for them (``shared.view_cache``)."""
+        latest: dict[str, int] = {}  # the three contests whose rounds were released last
+        async for rnd in store.rounds.find({"released": True}, {"contest_id": 1, "round_no": 1}).sort(
+                "released_at", -1):
+            if len(latest) < 3:
+                latest.setdefault(rnd["contest_id"], rnd["round_no"])
+        for contest_id, round_no in latest.items():
+            await views.progress(svc, contest_id, round_no)
+            await views.calibration_view(svc, contest_id, round_no)
 
     rt.in_background("warm-views", warm_views)
     rt.in_background("setup-republish", republish)

@@ -24,11 +24,14 @@ result, explanations included, so a hash published then stays verifiable.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import math
+import threading
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -138,8 +141,10 @@ def _entry_doc(entry: EntryScores, r6: _Rounded) -> tuple[dict[str, object], Ent
     totals = [r6[t] for t in entry.judge_totals]
     official = r6[entry.official_total]
     at = entry.submitted_at.astimezone(UTC)  # once: a zone's utcoffset() is slow, UTC's is not
+    # fmt.utc_iso(at), inlined: ``at`` is already in UTC (and EntryScores checked it has a zone).
+    when = at.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
     doc = {"category": category, "criterion_means": means, "entry_id": entry_id, "judge_totals": totals,
-           "official_total": official, "submitted_at": fmt.utc_iso(at), "title": title}
+           "official_total": official, "submitted_at": when, "title": title}
     return doc, _checked_already(entry_id, category, at, tuple(totals), means, official, title)
 
 
@@ -419,6 +424,33 @@ def _result_doc(inputs: ResultInputs, allocation: Allocation, inputs_sha256: str
     return head
 
 
+_gc_lock = threading.Lock()
+_gc_pauses = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a result is built: it would walk the hundreds of
+    thousands of new dicts, lists and tuples again and again as they are made (measured: 0.8 of
+    3.4 s for 100,000 entries). Reference counting still frees everything that is not in a
+    cycle; with pauses nested or in several threads, the last one to end turns it back on, and
+    only if it was on before the first began."""
+    global _gc_pauses, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()
+
+
 def compute_result(inputs_json: bytes) -> tuple[dict[str, Any], str]:
     """Pure: parse the inputs, rank, allocate, apply overrides; return (result, SHA-256 hex).
 
@@ -426,7 +458,8 @@ def compute_result(inputs_json: bytes) -> tuple[dict[str, Any], str]:
     ``inputs_json`` itself: the result names the exact file it was computed from, so it must
     be recomputed from the exported bytes (as :func:`canonical_inputs` wrote them), not from
     a re-formatted copy."""
-    return _compute(parse_inputs(inputs_json), hashlib.sha256(inputs_json).hexdigest())
+    with _no_cycle_collection():
+        return _compute(parse_inputs(inputs_json), hashlib.sha256(inputs_json).hexdigest())
 
 
 def _compute(inputs: ResultInputs, inputs_sha256: str) -> tuple[dict[str, Any], str]:
@@ -446,12 +479,14 @@ def compute_official(
     criterion_labels: Mapping[str, tuple[str, str]] | None = None,
 ) -> tuple[bytes, dict[str, Any], str]:
     """The service's entry point: (canonical inputs to publish, result, result SHA-256)."""
-    doc, canonical_entries = _inputs_doc(entries, rubric_version, structure, overrides, criterion_labels)
-    inputs_json = _dump(doc)
-    # The same as compute_result(inputs_json) without decoding the bytes again: the document
-    # is what decoding them gives and the entries are what parsing it gives (see _entry_doc;
-    # the property tests compare both ways).
-    result, digest = _compute(_parse_inputs_doc(doc, canonical_entries), hashlib.sha256(inputs_json).hexdigest())
+    with _no_cycle_collection():
+        doc, canonical_entries = _inputs_doc(entries, rubric_version, structure, overrides, criterion_labels)
+        inputs_json = _dump(doc)
+        # The same as compute_result(inputs_json) without decoding the bytes again: the document
+        # is what decoding them gives and the entries are what parsing it gives (see _entry_doc;
+        # the property tests compare both ways).
+        inputs = _parse_inputs_doc(doc, canonical_entries)
+        result, digest = _compute(inputs, hashlib.sha256(inputs_json).hexdigest())
     return inputs_json, result, digest
 
 

@@ -92,3 +92,24 @@ def test_the_command_line_verifier_runs_without_the_platform_and_catches_a_chang
     run = subprocess.run([sys.executable, "-I", str(VERIFIER), str(tmp_path / "bad.json")], capture_output=True,
                          text=True, check=False)
     assert run.returncode == 2
+
+
+def test_building_a_result_pauses_the_cycle_collector_and_restores_it() -> None:
+    import gc
+
+    from services.awards.domain import result_hash
+
+    assert gc.isenabled()
+    with result_hash._no_cycle_collection():
+        assert not gc.isenabled()
+        with result_hash._no_cycle_collection():  # nested (or another thread's) pause
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with result_hash._no_cycle_collection():
+            pass
+        assert not gc.isenabled()  # it was off before: it stays off
+    finally:
+        gc.enable()

@@ -318,12 +318,16 @@ class Runtime:
 
         views = self.views
 
-        def then_changed(h: Any) -> Any:  # an event handled may be in any organisers' view
+        def then_changed(h: Any) -> Any:
+            """An event handled changes the organisers' views of its contest (of every contest if
+            it names none)."""
             async def handle(*args: Any) -> None:
+                payloads = [p for _, p in args[0]] if len(args) == 1 else [args[1]]
                 try:
                     await h(*args)
                 finally:
-                    views.changed()
+                    for scope in {getattr(p, "contest_id", None) for p in payloads}:
+                        views.changed(scope if isinstance(scope, str) else None)
             return handle
 
         self.consumer = Consumer(

@@ -52,7 +52,7 @@ class Cached(Generic[T]):
 class _Slot:
     value: Any = None
     has_value: bool = False
-    generation: int = -1
+    generation: tuple[int, int] = (-1, -1)
     started: float = 0.0  # monotonic time the stored value's computation started
     duration: float = 0.0  # how long the last computation took
     finished: float = 0.0  # monotonic time it finished
@@ -66,11 +66,21 @@ class ViewCache:
         self.max_age = max_age
         self._slots: LRUCache[Hashable, _Slot] = LRUCache(maxsize=size)
         self._generation = 0
+        self._scoped: dict[str, int] = {}  # changes per contest (a few hundred contests in a province's lifetime)
         self.computed = 0
 
-    def changed(self) -> None:
-        """Something this process wrote may be in any view: recompute each on its next request."""
-        self._generation += 1
+    def changed(self, scope: str | None = None) -> None:
+        """Something this process wrote may be in any view (``scope`` None), or only in the views
+        of one contest (``scope``: its id, the second item of their keys): recompute those on
+        their next request."""
+        if scope is None:
+            self._generation += 1
+        else:
+            self._scoped[scope] = self._scoped.get(scope, 0) + 1
+
+    def _generation_of(self, key: Hashable) -> tuple[int, int]:
+        scope = key[1] if isinstance(key, tuple) and len(key) > 1 and isinstance(key[1], str) else None
+        return self._generation, self._scoped.get(scope, 0) if scope is not None else 0
 
     def peek(self, key: Hashable) -> Any:
         """The value kept for ``key`` (None if none), for a process to patch its own write into
@@ -83,13 +93,13 @@ class ViewCache:
         if slot is None:
             slot = self._slots[key] = _Slot()
         now = time.monotonic()
-        if slot.has_value and slot.generation == self._generation and now - slot.started < self.max_age:
+        if slot.has_value and slot.generation == self._generation_of(key) and now - slot.started < self.max_age:
             return Cached(slot.value, slot.as_of, True)
         slow = slot.has_value and slot.duration > self.fresh_wait
         if slot.task is None:
             if slow and now - slot.finished < SLOW_GAP * slot.duration:
                 return Cached(slot.value, slot.as_of, False)  # resting: the next request after starts it
-            slot.task = asyncio.create_task(self._compute(slot, compute), name=f"view:{key!r}"[:80])
+            slot.task = asyncio.create_task(self._compute(key, slot, compute), name=f"view:{key!r}"[:80])
         task = slot.task
         if not slot.has_value:  # nothing to show yet: wait for it (and see its error, if any)
             await asyncio.shield(task)
@@ -97,11 +107,11 @@ class ViewCache:
         if not slow:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.shield(task), self.fresh_wait)
-        fresh = slot.generation == self._generation and slot.task is None
+        fresh = slot.generation == self._generation_of(key) and slot.task is None
         return Cached(slot.value, slot.as_of, fresh)
 
-    async def _compute(self, slot: _Slot, compute: Callable[[], Awaitable[Any]]) -> None:
-        generation, started, as_of = self._generation, time.monotonic(), datetime.now(UTC)
+    async def _compute(self, key: Hashable, slot: _Slot, compute: Callable[[], Awaitable[Any]]) -> None:
+        generation, started, as_of = self._generation_of(key), time.monotonic(), datetime.now(UTC)
         try:
             value = await compute()
         except Exception:

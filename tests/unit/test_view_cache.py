@@ -142,3 +142,16 @@ async def test_a_slow_view_is_not_waited_for_and_rests_between_computations() ->
     src.gate.set()
     await asyncio.sleep(0.01)
     assert (await cache.get("k", src.compute)).value == 1
+
+
+async def test_a_change_to_one_contest_leaves_the_others_views_fresh() -> None:
+    cache, a, b = ViewCache(fresh_wait=5), Source(), Source()
+    await cache.get(("progress", "c1"), a.compute)
+    await cache.get(("progress", "c2"), b.compute)
+    cache.changed("c1")
+    await cache.get(("progress", "c1"), a.compute)
+    await cache.get(("progress", "c2"), b.compute)
+    assert (a.calls, b.calls) == (2, 1)
+    cache.changed()  # a change that names no contest: every view
+    await cache.get(("progress", "c2"), b.compute)
+    assert b.calls == 2

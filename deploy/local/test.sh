@@ -13,7 +13,16 @@ trap cleanup EXIT
 
 status=0
 echo "== ruff";  "$PY" -m ruff check . || status=1
-echo "== mypy";  "$PY" -m mypy shared services deploy bench || status=1
+echo "== mypy";  "$PY" -m mypy shared services deploy bench tools || status=1
+
+# Without arguments: the tests that need no server first (rules, use cases, the edge, contracts),
+# in seconds, before anything starts; then the rest against the stack.
+rest=("$@")
+if [ $# -eq 0 ]; then
+  echo "== unit tests (no servers)"
+  "$PY" -m pytest -q -p no:cacheprovider tests/unit || status=1
+  rest=(--ignore=tests/unit)
+fi
 
 "$PY" deploy/local/runner.py down --profile "$P" >/dev/null 2>&1 || true
 rm -rf "var/$P"
@@ -24,5 +33,5 @@ if ! "$PY" deploy/local/runner.py up --profile "$P" --no-seed; then
 fi
 
 echo "== pytest"
-"$PY" -m pytest -q -p no:cacheprovider "$@" || status=1
+"$PY" -m pytest -q -p no:cacheprovider "${rest[@]}" || status=1
 exit $status

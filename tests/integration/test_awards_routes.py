@@ -104,7 +104,7 @@ def test_every_route_refuses_the_wrong_role_or_owner(gateway: str, organiser: Ap
          {"anonymous": 303, "winner": 200, "other": 200, "judge": 403, "organiser": 200}),
     ]
 
-    unlisted = ("/health", "/health/live", "/health/ready", "/openapi.json", "/docs")
+    unlisted = ("/health", "/health/live", "/health/ready", "/openapi.json", "/asyncapi.json", "/docs")
     routes = {(m, r.path) for r in app_routes() if r.path.startswith("/awards")
               and not r.path.endswith(unlisted) for m in (r.methods or set()) - {"HEAD"}}
     assert routes == {(m, t) for m, t, *_ in table}, "every route is in the table"

@@ -45,6 +45,7 @@ API: dict[tuple[str, str], tuple[int | None, ...]] = {
     ("POST", "/submission/api/entries/{entry_id}/review-request"): (401, 422, 422, 403, 403),
     ("GET", "/submission/api/docs"): (200, 200, 200, 200, 200),
     ("GET", "/submission/api/openapi.json"): (200, 200, 200, 200, 200),
+    ("GET", "/submission/api/asyncapi.json"): (200, 200, 200, 200, 200),
     ("GET", "/submission/health"): (200, 200, 200, 200, 200),
     ("GET", "/submission/health/live"): (200, 200, 200, 200, 200),
     ("GET", "/submission/health/ready"): (200, 200, 200, 200, 200),

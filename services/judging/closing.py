@@ -1,0 +1,152 @@
+"""Reminders, round results, closing and reopening rounds."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import structlog
+
+from services.judging.core import (
+    JudgingCore,
+    counted_totals,
+    result_of,
+)
+from services.judging.domain.aggregation import EntryResult
+from services.judging.domain.rounds import RoundRule, advancing
+from services.judging.store import round_id
+from shared import outbox
+from shared.auth import Principal
+from shared.errors import Conflict, NotFound
+from shared.events.judging import (
+    JudgingClosed,
+    RoundClosed,
+    RoundReopened,
+)
+from shared.mongo import Doc
+
+log = structlog.get_logger(__name__)
+
+
+class Closing(JudgingCore):
+    async def remind(self, contest_id: str, judge_id: str, by: Principal, message: str) -> Doc:
+        """Record a reminder; the judge sees it on their queue page (there is no e-mail here)."""
+        await self.contest(contest_id)
+        if not await self.store.reviews.find_one({"contest_id": contest_id, "judge_ids": judge_id}, {"_id": 1}):
+            raise NotFound("Giám khảo này không có bài nào trong cuộc thi.")
+        doc = {"_id": uuid.uuid4().hex, "contest_id": contest_id, "judge_id": judge_id, "by": by.account_id,
+               "message": message or "Ban tổ chức nhắc bạn hoàn thành các bài được phân công.", "at": datetime.now(UTC)}
+        await self.store.reminders.insert_one(doc)
+        log.info("judging.reminder_recorded", contest_id=contest_id, judge_id=judge_id)
+        return {k: v for k, v in doc.items() if k != "_id"}
+
+    async def round_results(self, contest_id: str, round_no: int) -> list[EntryResult]:
+        reviews = await self.store.reviews.find(
+            {"contest_id": contest_id, "round_no": round_no, "withdrawn": {"$ne": True}},
+            {"entry_id": 1, "result": 1}).to_list()
+        return [result_of(r) for r in reviews if r.get("result")]
+
+    async def close_round(self, contest_id: str, round_no: int) -> Doc:
+        """Refuse further scores (every review of the round is closed first, so a sheet save in
+        flight fails its compare-and-set), publish the results and who advances; the last round
+        closes judging."""
+        contest = await self.contest(contest_id)
+        rid = round_id(contest_id, round_no)
+        rnd = await self.store.rounds.find_one({"_id": rid})
+        if rnd is None or not rnd.get("released"):
+            raise NotFound("Không tìm thấy vòng chấm.")
+        if rnd.get("closed"):
+            raise Conflict("Vòng chấm đã đóng.")
+        now = datetime.now(UTC)
+        ids = [r["_id"] async for r in self.store.reviews.find(
+            {"contest_id": contest_id, "round_no": round_no, "closed": {"$ne": True}}, {"_id": 1})]
+        for rid_ in ids:
+            async with self.locks.hold(rid_):
+                await self.store.reviews.update_one({"_id": rid_},
+                                                    {"$set": {"closed": True, "closed_at": now}, "$inc": {"rev": 1}})
+        results = await self.round_results(contest_id, round_no)
+        standardised = self.standardised(contest)
+        totals = counted_totals(results, standardised)
+        scored = sorted(totals)
+        rules = self.rules(contest)
+        rule = rules[round_no - 1] if round_no <= len(rules) else RoundRule(rnd["k"])
+        final = bool(rnd["final"])
+        moving = [] if final else advancing(totals, rule.advance_top_n, rule.advance_min_total)
+        events = [self._env(RoundClosed(contest_id=contest_id, round_no=round_no, final_round=final,
+                                        scored_entries=scored, advancing=moving, standardised=standardised,
+                                        totals=totals, advance_top_n=None if final else rule.advance_top_n,
+                                        advance_min_total=None if final else rule.advance_min_total))]
+        if final:
+            z = counted_totals(results, True) if standardised else {}
+            events.append(self._env(JudgingClosed(contest_id=contest_id, round_no=round_no,
+                                                  rubric_version=contest["rubric"]["version"], entries=scored,
+                                                  standardised=standardised, standardised_totals=z)))
+        res = await self.store.rounds.update_one(
+            {"_id": rid, "closed": False},
+            outbox.with_events({"$set": {"closed": True, "closed_at": now, "advancing": moving, "totals": totals}},
+                               *events))
+        if not res.matched_count:
+            raise Conflict("Vòng chấm đã đóng.")
+        if final:
+            await self.store.contests.update_one({"_id": contest_id}, {"$set": {"judging_status": "closed"}})
+        else:
+            nxt = round_id(contest_id, round_no + 1)
+            await self.store.rounds.update_one(
+                {"_id": nxt}, {"$setOnInsert": {"contest_id": contest_id, "round_no": round_no + 1,
+                                                "k": rules[round_no].judges_per_entry, "entry_ids": moving,
+                                                "released": False, "closed": False,
+                                                "final": round_no + 1 == len(rules)}}, upsert=True)
+        log.info("judging.round_closed", contest_id=contest_id, round_no=round_no, scored=len(scored),
+                 advancing=len(moving), final=final)
+        await self.publish_setup(contest_id)
+        return {**rnd, "closed": True, "scored": scored, "advancing": moving}
+
+    async def reopen_round(self, contest_id: str, round_no: int, reason: str, by: Principal) -> Doc:
+        """Open a round closed by mistake again, with the reason in its history. Refused once the
+        next round is released (its entries came from this round's result) or the result was
+        announced; otherwise the round's reviews accept scores again and its closing is undone
+        (the next round, not yet released, is planned again at the next close)."""
+        contest = await self.contest(contest_id)
+        rid = round_id(contest_id, round_no)
+        rnd = await self.store.rounds.find_one({"_id": rid})
+        if rnd is None or not rnd.get("released"):
+            raise NotFound("Không tìm thấy vòng chấm.")
+        if not rnd.get("closed"):
+            raise Conflict("Vòng chấm đang mở.")
+        if contest.get("announced"):
+            raise Conflict("Kết quả đã được công bố; không thể mở lại vòng chấm.")
+        nxt = await self.store.rounds.find_one({"_id": round_id(contest_id, round_no + 1)})
+        if nxt is not None and nxt.get("released"):
+            raise Conflict("Vòng sau đã được mở; không thể mở lại vòng này.")
+        now = datetime.now(UTC)
+        final = bool(rnd["final"])
+        event = self._env(RoundReopened(contest_id=contest_id, round_no=round_no, final_round=final, reason=reason,
+                                        by=by.full_name or by.email))
+        res = await self.store.rounds.update_one(
+            {"_id": rid, "closed": True},
+            outbox.with_events({"$set": {"closed": False, "advancing": [], "totals": {}},
+                                "$push": {"history": {"kind": "reopened", "at": now, "by": by.account_id,
+                                                      "reason": reason}}}, event))
+        if not res.matched_count:
+            raise Conflict("Vòng chấm vừa thay đổi ở nơi khác, vui lòng tải lại.")
+        ids = [r["_id"] async for r in self.store.reviews.find(
+            {"contest_id": contest_id, "round_no": round_no, "closed": True}, {"_id": 1})]
+        for rid_ in ids:
+            async with self.locks.hold(rid_):
+                await self.store.reviews.update_one({"_id": rid_}, {"$set": {"closed": False}, "$inc": {"rev": 1},
+                                                                    "$push": {"audit": {"kind": "reopened", "at": now,
+                                                                                        "by": by.account_id,
+                                                                                        "by_name": by.full_name,
+                                                                                        "note": reason}}})
+        if nxt is not None:
+            await self.store.rounds.delete_one({"_id": nxt["_id"], "released": {"$ne": True}})
+        if final:
+            await self.store.contests.update_one({"_id": contest_id}, {"$set": {"judging_status": "scoring"}})
+        log.info("judging.round_reopened", contest_id=contest_id, round_no=round_no, reason=reason)
+        await self.publish_setup(contest_id)
+        return {**rnd, "closed": False}
+
+    async def on_announced(self, contest_id: str) -> None:
+        """Awards announced the result: rounds can no longer be reopened."""
+        await self.store.contests.update_one({"_id": contest_id}, {"$set": {"announced": True}})
+

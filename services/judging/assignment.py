@@ -34,6 +34,8 @@ log = structlog.get_logger(__name__)
 
 
 class Assignments(JudgingCore):
+    """Rounds and assignment: plan, preview, release, assign arrivals, rebalance."""
+
     async def _round_inputs(self, contest: Doc, round_no: int) -> tuple[RoundRule, Doc | None]:
         rules = self.rules(contest)
         if not 1 <= round_no <= len(rules):

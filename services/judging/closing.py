@@ -29,6 +29,8 @@ log = structlog.get_logger(__name__)
 
 
 class Closing(JudgingCore):
+    """Reminders, round results, closing and reopening rounds."""
+
     async def remind(self, contest_id: str, judge_id: str, by: Principal, message: str) -> Doc:
         """Record a reminder; the judge sees it on their queue page (there is no e-mail here)."""
         await self.contest(contest_id)

@@ -23,6 +23,8 @@ log = structlog.get_logger(__name__)
 
 
 class OrganiserControls(JudgesWork):
+    """Organisers correct a review: void a sheet, pin a judge."""
+
     async def void_sheet(self, rid: str, judge_id: str, reason: str, by: Principal, to: str | None = None) -> Doc:
         """An organiser voids a judge's sheet (e.g. a conflict found after scoring) with a reason:
         the judge leaves the entry, another takes it; the result follows their sheet."""

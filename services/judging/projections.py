@@ -22,6 +22,8 @@ log = structlog.get_logger(__name__)
 
 
 class Projections(Assignments):
+    """Copies kept from other services' events (judges, contests, blind entries)."""
+
     async def on_account(self, e: AccountRegistered) -> None:
         """Idempotent upsert. A judge who leaves (deactivated or no longer a judge) loses the
         unscored work of open rounds, which is rebalanced over the rest of the panel."""

@@ -22,6 +22,8 @@ log = structlog.get_logger(__name__)
 
 
 class SetUp(Assignments):
+    """Configuration before and between rounds: rubric, rounds, panel, deadlines."""
+
     async def set_rubric(self, contest_id: str, criteria: list[Doc]) -> Doc:
         contest = await self.contest(contest_id)
         if contest.get("frozen"):

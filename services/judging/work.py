@@ -41,6 +41,8 @@ log = structlog.get_logger(__name__)
 
 
 class JudgesWork(Assignments):
+    """The judge's work: queue, declaration, recusal, sheets."""
+
     async def queue(self, judge: Principal) -> list[Doc]:
         out = []
         reviews = await self.store.reviews.find({"judge_ids": judge.account_id, "withdrawn": {"$ne": True}},

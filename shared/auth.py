@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -18,6 +17,7 @@ from typing import Any, NamedTuple
 import httpx
 import jwt
 import structlog
+from cachetools import LRUCache
 from fastapi import HTTPException, Request, status
 
 from shared.revocations import Revocations
@@ -104,20 +104,16 @@ class TokenVerifier:
         self._unit_claim = unit_claim
         self._revocations = revocations
         self._max_lifetime = max_lifetime_s
-        self._verified: OrderedDict[str, _Verified] = OrderedDict()
+        self._verified: LRUCache[str, _Verified] = LRUCache(maxsize=VERIFIED_CACHE)
 
     async def verify(self, token: str) -> Principal:
         """The token's principal. A token already verified is answered from memory until it
         expires (a signature check is the largest cost of a small request); revocations (a
         sign-out, a password change) are checked every time."""
-        hit = self._verified.get(token)
-        if hit is not None and hit.exp > time.time():
-            self._verified.move_to_end(token)
-        else:
+        hit = self._verified.get(token)  # a hit is now the most recently used
+        if hit is None or hit.exp <= time.time():
             hit = await self._verify(token)
-            self._verified[token] = hit
-            if len(self._verified) > VERIFIED_CACHE:
-                self._verified.popitem(last=False)
+            self._verified[token] = hit  # the least recently used goes when it is full
         if self._revocations is not None and self._revocations.revoked(hit.principal.account_id, hit.jti, hit.iat):
             raise AuthError("the token was revoked")
         return hit.principal

@@ -24,10 +24,10 @@ applies once.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
+from cachetools import LRUCache
 from pymongo.asynchronous.collection import AsyncCollection
 
 from shared.envelope import Envelope
@@ -39,12 +39,25 @@ def _when(env: Envelope) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
+class _Recent(LRUCache[str, datetime]):
+    """Event ids this process handled, with when they occurred; forgetting the least recent
+    one raises the inbox's watermark to its time (``Inbox._remember_id``)."""
+
+    def __init__(self, maxsize: int, forget: Callable[[datetime], None]) -> None:
+        super().__init__(maxsize=maxsize)
+        self._forget = forget
+
+    def popitem(self) -> tuple[str, datetime]:
+        key, when = super().popitem()
+        self._forget(when)
+        return key, when
+
+
 class Inbox:
     def __init__(self, collection: AsyncCollection[Doc], *, skew: float = 10.0, remember: int = 50_000) -> None:
         self._coll = collection
         self._skew = timedelta(seconds=skew)
-        self._remember = remember
-        self._recent: OrderedDict[str, datetime] = OrderedDict()
+        self._recent = _Recent(remember, self._forgotten)
         self.watermark = datetime.now(UTC) + self._skew
         self.lookups = 0  # events that had to be looked up in the store
 
@@ -79,8 +92,7 @@ class Inbox:
 
     def _remember_id(self, env: Envelope) -> None:
         self._recent[env.event_id] = _when(env)
-        self._recent.move_to_end(env.event_id)
-        while len(self._recent) > self._remember:
-            _, forgotten = self._recent.popitem(last=False)
-            # Whatever occurred up to the forgotten one must now be asked of the store.
-            self.watermark = max(self.watermark, forgotten)
+
+    def _forgotten(self, when: datetime) -> None:
+        # Whatever occurred up to the forgotten one must now be asked of the store.
+        self.watermark = max(self.watermark, when)

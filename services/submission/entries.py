@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -55,12 +56,18 @@ class EntriesPart(AttachmentsPart):
         """The participant's entries; once a contest's result is announced, each entry that
         reached judging carries where it ended (``outcome``), also when it stopped before the
         final round, which the announcement does not list."""
-        entries = await self.store.entries.find(
-            {"owner_id": user.account_id}, {outbox.OUTBOX: 0, "versions": 0}
-        ).sort("created_at", -1).to_list()
+        def read() -> Awaitable[list[Doc]]:
+            return self.store.entries.find(
+                {"owner_id": user.account_id}, {outbox.OUTBOX: 0, "versions": 0}).sort("created_at", -1).to_list()
+
+        entries = await read()
         ids = sorted({e["contest_id"] for e in entries if e["status"] in (*IN_JUDGING, "not_awarded", "awarded")})
         announced = [c["_id"] async for c in self.store.contests.find(
             {"_id": {"$in": ids}, "announced": True}, {"_id": 1})] if ids else []
+        if announced:
+            # The announcement writes each entry's result, then marks the contest announced: the
+            # entries read before the mark may predate the results, so read them again after it.
+            entries = await read()
         standings = await self.store.standings.find({"contest_id": {"$in": announced}}).to_list() if announced else []
         for e in entries:
             if e["contest_id"] in announced:
@@ -239,20 +246,28 @@ class EntriesPart(AttachmentsPart):
         return entry
 
     async def apply_external_status(self, entry_id: str, status: str, extra: Doc | None = None) -> None:
-        """Judging and awards move an entry on; late or repeated events never move it back."""
-        entry = await self.store.entries.find_one({"_id": entry_id}, {"status": 1})
-        if entry is None:
-            return
-        try:
-            new = apply_status(entry["status"], status)
-        except TransitionError:
-            return
-        if new == entry["status"] and not extra:
-            return
-        now = datetime.now(UTC)
-        await self.store.entries.update_one(
-            {"_id": entry_id, "status": entry["status"]},
-            {"$set": {"status": new, "updated_at": now, **(extra or {})},
-             "$push": {"history": {"status": new, "at": now}}},
-        )
+        """Judging and awards move an entry on; late or repeated events never move it back. A
+        status that changed between the read and the write (compare-and-set missed) is read
+        again, so an announced result is never dropped."""
+        for _ in range(5):
+            entry = await self.store.entries.find_one({"_id": entry_id}, {"status": 1})
+            if entry is None:
+                return
+            try:
+                new = apply_status(entry["status"], status)
+            except TransitionError:
+                return
+            if new == entry["status"] and not extra:
+                return
+            now = datetime.now(UTC)
+            res = await self.store.entries.update_one(
+                {"_id": entry_id, "status": entry["status"]},
+                {"$set": {"status": new, "updated_at": now, **(extra or {})},
+                 "$push": {"history": {"status": new, "at": now}}},
+            )
+            if res.matched_count:
+                return
+            log.warning("entry.status_changed_meanwhile", entry_id=entry_id, status=status)
+        # A handler failure: the consumer tries the event again (and dead-letters it, visibly, if it never lands).
+        raise RuntimeError(f"entry {entry_id} kept changing while {status} was applied")
 

@@ -162,7 +162,9 @@ class RequestContext:
                 return
         try:
             path = scope["path"]
-            needs_store = "/health" not in path and path != metrics.PATH and not path.endswith("/asyncapi.json")
+            # Health, metrics and the API documents answer before the store has (they never use it).
+            needs_store = "/health" not in path and path != metrics.PATH and not path.endswith(
+                ("/asyncapi.json", "/openapi.json", "/api/docs"))
             if not self.runtime.prepared.is_set() and needs_store:
                 raise StoreUnavailable("the service is still starting: its store has not answered yet")
             await self.app(scope, receive, send_with_headers)

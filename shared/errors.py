@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
 
 class Refused(Exception):
     """A request the rules refuse. ``errors``: field -> message; ``extra``: more keys of the body
@@ -73,3 +75,25 @@ def status_of(exc: Refused) -> int:
         if kind in STATUS:
             return STATUS[kind]
     return 400
+
+
+class ErrorBody(BaseModel):
+    """What every refusal answers (``shared.app``): the message and each field's message, in the
+    user's language; some refusals add keys a client acts on (e.g. ``declaration_required``)."""
+
+    model_config = ConfigDict(extra="allow")
+    detail: str = Field(description="What went wrong, in the user's language (Vietnamese unless ?lang=en).")
+    errors: dict[str, str] = Field(default_factory=dict, description="Field name -> what is wrong with it.")
+
+
+_MEANING = {400: "Bad request.", 401: "Not signed in, or the token is invalid or revoked.",
+            403: "Not allowed for this account, or a cross-site write.", 404: "Not found (or not yours).",
+            409: "The current state does not allow it.", 410: "Withdrawn.", 413: "Too large.",
+            415: "A kind of file the contest does not accept.", 422: "Invalid input: see ``errors``.",
+            429: "Too many attempts: see ``Retry-After``.",
+            503: "A dependency is down or busy: see ``Retry-After``."}
+
+#: Declared on every API router: each error status with the body it really has (FastAPI would
+#: otherwise document its own 422 shape, which the edge never sends).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text} for status, text in _MEANING.items()}

@@ -14,7 +14,7 @@ from services.awards.publication import MAX_INPUTS_BYTES, Publication
 from services.awards.service import AwardsService
 from services.awards.views import allocation_view
 from shared.auth import Auth, Principal
-from shared.errors import Invalid, NotFound, TooLarge
+from shared.errors import ERROR_RESPONSES, Invalid, NotFound, TooLarge
 from shared.mongo import Doc
 from shared.throttle import Throttle
 from shared.web.i18n import request_lang
@@ -73,7 +73,7 @@ MSG_SLOW_DOWN = ("Bạn gửi quá nhiều yêu cầu; vui lòng thử lại sau
 
 
 def build_router(svc: AwardsService, pub: Publication, auth: Auth) -> APIRouter:
-    r = APIRouter(prefix="/awards/api", tags=["awards"])
+    r = APIRouter(prefix="/awards/api", tags=["awards"], responses=ERROR_RESPONSES)
     organiser = auth.role("organiser")
     winner = auth.role("participant", "organiser")
     Org = Annotated[Principal, Depends(organiser)]

@@ -10,6 +10,7 @@ from services.identity.accounts import Account
 from services.identity.service import IdentityService
 from services.identity.units import to_doc
 from shared.auth import Auth, Principal
+from shared.errors import ERROR_RESPONSES
 from shared.throttle import client_address
 
 
@@ -75,7 +76,7 @@ class TokenOut(BaseModel):
 
 
 def build_router(svc: IdentityService, auth: Auth) -> APIRouter:
-    r = APIRouter(prefix="/identity")
+    r = APIRouter(prefix="/identity", responses=ERROR_RESPONSES)
     organiser = auth.role("organiser")
 
     @r.get("/.well-known/jwks.json", tags=["keys"])

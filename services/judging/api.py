@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from services.judging import views
 from services.judging.service import JudgingService, rubric_of
 from shared.auth import Auth, Principal
+from shared.errors import ERROR_RESPONSES
 from shared.mongo import Doc
 
 
@@ -87,7 +88,7 @@ class ReminderIn(BaseModel):
 
 
 def build_router(svc: JudgingService, auth: Auth) -> APIRouter:
-    r = APIRouter(prefix="/judging/api", tags=["judging"])
+    r = APIRouter(prefix="/judging/api", tags=["judging"], responses=ERROR_RESPONSES)
     judge = auth.role("judge")
     organiser = auth.role("organiser")
 

@@ -14,7 +14,7 @@ from services.submission.screening import Screening
 from services.submission.service import SubmissionService, field_errors
 from shared import outbox
 from shared.auth import Auth, Principal
-from shared.errors import TooLarge
+from shared.errors import ERROR_RESPONSES, TooLarge
 from shared.idempotency import IdempotencyKey
 from shared.mongo import Doc
 from shared.web.i18n import request_lang
@@ -110,7 +110,7 @@ async def lang_of(request: Request) -> Lang:  # async: a plain def would run in 
 
 
 def build_router(svc: SubmissionService, screening: Screening, auth: Auth) -> APIRouter:
-    r = APIRouter(prefix="/submission/api", tags=["submission"])
+    r = APIRouter(prefix="/submission/api", tags=["submission"], responses=ERROR_RESPONSES)
     organiser = auth.role("organiser")
     participant = auth.role("participant")
     judge = auth.role("judge", "organiser")

@@ -160,8 +160,8 @@ class RequestContext:
             if refused is not None:
                 await refused(scope, receive, send_with_headers)
                 return
+        path = scope["path"]
         try:
-            path = scope["path"]
             # Health, metrics and the API documents answer before the store has (they never use it).
             needs_store = "/health" not in path and path != metrics.PATH and not path.endswith(
                 ("/asyncapi.json", "/openapi.json", "/api/docs"))
@@ -179,7 +179,6 @@ class RequestContext:
             if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
                 self.runtime.kick()  # a write may have queued events: publish them now, not at the next poll
                 self.runtime.views.changed()
-            path = scope["path"]
             if not path.endswith("/health"):
                 log.info("http.request", method=scope["method"], path=path, status=status,
                          ms=round((time.perf_counter() - start) * 1000, 1))

@@ -71,9 +71,7 @@ def build_pages(svc: JudgingService, auth: Auth, web: Web) -> APIRouter:
         preview, preview_error = None, ""
         if next_no is not None and next_no <= len(rules):
             try:
-                n = next_no
-                preview = (await svc.views.get(("preview", contest_id, n),
-                                               lambda: svc.preview(contest_id, n, None, 2026))).value
+                preview = await views.next_round_preview(svc, contest_id, next_no)
             except Refused as exc:
                 preview_error = web.t(request, exc.message)
         open_round = next((x for x in rounds if x.get("released") and not x.get("closed")), None)

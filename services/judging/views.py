@@ -70,6 +70,12 @@ async def _progress(svc: JudgingService, contest_id: str, round_no: int) -> Doc:
             "judges": dict(sorted(per_judge.items(), key=lambda x: x[1]["name"])), "items": items}
 
 
+async def next_round_preview(svc: JudgingService, contest_id: str, round_no: int) -> Doc:
+    """The assignment the next round would get, computed once until something changes."""
+    return (await svc.views.get(("preview", contest_id, round_no),
+                                lambda: svc.preview(contest_id, round_no, None, 2026))).value
+
+
 async def calibration_view(svc: JudgingService, contest_id: str, round_no: int) -> Doc:
     """Each judge's mean and spread against the panel; raw and z-score rankings side by side
     (computed once until something changes, like ``progress``)."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import structlog
 from pymongo import monitoring
@@ -25,7 +25,9 @@ from pymongo.asynchronous.collection import AsyncCollection
 
 from shared.envelope import Envelope
 from shared.mongo import Doc, plain_id
-from shared.staged_outbox import StagedOutbox
+
+if TYPE_CHECKING:
+    from shared.staged_outbox import StagedOutbox
 
 OUTBOX = "_outbox"
 T = TypeVar("T")

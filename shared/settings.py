@@ -12,6 +12,8 @@ from typing import ClassVar, Literal, Self
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.mongo import Store
+
 
 class ServiceSettings(BaseSettings):
     """What every service needs; subclasses set ``env_prefix`` and their defaults."""
@@ -21,7 +23,7 @@ class ServiceSettings(BaseSettings):
     #: Fields every deployment must set explicitly (checked against docker-compose.yml by a test);
     #: the other fields are tunables whose defaults are right everywhere.
     deployment_fields: ClassVar[tuple[str, ...]] = (
-        "environment", "http_host", "http_port", "mongo_url", "mongo_db", "kafka_bootstrap", "kafka_group",
+        "environment", "http_host", "http_port", "mongo_url", "mongo_db", "store", "kafka_bootstrap", "kafka_group",
         "jwks_url", "public_base_url",
     )
 
@@ -35,9 +37,10 @@ class ServiceSettings(BaseSettings):
     )
     mongo_url: str = "mongodb://127.0.0.1:27017/"
     mongo_db: str = "contest"
-    mongo_serialise_writes: bool = Field(
-        default=True, description="Queue this process's writes per document: FerretDB does not isolate updates."
-    )
+    store: Store = Field(
+        default="mongodb", description="What ``mongo_url`` points at: ``mongodb`` (the plain path, several replicas "
+        "per service) or ``ferretdb`` (1.24, SQLite; every workaround in ``shared.ferretdb``, one process per "
+        "service and database). The local runner sets ``ferretdb``.")
     kafka_bootstrap: str = "127.0.0.1:9092"
     kafka_group: str = "contest"
     jwks_url: str = Field(
@@ -67,6 +70,11 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = Field(
         default=5, description="Tries of an event whose handler fails for a reason other than a dependency being "
         "down, before it is dead-lettered.")
+
+    @property
+    def mongo_serialise_writes(self) -> bool:
+        """Whether the database needs FerretDB's adapter (what ``shared.mongo.database`` is given)."""
+        return self.store == "ferretdb"
 
     @property
     def secure_cookies(self) -> bool:

@@ -31,6 +31,7 @@ CACHE = Path(os.environ.get("CONTEST_CACHE", Path.home() / ".cache" / "contest")
 KAFKA_VERSION = "4.1.1"
 FERRETDB_VERSION = "v1.24.2"
 SERVICES = ("identity", "submission", "judging", "awards")
+MAX_REPLICAS = 5
 
 log = structlog.get_logger("runner")
 
@@ -64,13 +65,21 @@ class Profile:
     def kafka_bootstrap(self) -> str:
         return f"127.0.0.1:{self.kafka_port}"
 
-    def service_env(self, service: str) -> dict[str, str]:
-        """The environment one service process gets: only its own prefixed variables."""
+    def replica_port(self, service: str, replica: int) -> int:
+        """Replica 1 is the service's own port; replica k listens 10 x (k - 1) above it (8111, 8121...)."""
+        if not 1 <= replica <= MAX_REPLICAS:
+            raise InfraError(f"replicas are numbered 1..{MAX_REPLICAS}, not {replica}")
+        return self.service_ports[service] + 10 * (replica - 1)
+
+    def service_env(self, service: str, replica: int = 1) -> dict[str, str]:
+        """The environment one service process gets: only its own prefixed variables. The store is
+        FerretDB's adapter unless ``CONTEST_STORE=mongodb`` (the plain path, run against FerretDB)."""
         p = service.upper()
         return {
             f"{p}_ENVIRONMENT": "test" if self.name == "test" else "development",
-            f"{p}_HTTP_PORT": str(self.service_ports[service]),
+            f"{p}_HTTP_PORT": str(self.replica_port(service, replica)),
             f"{p}_MONGO_URL": self.mongo_url,
+            f"{p}_STORE": os.environ.get("CONTEST_STORE", "ferretdb"),
             f"{p}_MONGO_DB": f"contest_{service}" if self.name == "dev" else f"contest_{self.name}_{service}",
             f"{p}_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
             f"{p}_KAFKA_GROUP": service,
@@ -396,7 +405,8 @@ def nginx_conf(profile: Profile) -> Path:
     (conf_dir / "tmp").mkdir(parents=True, exist_ok=True)
     (conf_dir / "tmp").chmod(0o777)  # workers drop to an unprivileged user when started as root
     ups = "\n".join(
-        f"  upstream {s} {{ server 127.0.0.1:{profile.service_ports[s]}; keepalive 32; keepalive_timeout 60s; }}"
+        f"  upstream {s} {{ {' '.join(f'server 127.0.0.1:{port};' for port in replica_ports(profile, s))} "
+        "keepalive 32; keepalive_timeout 60s; }"
         for s in SERVICES
     )
     tmp = conf_dir / "tmp"
@@ -423,6 +433,26 @@ http {{
     return conf
 
 
+def replica_ports(profile: Profile, service: str) -> list[int]:
+    """The ports of the service's first process and of every further replica running now."""
+    return [profile.replica_port(service, k) for k in range(1, MAX_REPLICAS + 1)
+            if k == 1 or Proc(replica_name(service, k), profile).running()]
+
+
+def reload_nginx(profile: Profile) -> None:
+    """Write the upstreams again (the replicas running now) and have nginx load them (SIGHUP);
+    requests under way finish on the old workers."""
+    proc = Proc("nginx", profile)
+    pid = proc.pid()
+    if pid is None:
+        return
+    conf = nginx_conf(profile)
+    _run([nginx_binary(), "-t", "-q", "-c", str(conf), "-e", str(profile.var / "logs" / "nginx-error.log")],
+         what="checking the nginx configuration")
+    os.kill(pid, signal.SIGHUP)
+    time.sleep(0.5)  # the new workers take over
+
+
 def start_nginx(profile: Profile) -> None:
     binary = nginx_binary()
     proc = Proc("nginx", profile)
@@ -436,13 +466,28 @@ def start_nginx(profile: Profile) -> None:
 
 # ---------------------------------------------------------------- services
 
-def start_service(profile: Profile, service: str) -> None:
-    proc = Proc(service, profile)
-    _ensure_port(proc, profile.service_ports[service])
-    proc.start([sys.executable, "-m", f"services.{service}"], env=profile.service_env(service))
+def replica_name(service: str, replica: int) -> str:
+    """The process name (pid file, log) of a replica: ``submission``, then ``submission-2``..."""
+    return service if replica == 1 else f"{service}-{replica}"
 
 
-def wait_service(profile: Profile, service: str) -> None:
-    port = profile.service_ports[service]
-    wait_for(Proc(service, profile), lambda: http_ok(f"http://127.0.0.1:{port}/{service}/health"),
+def parse_replica(name: str) -> tuple[str, int] | None:
+    """``submission-2`` -> ("submission", 2); a plain service name is replica 1; None otherwise."""
+    service, _, k = name.partition("-")
+    if service not in SERVICES or (k and not k.isdigit()):
+        return None
+    return service, int(k or 1)
+
+
+def start_service(profile: Profile, service: str, replica: int = 1) -> None:
+    """Start one process of a service. Further replicas share its database and consumer group (Kafka
+    spreads the partitions over them) and listen on their own port (``Profile.replica_port``)."""
+    proc = Proc(replica_name(service, replica), profile)
+    _ensure_port(proc, profile.replica_port(service, replica))
+    proc.start([sys.executable, "-m", f"services.{service}"], env=profile.service_env(service, replica))
+
+
+def wait_service(profile: Profile, service: str, replica: int = 1) -> None:
+    port = profile.replica_port(service, replica)
+    wait_for(Proc(replica_name(service, replica), profile), lambda: http_ok(f"http://127.0.0.1:{port}/{service}/health"),
              timeout=60, what=f"answering /{service}/health")

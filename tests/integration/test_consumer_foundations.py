@@ -21,7 +21,7 @@ import shared.broker
 from shared.broker import Consumer
 from shared.envelope import Envelope, EventPayload, register
 from shared.inbox import Inbox
-from shared.mongo import connect
+from shared.mongo import connect, database
 from shared.topics import dead_letter, replay
 from tests.conftest import PROFILE
 from tests.integration.kafka_util import ensure_topics, read_all
@@ -192,7 +192,7 @@ async def test_a_batch_that_cannot_finish_is_delivered_again_without_repeating_w
 async def test_the_inbox_asks_the_store_only_about_events_someone_else_could_have_handled() -> None:
     run = uuid.uuid4().hex[:8]
     client = connect(PROFILE.mongo_url)
-    coll = client[f"contest_test_inbox_{run}"]["inbox"]
+    coll = database(client, f"contest_test_inbox_{run}", "ferretdb")["inbox"]  # the watermark is FerretDB's
 
     def event(amount: int, *, minutes: float = 0) -> Envelope:
         env = Envelope.wrap(ConsumerProbe(account=run, amount=amount), producer="test")

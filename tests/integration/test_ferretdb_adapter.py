@@ -47,7 +47,7 @@ def loop() -> AsyncIterator[asyncio.AbstractEventLoop]:
 def colls(loop: asyncio.AbstractEventLoop) -> AsyncIterator[tuple[Any, Any]]:
     client = connect(PROFILE.mongo_url)
     name = "contest_test_adapter"
-    yield database(client, name, serialise_writes=False)["docs"], database(client, name, serialise_writes=True)["docs"]
+    yield database(client, name, store="mongodb")["docs"], database(client, name, store="ferretdb")["docs"]
     loop.run_until_complete(client.drop_database(name))
     loop.run_until_complete(client.close())
 

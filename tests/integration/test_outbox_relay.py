@@ -63,7 +63,7 @@ class SlowCollection:
 @pytest.fixture()
 async def things() -> AsyncIterator[Any]:
     client = connect(PROFILE.mongo_url)
-    db = database(client, f"contest_test_relay_{uuid.uuid4().hex[:8]}", serialise_writes=True)
+    db = database(client, f"contest_test_relay_{uuid.uuid4().hex[:8]}", store="ferretdb")
     try:
         yield db["things"]
     finally:

@@ -31,7 +31,7 @@ class Rig:
     def __init__(self, run: str) -> None:
         self.run = run
         self.client = connect(PROFILE.mongo_url)
-        self.db = database(self.client, f"contest_test_staged_{run}", serialise_writes=True)
+        self.db = database(self.client, f"contest_test_staged_{run}", store="ferretdb")
         self.things = self.db["things"]
         self.staged = StagedOutbox(self.db["outbox"], grace=1.0, drop_every=1.0)
         self.broker = make_broker(PROFILE.kafka_bootstrap, client_id="staged-test")

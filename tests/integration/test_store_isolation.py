@@ -17,7 +17,7 @@ pytestmark = pytest.mark.integration
 async def test_concurrent_updates_of_one_document_are_all_applied() -> None:
     client = connect(PROFILE.mongo_url)
     name = f"contest_test_isolation_{uuid.uuid4().hex[:6]}"
-    db = database(client, name, serialise_writes=True)
+    db = database(client, name, store="ferretdb")
     coll = db["counters"]
     try:
         await coll.insert_one({"_id": "c", "n": 0, "rev": 0})

@@ -41,7 +41,7 @@ async def test_events_written_while_kafka_is_down_are_delivered_once_after_resta
     await outbox.ensure_indexes([coll])
     broker = make_broker(PROFILE.kafka_bootstrap, client_id="outbox-test")
     await broker.start()
-    staged = StagedOutbox(database(client, "contest_test_outbox", serialise_writes=True)["outbox"])
+    staged = StagedOutbox(database(client, "contest_test_outbox", store="ferretdb")["outbox"])
     relay = outbox.OutboxRelay([coll], relay_publisher(broker), interval=0.1, max_backoff=2.0, staged=staged)
     staged.on_ready = relay.kick
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from shared.mongo import DocGate
+from shared.ferretdb.gate import DocGate
 
 
 async def test_writers_of_one_document_never_overlap_but_other_documents_proceed() -> None:

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from shared.docmatch import Unsupported, check_supported, matches
-from shared.mongo import _by_id, _positional, _widen
+from shared.ferretdb.docmatch import Unsupported, check_supported, matches
+from shared.ferretdb.gate import _by_id, _positional, _widen
 
 
 @pytest.mark.parametrize("conditions", [

@@ -3,7 +3,7 @@
 FerretDB 1.24 (SQLite) pushes a filter down to SQLite only when it is exactly ``{"_id": <string
 or ObjectId>}``; a filter such as ``{"_id": x, "rev": 3}`` parses every document of the
 collection (measured: an update of one entry took 280 ms with 1,300 entries stored). The
-FerretDB adapter in ``shared.mongo`` therefore fetches the document by ``_id`` alone and checks
+FerretDB adapter (``shared.ferretdb.gate``) therefore fetches the document by ``_id`` alone and checks
 the rest of the filter here. Only conditions whose MongoDB meaning is reproduced exactly are
 accepted; anything else raises ``Unsupported`` and the caller lets the server evaluate it.
 """

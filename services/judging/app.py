@@ -10,7 +10,8 @@ from fastapi.staticfiles import StaticFiles
 
 from services.judging import views
 from services.judging.api import build_router
-from services.judging.consumers import batch_handlers, handlers
+from services.judging.consumers import routes
+from services.judging.mongo_repositories import mongo_repositories
 from services.judging.pages import build_pages
 from services.judging.service import JudgingService
 from services.judging.settings import JudgingSettings
@@ -25,9 +26,9 @@ def build(settings: JudgingSettings | None = None) -> FastAPI:
     settings = settings or JudgingSettings()
     rt = Runtime(settings, HERE)
     store = JudgingStore(rt.db)
-    svc = JudgingService(store, settings, views=rt.views)
+    svc = JudgingService(mongo_repositories(store), settings, views=rt.views, raw_store=store)
     rt.use_outbox(store.reviews, store.rounds, store.contests)
-    rt.subscribe(handlers(svc), batch_handlers(svc))
+    rt.subscribe(routes(svc))
     rt.on_startup(store.ensure_indexes)
     async def republish() -> None:  # the next change of each contest publishes its set-up anyway
         await svc.publish_all_setups()
@@ -35,12 +36,8 @@ def build(settings: JudgingSettings | None = None) -> FastAPI:
     async def warm_views() -> None:
         """Progress and calibration of each contest's latest released round, so the first
         organiser after a start does not wait seconds for them (``shared.view_cache``)."""
-        latest: dict[str, int] = {}  # the three contests whose rounds were released last
-        async for rnd in store.rounds.find({"released": True}, {"contest_id": 1, "round_no": 1}).sort(
-                "released_at", -1):
-            if len(latest) < 3:
-                latest.setdefault(rnd["contest_id"], rnd["round_no"])
-        for contest_id, round_no in latest.items():
+        # the three contests whose rounds were released last
+        for contest_id, round_no in await svc.repos.rounds.latest_released(3):
             await views.progress(svc, contest_id, round_no)
             await views.calibration_view(svc, contest_id, round_no)
 

@@ -10,8 +10,6 @@ import structlog
 from services.judging.core import (
     JudgingCore,
     RoundState,
-    fresh_sheet,
-    judges_update,
 )
 from services.judging.domain.assignment import (
     Assignment,
@@ -22,13 +20,14 @@ from services.judging.domain.assignment import (
     rebalance,
 )
 from services.judging.domain.rounds import RoundRule
-from services.judging.store import review_id, round_id
-from shared import outbox
+from services.judging.repositories import fresh_sheet
+from services.judging.store import review_id
+from shared.envelope import Envelope
 from shared.errors import Conflict, NotFound
 from shared.events.judging import (
     EntryReviewStarted,
 )
-from shared.mongo import Doc, insert_new
+from shared.mongo import Doc
 
 log = structlog.get_logger(__name__)
 
@@ -40,7 +39,7 @@ class Assignments(JudgingCore):
         rules = self.rules(contest)
         if not 1 <= round_no <= len(rules):
             raise NotFound("Không tìm thấy vòng chấm.")
-        rnd = await self.store.rounds.find_one({"_id": round_id(contest["_id"], round_no)})
+        rnd = await self.repos.rounds.get(contest["_id"], round_no)
         if round_no > 1 and rnd is None:
             raise Conflict("Vòng trước chưa đóng: chưa biết hồ sơ nào vào vòng này.")
         if rnd is not None and rnd.get("closed"):
@@ -56,8 +55,7 @@ class Assignments(JudgingCore):
         state = self._rounds_seen.get(key)
         if state is None:
             state = RoundState()
-            async for r in self.store.reviews.find({"contest_id": contest_id, "round_no": round_no},
-                                                    {"entry_id": 1, "judge_ids": 1, "withdrawn": 1}):
+            for r in await self.repos.reviews.assignments(contest_id, round_no):
                 state.assigned.add(r["entry_id"])
                 if not r.get("withdrawn"):
                     for j in r["judge_ids"]:
@@ -71,16 +69,13 @@ class Assignments(JudgingCore):
         """The assignment of the round's still unassigned entries (nothing written). ``known``:
         the entries themselves when the caller has them (arrivals), so they are not read again."""
         contest_id = contest["_id"]
-        query: Doc = {"contest_id": contest_id, "withdrawn": False}
         ids: set[str] | None = set(entry_filter) if entry_filter is not None else None
         if only is not None:
             ids = set(only) if ids is None else ids & set(only)
         if known is not None:
             entries = [e for e in known if ids is None or e["_id"] in ids]
         else:
-            if ids is not None:
-                query["_id"] = {"$in": sorted(ids)}
-            entries = await self.store.entries.find(query, {"sections": 0, "attachments": 0}).to_list()
+            entries = await self.repos.entries.eligible(contest_id, ids)
         state = await self._round_state(contest_id, round_no)
         todo = [e for e in entries if e["_id"] not in state.assigned]
         judges = await self.panel_judges(contest)
@@ -117,16 +112,12 @@ class Assignments(JudgingCore):
         self._forget_rounds()
         contest = await self.contest(contest_id)
         rule, rnd = await self._round_inputs(contest, round_no)
-        rid = round_id(contest_id, round_no)
         final = round_no == len(self.rules(contest))
-        await self.store.contests.update_one({"_id": contest_id},
-                                             {"$set": {"frozen": True, "judging_status": "scoring"}})
+        await self.repos.contests.freeze_for_scoring(contest_id)
         if rnd is None or not rnd.get("released"):
             fields = {"contest_id": contest_id, "round_no": round_no, "k": k or rule.judges_per_entry, "seed": seed,
                       "released": True, "closed": False, "final": final, "released_at": datetime.now(UTC)}
-            await self.store.rounds.update_one({"_id": rid, "released": {"$ne": True}}, {"$set": fields}, upsert=True)
-            rnd = await self.store.rounds.find_one({"_id": rid})
-            assert rnd is not None
+            rnd = await self.repos.rounds.release(contest_id, round_no, fields)
             log.info("judging.round_released", contest_id=contest_id, round_no=round_no, k=rnd["k"], seed=rnd["seed"])
             await self._assign(rnd)
             await self.publish_setup(contest_id)
@@ -140,7 +131,7 @@ class Assignments(JudgingCore):
                                       known)
         now = datetime.now(UTC)
         contest_id, round_no = rnd["contest_id"], rnd["round_no"]
-        docs: list[Doc] = []
+        docs: list[tuple[Doc, list[Envelope]]] = []
         for entry_id, judge_ids in plan.items():
             doc = {"_id": review_id(contest_id, round_no, entry_id), "contest_id": contest_id, "round_no": round_no,
                    "entry_id": entry_id, "judge_ids": list(judge_ids), "final_round": rnd["final"],
@@ -148,12 +139,11 @@ class Assignments(JudgingCore):
                    "withdrawn": False, "closed": False, "audit": [], "rev": 0, "result": None, "assigned_at": now}
             event = self._env(EntryReviewStarted(contest_id=contest_id, entry_id=entry_id, round_no=round_no,
                                                  judges=len(judge_ids)))
-            docs.append(outbox.new_document(doc, event, self._reviewers(doc, list(judge_ids))))
+            docs.append((doc, [event, self._reviewers(doc, list(judge_ids))]))
         # Reviews that exist are never touched (``_plan`` leaves them out; one written meanwhile by
-        # another release is skipped by its unique _id), and many are written in a few commands.
+        # another release is skipped by its unique _id).
         try:
-            for i in range(0, len(docs), 200):
-                await insert_new(self.store.reviews, docs[i:i + 200])
+            await self.repos.reviews.insert_new(docs)
         except BaseException:
             self._forget_rounds()  # some may be written: read the round again next time
             raise
@@ -165,16 +155,13 @@ class Assignments(JudgingCore):
                     state.loads[j] = state.loads.get(j, 0) + 1
 
     async def _open_reviews(self, contest_id: str, round_no: int) -> list[Doc]:
-        return await self.store.reviews.find(
-            {"contest_id": contest_id, "round_no": round_no, "withdrawn": {"$ne": True}, "closed": {"$ne": True}},
-            {outbox.OUTBOX: 0}).to_list()
+        return await self.repos.reviews.open_in_round(contest_id, round_no)
 
     async def _refs(self, contest: Doc, reviews: list[Doc]) -> tuple[list[JudgeRef], list[EntryRef], set[str]]:
         judges = await self.panel_judges(contest)
         active = {j["_id"] for j in judges}
         ids = [r["entry_id"] for r in reviews]
-        entries = {e["_id"]: e async for e in self.store.entries.find({"_id": {"$in": ids}},
-                                                                      {"conflict_unit": 1, "category": 1})}
+        entries = await self.repos.entries.refs(ids)
         return ([JudgeRef(j["_id"], j["unit"], frozenset(j.get("categories", []))) for j in judges],
                 [EntryRef(i, entries[i]["conflict_unit"], entries[i]["category"]) for i in ids if i in entries], active)
 
@@ -201,14 +188,9 @@ class Assignments(JudgingCore):
             entry = {"kind": kind, "at": now, "by": actor, "note": note, "removed": sorted(set(old) - set(new)),
                      "added": sorted(set(new) - set(old)),
                      "old": {j: r["sheets"][j].get("scores", {}) for j in set(old) - set(new)}}
-            update = judges_update(r, new)
-            update["$set"]["rev"] = r["rev"] + 1
-            update["$push"] = {"audit": entry}
             async with self.locks.hold(r["_id"]):
-                res = await self.store.reviews.update_one(
-                    {"_id": r["_id"], "rev": r["rev"], "closed": {"$ne": True}},
-                    outbox.with_events(update, self._reviewers(r, new)))
-            if res.matched_count:
+                done = await self.repos.reviews.move_judges(r, new, entry, [self._reviewers(r, new)])
+            if done:
                 moved += 1
             else:
                 log.warning("judging.reassignment_skipped", review_id=r["_id"], reason="changed meanwhile")
@@ -218,7 +200,7 @@ class Assignments(JudgingCore):
     async def rebalance_round(self, contest_id: str, round_no: int, *, actor: str, note: str) -> int:
         self._forget_rounds()
         contest = await self.contest(contest_id)
-        rnd = await self.store.rounds.find_one({"_id": round_id(contest_id, round_no)})
+        rnd = await self.repos.rounds.get(contest_id, round_no)
         if rnd is None or rnd.get("closed"):
             return 0
         reviews = await self._open_reviews(contest_id, round_no)

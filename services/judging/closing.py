@@ -14,8 +14,6 @@ from services.judging.core import (
 )
 from services.judging.domain.aggregation import EntryResult
 from services.judging.domain.rounds import RoundRule, advancing
-from services.judging.store import round_id
-from shared import outbox
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound
 from shared.events.judging import (
@@ -34,38 +32,31 @@ class Closing(JudgingCore):
     async def remind(self, contest_id: str, judge_id: str, by: Principal, message: str) -> Doc:
         """Record a reminder; the judge sees it on their queue page (there is no e-mail here)."""
         await self.contest(contest_id)
-        if not await self.store.reviews.find_one({"contest_id": contest_id, "judge_ids": judge_id}, {"_id": 1}):
+        if not await self.repos.reviews.has_work(contest_id, judge_id):
             raise NotFound("Giám khảo này không có bài nào trong cuộc thi.")
         doc = {"_id": uuid.uuid4().hex, "contest_id": contest_id, "judge_id": judge_id, "by": by.account_id,
                "message": message or "Ban tổ chức nhắc bạn hoàn thành các bài được phân công.", "at": datetime.now(UTC)}
-        await self.store.reminders.insert_one(doc)
+        await self.repos.reminders.add(doc)
         log.info("judging.reminder_recorded", contest_id=contest_id, judge_id=judge_id)
         return {k: v for k, v in doc.items() if k != "_id"}
 
     async def round_results(self, contest_id: str, round_no: int) -> list[EntryResult]:
-        reviews = await self.store.reviews.find(
-            {"contest_id": contest_id, "round_no": round_no, "withdrawn": {"$ne": True}},
-            {"entry_id": 1, "result": 1}).to_list()
-        return [result_of(r) for r in reviews if r.get("result")]
+        return [result_of(r) for r in await self.repos.reviews.results(contest_id, round_no) if r.get("result")]
 
     async def close_round(self, contest_id: str, round_no: int) -> Doc:
         """Refuse further scores (every review of the round is closed first, so a sheet save in
         flight fails its compare-and-set), publish the results and who advances; the last round
         closes judging."""
         contest = await self.contest(contest_id)
-        rid = round_id(contest_id, round_no)
-        rnd = await self.store.rounds.find_one({"_id": rid})
+        rnd = await self.repos.rounds.get(contest_id, round_no)
         if rnd is None or not rnd.get("released"):
             raise NotFound("Không tìm thấy vòng chấm.")
         if rnd.get("closed"):
             raise Conflict("Vòng chấm đã đóng.")
         now = datetime.now(UTC)
-        ids = [r["_id"] async for r in self.store.reviews.find(
-            {"contest_id": contest_id, "round_no": round_no, "closed": {"$ne": True}}, {"_id": 1})]
-        for rid_ in ids:
-            async with self.locks.hold(rid_):
-                await self.store.reviews.update_one({"_id": rid_},
-                                                    {"$set": {"closed": True, "closed_at": now}, "$inc": {"rev": 1}})
+        for rid in await self.repos.reviews.ids_in_round(contest_id, round_no, closed=False):
+            async with self.locks.hold(rid):
+                await self.repos.reviews.close(rid, now)
         results = await self.round_results(contest_id, round_no)
         standardised = self.standardised(contest)
         totals = counted_totals(results, standardised)
@@ -83,21 +74,15 @@ class Closing(JudgingCore):
             events.append(self._env(JudgingClosed(contest_id=contest_id, round_no=round_no,
                                                   rubric_version=contest["rubric"]["version"], entries=scored,
                                                   standardised=standardised, standardised_totals=z)))
-        res = await self.store.rounds.update_one(
-            {"_id": rid, "closed": False},
-            outbox.with_events({"$set": {"closed": True, "closed_at": now, "advancing": moving, "totals": totals}},
-                               *events))
-        if not res.matched_count:
+        if not await self.repos.rounds.close(contest_id, round_no, at=now, advancing=moving, totals=totals,
+                                             events=events):
             raise Conflict("Vòng chấm đã đóng.")
         if final:
-            await self.store.contests.update_one({"_id": contest_id}, {"$set": {"judging_status": "closed"}})
+            await self.repos.contests.set_judging_status(contest_id, "closed")
         else:
-            nxt = round_id(contest_id, round_no + 1)
-            await self.store.rounds.update_one(
-                {"_id": nxt}, {"$setOnInsert": {"contest_id": contest_id, "round_no": round_no + 1,
-                                                "k": rules[round_no].judges_per_entry, "entry_ids": moving,
-                                                "released": False, "closed": False,
-                                                "final": round_no + 1 == len(rules)}}, upsert=True)
+            await self.repos.rounds.plan_next(contest_id, round_no + 1, {
+                "contest_id": contest_id, "round_no": round_no + 1, "k": rules[round_no].judges_per_entry,
+                "entry_ids": moving, "released": False, "closed": False, "final": round_no + 1 == len(rules)})
         log.info("judging.round_closed", contest_id=contest_id, round_no=round_no, scored=len(scored),
                  advancing=len(moving), final=final)
         await self.publish_setup(contest_id)
@@ -109,46 +94,36 @@ class Closing(JudgingCore):
         announced; otherwise the round's reviews accept scores again and its closing is undone
         (the next round, not yet released, is planned again at the next close)."""
         contest = await self.contest(contest_id)
-        rid = round_id(contest_id, round_no)
-        rnd = await self.store.rounds.find_one({"_id": rid})
+        rnd = await self.repos.rounds.get(contest_id, round_no)
         if rnd is None or not rnd.get("released"):
             raise NotFound("Không tìm thấy vòng chấm.")
         if not rnd.get("closed"):
             raise Conflict("Vòng chấm đang mở.")
         if contest.get("announced"):
             raise Conflict("Kết quả đã được công bố; không thể mở lại vòng chấm.")
-        nxt = await self.store.rounds.find_one({"_id": round_id(contest_id, round_no + 1)})
+        nxt = await self.repos.rounds.get(contest_id, round_no + 1)
         if nxt is not None and nxt.get("released"):
             raise Conflict("Vòng sau đã được mở; không thể mở lại vòng này.")
         now = datetime.now(UTC)
         final = bool(rnd["final"])
         event = self._env(RoundReopened(contest_id=contest_id, round_no=round_no, final_round=final, reason=reason,
                                         by=by.full_name or by.email))
-        res = await self.store.rounds.update_one(
-            {"_id": rid, "closed": True},
-            outbox.with_events({"$set": {"closed": False, "advancing": [], "totals": {}},
-                                "$push": {"history": {"kind": "reopened", "at": now, "by": by.account_id,
-                                                      "reason": reason}}}, event))
-        if not res.matched_count:
+        history = {"kind": "reopened", "at": now, "by": by.account_id, "reason": reason}
+        if not await self.repos.rounds.reopen(contest_id, round_no, history, [event]):
             raise Conflict("Vòng chấm vừa thay đổi ở nơi khác, vui lòng tải lại.")
-        ids = [r["_id"] async for r in self.store.reviews.find(
-            {"contest_id": contest_id, "round_no": round_no, "closed": True}, {"_id": 1})]
-        for rid_ in ids:
-            async with self.locks.hold(rid_):
-                await self.store.reviews.update_one({"_id": rid_}, {"$set": {"closed": False}, "$inc": {"rev": 1},
-                                                                    "$push": {"audit": {"kind": "reopened", "at": now,
-                                                                                        "by": by.account_id,
-                                                                                        "by_name": by.full_name,
-                                                                                        "note": reason}}})
+        audit = {"kind": "reopened", "at": now, "by": by.account_id, "by_name": by.full_name, "note": reason}
+        for rid in await self.repos.reviews.ids_in_round(contest_id, round_no, closed=True):
+            async with self.locks.hold(rid):
+                await self.repos.reviews.reopen(rid, audit)
         if nxt is not None:
-            await self.store.rounds.delete_one({"_id": nxt["_id"], "released": {"$ne": True}})
+            await self.repos.rounds.discard_unreleased(contest_id, round_no + 1)
         if final:
-            await self.store.contests.update_one({"_id": contest_id}, {"$set": {"judging_status": "scoring"}})
+            await self.repos.contests.set_judging_status(contest_id, "scoring")
         log.info("judging.round_reopened", contest_id=contest_id, round_no=round_no, reason=reason)
         await self.publish_setup(contest_id)
         return {**rnd, "closed": False}
 
     async def on_announced(self, contest_id: str) -> None:
         """Awards announced the result: rounds can no longer be reopened."""
-        await self.store.contests.update_one({"_id": contest_id}, {"$set": {"announced": True}})
+        await self.repos.contests.mark_announced(contest_id)
 

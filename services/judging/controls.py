@@ -14,7 +14,6 @@ from services.judging.domain.assignment import (
     swap_problem,
 )
 from services.judging.work import JudgesWork
-from shared import outbox
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound
 from shared.mongo import Doc
@@ -38,8 +37,8 @@ class OrganiserControls(JudgesWork):
         return {"review_id": rid, "removed": judge_id, "added": added}
 
     async def _organiser_review(self, rid: str) -> Doc:
-        r = await self.store.reviews.find_one({"_id": rid, "withdrawn": {"$ne": True}}, {outbox.OUTBOX: 0})
-        if r is None:
+        r = await self.repos.reviews.get(rid)
+        if r is None or r.get("withdrawn") is True:
             raise NotFound("Không tìm thấy hồ sơ chấm.")
         if r.get("closed"):
             raise Conflict("Vòng chấm đã đóng; hãy mở lại vòng trước khi thay giám khảo.")
@@ -48,18 +47,17 @@ class OrganiserControls(JudgesWork):
     async def review_for_organiser(self, rid: str) -> Doc:
         """One entry's judges in a round, and who else could take it (load in the round, and the
         rule that forbids it, if any), for the organiser's page."""
-        r = await self.store.reviews.find_one({"_id": rid}, {outbox.OUTBOX: 0})
+        r = await self.repos.reviews.get(rid)
         if r is None:
             raise NotFound("Không tìm thấy hồ sơ chấm.")
         contest = await self.contest(r["contest_id"])
         reviews = await self._open_reviews(r["contest_id"], r["round_no"]) if not r.get("closed") else [r]
         judges, entries, _ = await self._refs(contest, reviews)
         entry = next((e for e in entries if e.entry_id == r["entry_id"]), None)
-        names = {j["_id"]: j async for j in self.store.judges.find({}, {"full_name": 1, "unit": 1})}
+        names = await self.repos.judges.names()
         loads = {j.judge_id: sum(j.judge_id in x["judge_ids"] for x in reviews) for j in judges}
-        doc = await self.store.entries.find_one({"_id": r["entry_id"]}, {"code": 1, "title": 1})
         return {
-            "review": r, "entry": doc or {}, "contest": contest,
+            "review": r, "entry": await self.entry_brief(r["entry_id"]), "contest": contest,
             "on_entry": [{"judge_id": j, "name": names.get(j, {}).get("full_name", j),
                           "unit": names.get(j, {}).get("unit", ""), "status": r["sheets"][j]["status"],
                           "pinned": j in r.get("pinned", [])} for j in r["judge_ids"]],
@@ -80,10 +78,7 @@ class OrganiserControls(JudgesWork):
                      "by_name": by.full_name or by.email, "note": "", "added": [judge_id] if pinned else []}
             pins = sorted(set(r.get("pinned", [])) | {judge_id}) if pinned else \
                 [j for j in r.get("pinned", []) if j != judge_id]
-            res = await self.store.reviews.update_one(
-                {"_id": rid, "rev": r["rev"]}, {"$set": {"pinned": pins, "rev": r["rev"] + 1},
-                                                "$push": {"audit": audit}})
-            if not res.matched_count:
+            if not await self.repos.reviews.set_pins(r, pins, audit):
                 raise Conflict(MSG_CHANGED)
         self._forget_rounds()
         return {"review_id": rid, "pinned": pins}

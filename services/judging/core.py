@@ -1,4 +1,4 @@
-"""What every part of judging's use cases shares: the store, helpers, the contest's set-up."""
+"""What every part of judging's use cases shares: the repositories, helpers, the contest's set-up."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import structlog
 from services.judging.domain.aggregation import EntryResult, calibration, z_score_totals
 from services.judging.domain.rounds import RoundRule
 from services.judging.domain.rubric import Criterion, Rubric
+from services.judging.repositories import JudgingRepositories
 from services.judging.settings import JudgingSettings
 from services.judging.store import DocLocks, JudgingStore
-from shared import outbox
 from shared.envelope import Envelope, EventPayload
 from shared.errors import Invalid, NotFound
 from shared.events.judging import (
@@ -46,24 +46,6 @@ def rubric_doc(r: Rubric) -> Doc:
 
 def rubric_of(doc: Doc) -> Rubric:
     return Rubric(version=doc["version"], criteria=tuple(Criterion(**c) for c in doc["criteria"]))
-
-
-def fresh_sheet() -> Doc:
-    return {"status": "assigned", "scores": {}, "comments": {}, "overall": ""}
-
-
-def judges_update(r: Doc, new: list[str]) -> Doc:
-    """Move a review to the judges ``new``: sheets of judges who stay are kept, leavers' dropped.
-
-    Sheets are set and unset one path at a time: FerretDB 1.24 skips a ``$set`` of a whole
-    sub-document whose values equal the old ones under other keys (it compares values only).
-    """
-    old = r["judge_ids"]
-    update: Doc = {"$set": {"judge_ids": new, **{f"sheets.{j}": fresh_sheet() for j in new if j not in old}}}
-    gone = {f"sheets.{j}": "" for j in old if j not in new}
-    if gone:
-        update["$unset"] = gone
-    return update
 
 
 def result_of(r: Doc) -> EntryResult:
@@ -99,20 +81,34 @@ class JudgingCore:
     """The state every part shares and what they all read: contests, rules, the panel, rounds;
     the set-up snapshot other services learn from."""
 
-    store: JudgingStore
+    repos: JudgingRepositories
     settings: JudgingSettings
     locks: DocLocks = field(default_factory=DocLocks)
     views: ViewCache = field(default_factory=ViewCache)  # the organisers' summaries (``views.py``)
+    raw_store: JudgingStore | None = None  # the collections, for ``api.py``/``pages.py`` only (see ``store``)
     _rounds_seen: dict[tuple[str, int], RoundState] = field(default_factory=dict)
+
+    @property
+    def store(self) -> JudgingStore:
+        """The raw collections, which ``api.py`` and ``pages.py`` still read for their lists (the
+        use cases go through ``repos``; ``active_judges``, ``contest_list``, ``entry_brief`` and
+        ``judge_names`` answer the same questions)."""
+        if self.raw_store is None:
+            raise RuntimeError("this JudgingService was built without MongoDB collections")
+        return self.raw_store
 
     def _env(self, payload: EventPayload) -> Envelope:
         return Envelope.wrap(payload, producer=self.settings.service_name)
 
     async def contest(self, contest_id: str) -> Doc:
-        c = await self.store.contests.find_one({"_id": contest_id}, {outbox.OUTBOX: 0})
+        c = await self.repos.contests.get(contest_id)
         if c is None:
             raise NotFound("Không tìm thấy cuộc thi.")
         return c
+
+    async def contest_list(self) -> list[Doc]:
+        """Every contest's name and closing time, latest closing first (the organisers' picker)."""
+        return await self.repos.contests.listing()
 
     def rules(self, contest: Doc) -> list[RoundRule]:
         """The contest's rounds; without configuration, one round of the default K."""
@@ -127,15 +123,30 @@ class JudgingCore:
     def standardised(contest: Doc) -> bool:
         return bool((contest.get("setup") or {}).get("standardised", False))
 
+    @staticmethod
+    def on_panel(contest: Doc, judge_id: str) -> bool:
+        """Without a chosen panel, every active judge is on it."""
+        panel = contest.get("panel")
+        return panel is None or judge_id in panel
+
     async def panel_judges(self, contest: Doc) -> list[Doc]:
-        query: Doc = {"active": True}
-        if contest.get("panel") is not None:
-            query["_id"] = {"$in": contest["panel"]}
-        return await self.store.judges.find(query).sort("_id", 1).to_list()
+        return await self.repos.judges.active(contest.get("panel"))
+
+    async def active_judges(self, contest: Doc) -> list[Doc]:
+        """Every active judge by name, each marked whether on the contest's panel (``on_panel``)."""
+        return [{**j, "on_panel": self.on_panel(contest, j["_id"])} for j in await self.repos.judges.active_by_name()]
+
+    async def judge_names(self, ids: set[str]) -> dict[str, Doc]:
+        return await self.repos.judges.names(ids)
+
+    async def entry_brief(self, entry_id: str) -> Doc:
+        """An entry's code and title (``{}`` if unknown)."""
+        brief = (await self.repos.entries.briefs([entry_id])).get(entry_id)
+        return {k: v for k, v in brief.items() if k in ("_id", "code", "title")} if brief else {}
 
     async def publish_setup(self, contest_id: str) -> None:
         """Tell readers the contest's whole judging set-up as it is now (``JudgingSetupChanged``)."""
-        contest = await self.store.contests.find_one({"_id": contest_id}, {outbox.OUTBOX: 0})
+        contest = await self.repos.contests.get(contest_id)
         if contest is None:
             return
         rubric = rubric_of(contest["rubric"])
@@ -152,13 +163,12 @@ class JudgingCore:
             contest_id=contest_id, as_of=now, rubric_version=rubric.version, criteria=len(rubric.criteria),
             max_total=rubric.max_total, panel_chosen=contest.get("panel") is not None,
             panel_size=len(await self.panel_judges(contest)), rounds=rounds))
-        await self.store.contests.update_one({"_id": contest_id},
-                                             outbox.with_events({"$set": {"setup_published_at": now}}, event))
+        await self.repos.contests.setup_published(contest_id, now, [event])
 
     async def publish_all_setups(self) -> None:
         """At start-up: a snapshot lost to a crash between a change and its publication is healed."""
-        async for c in self.store.contests.find({"announced": {"$ne": True}}, {"_id": 1}):
-            await self.publish_setup(c["_id"])
+        for contest_id in await self.repos.contests.unannounced_ids():
+            await self.publish_setup(contest_id)
 
     def _forget_rounds(self) -> None:
         self._rounds_seen.clear()
@@ -168,11 +178,9 @@ class JudgingCore:
                                           judge_ids=sorted(judge_ids)))
 
     async def rounds(self, contest_id: str) -> list[Doc]:
-        return await self.store.rounds.find({"contest_id": contest_id}, {outbox.OUTBOX: 0}).sort(
-            "round_no", 1).to_list()
+        return await self.repos.rounds.of_contest(contest_id)
 
     async def current_round(self, contest_id: str) -> int | None:
         """The latest released round (the one organisers watch)."""
         rounds = [r for r in await self.rounds(contest_id) if r.get("released")]
         return rounds[-1]["round_no"] if rounds else None
-

@@ -11,12 +11,11 @@ from services.judging.core import (
     rubric_doc,
 )
 from services.judging.domain.rubric import default_rubric
-from services.judging.store import round_id
 from shared.errors import Refused
-from shared.events.accounts import AccountRegistered
-from shared.events.contests import ContestOpened
+from shared.events.accounts import AccountRegistered, AccountUpdated
+from shared.events.contests import ContestClosed, ContestDeadlineExtended, ContestOpened, ContestUpdated
 from shared.events.entries import EntryBecameEligible, EntryWithdrawnFromJudging
-from shared.mongo import Doc, insert_new
+from shared.mongo import Doc
 
 log = structlog.get_logger(__name__)
 
@@ -24,41 +23,35 @@ log = structlog.get_logger(__name__)
 class Projections(Assignments):
     """Copies kept from other services' events (judges, contests, blind entries)."""
 
-    async def on_account(self, e: AccountRegistered) -> None:
+    async def on_account(self, e: AccountRegistered | AccountUpdated) -> None:
         """Idempotent upsert. A judge who leaves (deactivated or no longer a judge) loses the
         unscored work of open rounds, which is rebalanced over the rest of the panel."""
         is_judge = "judge" in e.roles and e.active
         if "judge" in e.roles:
-            await self.store.judges.update_one(
-                {"_id": e.account_id},
-                {"$set": {"full_name": e.full_name, "unit": e.unit, "categories": e.categories, "active": e.active}},
-                upsert=True)
+            await self.repos.judges.save(e.account_id, full_name=e.full_name, unit=e.unit,
+                                         categories=list(e.categories), active=e.active)
         else:
-            await self.store.judges.update_one({"_id": e.account_id}, {"$set": {"active": False}})
+            await self.repos.judges.deactivate(e.account_id)
         if not is_judge:
             await self._judge_left(e.account_id)
 
     async def _judge_left(self, judge_id: str) -> None:
-        open_rounds = {(r["contest_id"], r["round_no"]) async for r in self.store.reviews.find(
-            {"judge_ids": judge_id, "closed": {"$ne": True}, "withdrawn": {"$ne": True}},
-            {"contest_id": 1, "round_no": 1})}
-        for contest_id, round_no in sorted(open_rounds):
+        for contest_id, round_no in sorted(await self.repos.reviews.open_rounds_of(judge_id)):
             try:
                 await self.rebalance_round(contest_id, round_no, actor="system", note="judge_left")
             except Refused as exc:
                 log.warning("judging.rebalance_failed", contest_id=contest_id, round_no=round_no, detail=exc.message)
 
-    async def on_contest(self, e: ContestOpened) -> None:
-        known = await self.store.contests.find_one({"_id": e.contest_id}, {"revision": 1})
-        if known is not None and known.get("revision", 0) >= e.revision:
+    async def on_contest(self, e: ContestOpened | ContestUpdated | ContestDeadlineExtended | ContestClosed) -> None:
+        known = await self.repos.contests.revision(e.contest_id)
+        if known is not None and known >= e.revision:
             return  # a repeated or out-of-order older snapshot
-        await self.store.contests.update_one(
-            {"_id": e.contest_id},
-            {"$set": {"name": e.name, "code": e.code, "categories": [c.model_dump() for c in e.categories],
-                      "closes_at": e.closes_at, "status": e.status, "revision": e.revision},
-             "$setOnInsert": {"rubric": rubric_doc(default_rubric()), "rubric_history": [],
-                              "judging_status": "setup", "frozen": False}},
-            upsert=True)
+        await self.repos.contests.save_snapshot(
+            e.contest_id,
+            {"name": e.name, "code": e.code, "categories": [c.model_dump() for c in e.categories],
+             "closes_at": e.closes_at, "status": e.status, "revision": e.revision},
+            on_insert={"rubric": rubric_doc(default_rubric()), "rubric_history": [], "judging_status": "setup",
+                       "frozen": False})
         if known is None:
             await self.publish_setup(e.contest_id)
 
@@ -80,20 +73,16 @@ class Projections(Assignments):
                                 "conflict_unit": e.conflict_unit, "submitted_at": e.submitted_at, "withdrawn": False}
         # Inserted in one command; an entry judging already knew (a newer deadline version, an entry
         # made eligible again) is refused by its _id and updated instead, keeping its withdrawn flag.
-        known = await insert_new(self.store.entries, list(docs.values()))
+        known = await self.repos.entries.insert_new(list(docs.values()))
         for entry_id in sorted(known):
-            fields = {k: v for k, v in docs[entry_id].items() if k not in ("_id", "withdrawn")}
-            await self.store.entries.update_one({"_id": entry_id}, {"$set": fields})
-            stored = await self.store.entries.find_one({"_id": entry_id}, {"withdrawn": 1})
-            docs[entry_id]["withdrawn"] = bool((stored or {}).get("withdrawn"))
+            docs[entry_id]["withdrawn"] = await self.repos.entries.update_known(entry_id, docs[entry_id])
         by_contest: dict[str, list[Doc]] = {}
         for d in docs.values():
             if not d["withdrawn"]:
                 by_contest.setdefault(d["contest_id"], []).append(d)
         for contest_id, arrived in sorted(by_contest.items()):
-            rnd = await self.store.rounds.find_one({"_id": round_id(contest_id, 1), "released": True,
-                                                    "closed": False})
-            if rnd is None:
+            rnd = await self.repos.rounds.get(contest_id, 1)
+            if rnd is None or rnd.get("released") is not True or rnd.get("closed") is not False:
                 continue
             ids = [d["_id"] for d in arrived]
             try:
@@ -106,11 +95,9 @@ class Projections(Assignments):
         """The entry leaves every queue at once and can never produce a result; bumping ``rev``
         makes any sheet save in flight fail its compare-and-set."""
         self._forget_rounds()
-        await self.store.entries.update_one({"_id": e.entry_id},
-                                            {"$set": {"withdrawn": True, "contest_id": e.contest_id}}, upsert=True)
-        async for r in self.store.reviews.find({"entry_id": e.entry_id, "withdrawn": {"$ne": True}}, {"_id": 1}):
-            async with self.locks.hold(r["_id"]):
-                await self.store.reviews.update_one(
-                    {"_id": r["_id"]}, {"$set": {"withdrawn": True, "withdrawn_reason": e.reason}, "$inc": {"rev": 1}})
+        await self.repos.entries.mark_withdrawn(e.entry_id, e.contest_id)
+        for rid in await self.repos.reviews.of_entry(e.entry_id):
+            async with self.locks.hold(rid):
+                await self.repos.reviews.withdraw(rid, e.reason)
         self._forget_rounds()
 

@@ -3,10 +3,13 @@ contests and blind entries (``projections``); configuration (``setup``); assignm
 and rebalancing (``assignment``, ``work``); the judge's work (``work``); organisers'
 corrections (``controls``); closing rounds (``closing``); what they share (``core``).
 
-A judge's sheet lives inside the entry's review document; submitting the last sheet computes
-the round result (``domain.aggregation``) and queues ``EntryRoundScored`` in the same
-compare-and-set write. Changes that touch several reviews (a recusal, a panel change) write
-each review with its own compare-and-set; a review that changed meanwhile is left as it was.
+Storage is reached through one repository per aggregate (``repositories``: judges, contests,
+entries, rounds, reviews, reminders), on MongoDB in production (``mongo_repositories``) and in
+memory in the use-case tests (``memory_repositories``). A judge's sheet lives inside the entry's
+review document; submitting the last sheet computes the round result (``domain.aggregation``)
+and queues ``EntryRoundScored`` in the same compare-and-set write. Changes that touch several
+reviews (a recusal, a panel change) write each review with its own compare-and-set; a review
+that changed meanwhile is left as it was.
 """
 
 from __future__ import annotations
@@ -16,16 +19,13 @@ from services.judging.controls import OrganiserControls
 from services.judging.core import (  # re-exported: the API, pages and tests use them from here
     JudgingCore,
     counted_totals,
-    fresh_sheet,
-    judges_update,
     result_of,
     rubric_of,
 )
 from services.judging.projections import Projections
 from services.judging.setup import SetUp
 
-__all__ = ["JudgingCore", "JudgingService", "counted_totals", "fresh_sheet", "judges_update", "result_of",
-           "rubric_of"]
+__all__ = ["JudgingCore", "JudgingService", "counted_totals", "result_of", "rubric_of"]
 
 
 class JudgingService(Projections, SetUp, OrganiserControls, Closing):

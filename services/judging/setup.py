@@ -14,7 +14,6 @@ from services.judging.core import (
     rubric_of,
 )
 from services.judging.domain.rubric import Criterion, Rubric, RubricError
-from services.judging.store import round_id
 from shared.errors import Conflict, NotFound, Refused
 from shared.mongo import Doc
 
@@ -36,10 +35,7 @@ class SetUp(Assignments):
         limit = self._min_total_over(contest, rubric)
         if limit:
             raise invalid({"criteria": limit})
-        res = await self.store.contests.update_one(
-            {"_id": contest_id, "frozen": {"$ne": True}, "rubric.version": version},
-            {"$set": {"rubric": rubric_doc(rubric)}, "$push": {"rubric_history": contest["rubric"]}})
-        if not res.matched_count:
+        if not await self.repos.contests.replace_rubric(contest_id, rubric_doc(rubric), previous=contest["rubric"]):
             raise Conflict(MSG_FROZEN if (await self.contest(contest_id)).get("frozen")
                                 else "Thang điểm vừa được thay đổi ở nơi khác, vui lòng tải lại.")
         log.info("judging.rubric_changed", contest_id=contest_id, version=rubric.version)
@@ -69,9 +65,7 @@ class SetUp(Assignments):
         if errors:
             raise invalid(errors)
         setup = {"rounds": rounds, "standardised": standardised, "disagreement_threshold": threshold}
-        res = await self.store.contests.update_one({"_id": contest_id, "frozen": {"$ne": True}},
-                                                   {"$set": {"setup": setup}})
-        if not res.matched_count:
+        if not await self.repos.contests.set_rules(contest_id, setup):
             raise Conflict(MSG_FROZEN)
         await self.publish_setup(contest_id)
         return setup
@@ -80,18 +74,20 @@ class SetUp(Assignments):
         """The contest's panel (without one, every active judge is on it). Mid-round, only the
         unscored work of open rounds is rebalanced."""
         contest = await self.contest(contest_id)
-        known = {j["_id"] async for j in self.store.judges.find({"_id": {"$in": judge_ids}, "active": True})}
+        known = {j["_id"] for j in await self.repos.judges.active(judge_ids)}
         unknown = sorted(set(judge_ids) - known)
         if unknown:
             raise invalid({"judge_ids": f"Không tìm thấy giám khảo: {', '.join(unknown)}"})
         before = contest.get("panel")
-        await self.store.contests.update_one({"_id": contest_id}, {"$set": {"panel": sorted(known)}})
+        await self.repos.contests.set_panel(contest_id, sorted(known))
         if before is None or sorted(before) != sorted(known):
-            async for rnd in self.store.rounds.find({"contest_id": contest_id, "released": True, "closed": False}):
+            for rnd in await self.rounds(contest_id):
+                if rnd.get("released") is not True or rnd.get("closed") is not False:
+                    continue
                 try:
                     await self.rebalance_round(contest_id, rnd["round_no"], actor="organiser", note="panel_changed")
                 except Refused:
-                    await self.store.contests.update_one({"_id": contest_id}, {"$set": {"panel": before}})
+                    await self.repos.contests.set_panel(contest_id, before)
                     raise
         await self.publish_setup(contest_id)
         return sorted(known)
@@ -102,13 +98,12 @@ class SetUp(Assignments):
         contest = await self.contest(contest_id)
         if not 1 <= round_no <= len(self.rules(contest)):
             raise NotFound("Không tìm thấy vòng chấm.")
-        rnd = await self.store.rounds.find_one({"_id": round_id(contest_id, round_no)}, {"closed": 1})
+        rnd = await self.repos.rounds.get(contest_id, round_no)
         if rnd is not None and rnd.get("closed"):
             raise Conflict("Vòng chấm đã đóng.")
         if deadline is not None and deadline.tzinfo is None:
             deadline = deadline.replace(tzinfo=UTC)
-        await self.store.contests.update_one({"_id": contest_id},
-                                             {"$set": {f"round_deadlines.r{round_no}": deadline}})
+        await self.repos.contests.set_deadline(contest_id, round_no, deadline)
         await self.publish_setup(contest_id)
         return deadline
 

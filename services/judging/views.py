@@ -7,19 +7,16 @@ from typing import Any
 from services.judging.domain.aggregation import calibration, mean, z_score_totals
 from services.judging.domain.rounds import competition_ranks
 from services.judging.service import JudgingService
-from shared import outbox
 from shared.mongo import Doc
 from shared.view_cache import Cached
 
 
 async def _names(svc: JudgingService, ids: set[str]) -> dict[str, Doc]:
-    return {j["_id"]: j async for j in svc.store.judges.find({"_id": {"$in": sorted(ids)}},
-                                                            {"full_name": 1, "unit": 1})}
+    return await svc.repos.judges.names(ids)
 
 
 async def _entries(svc: JudgingService, ids: list[str]) -> dict[str, Doc]:
-    return {e["_id"]: e async for e in svc.store.entries.find({"_id": {"$in": ids}},
-                                                             {"code": 1, "title": 1, "category": 1})}
+    return await svc.repos.entries.briefs(ids)
 
 
 def _stamped(view: Cached[Doc]) -> Doc:
@@ -39,15 +36,11 @@ async def progress(svc: JudgingService, contest_id: str, round_no: int | None = 
 
 
 async def _progress(svc: JudgingService, contest_id: str, round_no: int) -> Doc:
-    reviews = await svc.store.reviews.find(
-        {"contest_id": contest_id, "round_no": round_no, "withdrawn": {"$ne": True}},
-        {outbox.OUTBOX: 0, "audit": 0}).to_list()
+    reviews = await svc.repos.reviews.in_round(contest_id, round_no)
     judge_ids = {j for r in reviews for j in r["sheets"]}
     names = await _names(svc, judge_ids)
     entries = await _entries(svc, [r["entry_id"] for r in reviews])
-    reminders: dict[str, int] = {}
-    async for m in svc.store.reminders.find({"contest_id": contest_id}, {"judge_id": 1}):
-        reminders[m["judge_id"]] = reminders.get(m["judge_id"], 0) + 1
+    reminders = await svc.repos.reminders.counts(contest_id)
     per_judge: dict[str, dict[str, Any]] = {}
     items = []
     for r in reviews:
@@ -111,10 +104,7 @@ async def _calibration(svc: JudgingService, contest_id: str, round_no: int) -> D
 
 async def audit(svc: JudgingService, contest_id: str, entry_id: str | None = None) -> list[Doc]:
     """Every score change, recusal, declaration and reassignment, oldest first."""
-    query: Doc = {"contest_id": contest_id}
-    if entry_id:
-        query["entry_id"] = entry_id
-    reviews = await svc.store.reviews.find(query, {"entry_id": 1, "round_no": 1, "audit": 1}).to_list()
+    reviews = await svc.repos.reviews.audits(contest_id, entry_id)
     people = {a.get("by", "") for r in reviews for a in r.get("audit", [])}
     names = await _names(svc, people)
     entries = await _entries(svc, [r["entry_id"] for r in reviews])

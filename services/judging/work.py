@@ -14,7 +14,6 @@ from services.judging.core import (
     MSG_NOT_YOURS,
     MSG_WITHDRAWN,
     invalid,
-    judges_update,
     rubric_of,
 )
 from services.judging.domain.aggregation import JudgeScore, aggregate_entry
@@ -25,8 +24,6 @@ from services.judging.domain.assignment import (
     swap_problem,
 )
 from services.judging.domain.rubric import Rubric, validate_scores
-from services.judging.store import round_id
-from shared import outbox
 from shared.auth import Principal
 from shared.envelope import Envelope
 from shared.errors import Conflict, Forbidden, Gone, NotFound
@@ -45,14 +42,10 @@ class JudgesWork(Assignments):
 
     async def queue(self, judge: Principal) -> list[Doc]:
         out = []
-        reviews = await self.store.reviews.find({"judge_ids": judge.account_id, "withdrawn": {"$ne": True}},
-                                                {outbox.OUTBOX: 0, "audit": 0}).to_list()
+        reviews = await self.repos.reviews.of_judge(judge.account_id)
         now = datetime.now(UTC)
-        ids = [r["entry_id"] for r in reviews]
-        entries = {e["_id"]: e async for e in self.store.entries.find({"_id": {"$in": ids}},
-                                                                      {"title": 1, "code": 1, "category": 1})}
-        contests = {c["_id"]: c async for c in self.store.contests.find(
-            {"_id": {"$in": sorted({r["contest_id"] for r in reviews})}}, {"name": 1, "round_deadlines": 1})}
+        entries = await self.repos.entries.briefs([r["entry_id"] for r in reviews])
+        contests = await self.repos.contests.many({r["contest_id"] for r in reviews})
         for r in reviews:
             entry = entries.get(r["entry_id"], {})
             sheet = r["sheets"].get(judge.account_id, {})
@@ -75,11 +68,8 @@ class JudgesWork(Assignments):
         queue changes without a word. Open rounds only."""
         me = judge.account_id
         since = datetime.now(UTC) - timedelta(days=days)
-        reviews = await self.store.reviews.find(
-            {"$or": [{"audit.added": me}, {"audit.removed": me}], "closed": {"$ne": True}},
-            {"entry_id": 1, "audit": 1, "judge_ids": 1}).to_list()
-        entries = {e["_id"]: e async for e in self.store.entries.find(
-            {"_id": {"$in": [r["entry_id"] for r in reviews]}}, {"title": 1, "code": 1})}
+        reviews = await self.repos.reviews.moves_of(me)
+        entries = await self.repos.entries.briefs([r["entry_id"] for r in reviews])
         out = []
         for r in reviews:
             for a in r.get("audit", []):
@@ -96,12 +86,11 @@ class JudgesWork(Assignments):
         return sorted(out, key=lambda x: x["at"], reverse=True)
 
     async def reminders_for(self, judge: Principal) -> list[Doc]:
-        return await self.store.reminders.find({"judge_id": judge.account_id}, {"_id": 0}).sort(
-            "at", -1).limit(5).to_list()
+        return await self.repos.reminders.latest_for(judge.account_id, 5)
 
     async def assigned(self, judge: Principal, rid: str) -> Doc:
         """The review, only for a judge assigned to it (else 404, so ids cannot be probed)."""
-        r = await self.store.reviews.find_one({"_id": rid, "judge_ids": judge.account_id}, {outbox.OUTBOX: 0})
+        r = await self.repos.reviews.for_judge(rid, judge.account_id)
         if r is None:
             raise NotFound(MSG_NOT_YOURS)
         if r.get("withdrawn"):
@@ -113,7 +102,7 @@ class JudgesWork(Assignments):
         r = await self.assigned(judge, rid)
         if judge.account_id not in r.get("declarations", {}):
             raise Forbidden(MSG_DECLARE, extra={"declaration_required": True})
-        entry = await self.store.entries.find_one({"_id": r["entry_id"]}, {"conflict_unit": 0})
+        entry = await self.repos.entries.blind(r["entry_id"])
         contest = await self.contest(r["contest_id"])
         if entry is None:
             raise NotFound(MSG_NOT_YOURS)
@@ -127,10 +116,7 @@ class JudgesWork(Assignments):
         r = await self.assigned(judge, rid)
         now = datetime.now(UTC)
         if judge.account_id not in r.get("declarations", {}):
-            await self.store.reviews.update_one(
-                {"_id": rid, f"declarations.{judge.account_id}": {"$exists": False}},
-                {"$set": {f"declarations.{judge.account_id}": now}, "$inc": {"rev": 1},
-                 "$push": {"audit": {"kind": "declaration", "at": now, "by": judge.account_id}}})
+            await self.repos.reviews.declare(rid, judge.account_id, now)
         return {"review_id": rid, "declared": True}
 
     async def recuse(self, judge: Principal, rid: str, reason: str) -> Doc:
@@ -158,7 +144,7 @@ class JudgesWork(Assignments):
         new judge submits, when it is computed and published again, once."""
         self._forget_rounds()
         contest = await self.contest(r["contest_id"])
-        rnd = await self.store.rounds.find_one({"_id": round_id(r["contest_id"], r["round_no"])})
+        rnd = await self.repos.rounds.get(r["contest_id"], r["round_no"])
         assert rnd is not None
         reviews = await self._open_reviews(r["contest_id"], r["round_no"])
         judges, entries, active = await self._refs(contest, reviews)
@@ -186,15 +172,8 @@ class JudgesWork(Assignments):
                  "added": added, "old": {judge_id: r["sheets"][judge_id].get("scores", {})}}
         if by_name:
             audit["by_name"] = by_name
-        update = judges_update(r, new)
-        update["$set"]["rev"] = r["rev"] + 1
-        update["$push"] = {"audit": audit, "excluded": judge_id}
-        if r.get("result"):
-            update.setdefault("$unset", {})["result"] = ""
-        res = await self.store.reviews.update_one(
-            {"_id": r["_id"], "rev": r["rev"], "closed": {"$ne": True}, "withdrawn": {"$ne": True}},
-            outbox.with_events(update, self._reviewers(r, new)))
-        if not res.matched_count:
+        if not await self.repos.reviews.move_judges(r, new, audit, [self._reviewers(r, new)], exclude=judge_id,
+                                                    drop_result=bool(r.get("result"))):
             raise Conflict(MSG_CHANGED)
         if to is None:
             others = [x for x in reviews if x["_id"] != r["_id"]]
@@ -229,27 +208,22 @@ class JudgesWork(Assignments):
         sheet = {"status": status, "scores": clean, "comments": kept, "overall": overall, "updated_at": now,
                  "submitted_at": old.get("submitted_at") or (now if final else None)}
         sheets = {**r["sheets"], judge.account_id: sheet}
-        update: Doc = {"$set": {f"sheets.{judge.account_id}": sheet, "rev": r["rev"] + 1},
-                       "$push": {"audit": {"kind": "score", "by": judge.account_id, "at": now,
-                                           "old": old.get("scores", {}), "new": clean,
-                                           "old_status": old["status"], "status": sheet["status"]}}}
+        audit = {"kind": "score", "by": judge.account_id, "at": now, "old": old.get("scores", {}), "new": clean,
+                 "old_status": old["status"], "status": sheet["status"]}
+        result: Doc | None = None
         events: list[Envelope] = []
         if all(s["status"] == "submitted" for s in sheets.values()):
             result, event = self._result(r, rubric, sheets, self.threshold(contest))
-            update["$set"]["result"] = result
             events.append(event)
-        res = await self.store.reviews.update_one(
-            {"_id": rid, "rev": r["rev"], "closed": {"$ne": True}, "withdrawn": {"$ne": True}},
-            outbox.with_events(update, *events))
-        if not res.matched_count:
-            now_doc = await self.store.reviews.find_one({"_id": rid}, {"closed": 1, "withdrawn": 1})
+        if not await self.repos.reviews.save_sheet(r, judge.account_id, sheet, audit, result, events):
+            now_doc = await self.repos.reviews.get(rid)
             if now_doc and now_doc.get("closed"):
                 raise Conflict(MSG_CLOSED)
             if now_doc and now_doc.get("withdrawn"):
                 raise Gone(MSG_WITHDRAWN)
             raise Conflict(MSG_CHANGED)
-        if events:
-            log.info("judging.entry_scored", review_id=rid, official_total=update["$set"]["result"]["official_total"])
+        if result is not None:
+            log.info("judging.entry_scored", review_id=rid, official_total=result["official_total"])
         return sheet
 
     def _result(self, r: Doc, rubric: Rubric, sheets: dict[str, Doc], threshold: float) -> tuple[Doc, Envelope]:

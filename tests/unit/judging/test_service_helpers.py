@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from services.judging.domain.aggregation import EntryResult
-from services.judging.service import JudgingService, counted_totals, fresh_sheet, judges_update
+from services.judging.mongo_repositories import judges_update
+from services.judging.repositories import fresh_sheet
+from services.judging.service import JudgingService, counted_totals
 
 
 def result(entry_id: str, totals: dict[str, float]) -> EntryResult:

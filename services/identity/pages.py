@@ -13,6 +13,7 @@ from services.identity.units import to_doc
 from shared.auth import COOKIE_NAME, Auth, Principal
 from shared.errors import Invalid, Refused
 from shared.throttle import client_address
+from shared.web.i18n import N_
 from shared.web.render import Web
 
 
@@ -54,9 +55,9 @@ def build_pages(svc: IdentityService, auth: Auth, web: Web) -> APIRouter:
         client = client_address(request)
         errors: dict[str, str] = {}
         if not email.strip():
-            errors["email"] = web.t(request, "Trường này là bắt buộc.")
+            errors["email"] = web.t(request, N_("Trường này là bắt buộc."))
         if not password:
-            errors["password"] = web.t(request, "Trường này là bắt buộc.")
+            errors["password"] = web.t(request, N_("Trường này là bắt buộc."))
         if not errors:
             try:
                 account = await svc.sign_in(email, password, client)
@@ -66,7 +67,7 @@ def build_pages(svc: IdentityService, auth: Auth, web: Web) -> APIRouter:
             if account is not None:
                 resp = RedirectResponse(_safe_next(next) or home_for(account), status_code=303)
                 return with_cookie(resp, account)
-            errors["password"] = web.t(request, "E-mail hoặc mật khẩu không đúng.")
+            errors["password"] = web.t(request, N_("E-mail hoặc mật khẩu không đúng."))
         return web.render(request, "signin.html", status_code=400 if len(errors) > 0 else 200, next=next,
                           email=email, errors=errors)
 
@@ -111,7 +112,7 @@ def build_pages(svc: IdentityService, auth: Auth, web: Web) -> APIRouter:
         form = {"email": email, "full_name": full_name, "unit": unit, "categories": categories, "role": role}
         errors = _account_form_errors(request, web, email, full_name, unit)
         if role not in ("judge", "organiser"):
-            errors["role"] = web.t(request, "Giá trị không hợp lệ.")
+            errors["role"] = web.t(request, N_("Giá trị không hợp lệ."))
         if not errors:
             cats = [c.strip() for c in categories.split(",") if c.strip()]
             account, errors = await svc.register(email=email, password=password, full_name=full_name, unit=unit,
@@ -148,7 +149,7 @@ def build_pages(svc: IdentityService, auth: Auth, web: Web) -> APIRouter:
         form = {"full_name": full_name, "unit": unit, "roles": roles, "categories": categories, "active": active}
         errors = _account_form_errors(request, web, account.email, full_name, unit)
         if not roles:
-            errors["roles"] = web.t(request, "Chọn ít nhất một vai trò.")
+            errors["roles"] = web.t(request, N_("Chọn ít nhất một vai trò."))
         if not errors:
             cats = [c.strip() for c in categories.split(",") if c.strip()][:20]
             try:
@@ -196,9 +197,9 @@ def build_pages(svc: IdentityService, auth: Auth, web: Web) -> APIRouter:
 def _account_form_errors(request: Request, web: Web, email: str, full_name: str, unit: str) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not EMAIL_RE.match(email.strip()):
-        errors["email"] = web.t(request, "Địa chỉ e-mail không hợp lệ.")
+        errors["email"] = web.t(request, N_("Địa chỉ e-mail không hợp lệ."))
     if not 2 <= len(full_name.strip()) <= 120:
-        errors["full_name"] = web.t(request, "Họ và tên cần từ 2 đến 120 ký tự.")
+        errors["full_name"] = web.t(request, N_("Họ và tên cần từ 2 đến 120 ký tự."))
     if not 2 <= len(unit.strip()) <= 200:
-        errors["unit"] = web.t(request, "Đơn vị công tác cần từ 2 đến 200 ký tự.")
+        errors["unit"] = web.t(request, N_("Đơn vị công tác cần từ 2 đến 200 ký tự."))
     return errors

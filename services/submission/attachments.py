@@ -20,6 +20,7 @@ from services.submission.core import (
     SubmissionCore,
     field_errors,
     rev_filter,
+    tr,
     versions_of,
     with_version,
 )
@@ -84,13 +85,13 @@ class AttachmentsPart(SubmissionCore):
         """Count a new file against the entry's and the owner's quotas, or refuse it (413)."""
         s = self.settings
         if int(entry.get("stored_bytes", 0)) + size > s.max_entry_file_bytes:
-            raise field_errors({"attachments": QUOTA_ENTRY[lang == "en"].format(mb=s.max_entry_file_bytes // MB)},
+            raise field_errors({"attachments": tr(QUOTA_ENTRY, lang, mb=s.max_entry_file_bytes // MB)},
                                lang, TooLarge)
         used = await self.store.add_to(f"bytes:{entry['owner_id']}", size)
         if used > s.max_account_file_bytes:
             await self.store.add_to(f"bytes:{entry['owner_id']}", -size)
-            raise field_errors({"attachments": QUOTA_ACCOUNT[lang == "en"].format(
-                mb=s.max_account_file_bytes // MB)}, lang, TooLarge)
+            raise field_errors({"attachments": tr(
+                QUOTA_ACCOUNT, lang, mb=s.max_account_file_bytes // MB)}, lang, TooLarge)
         await self.store.entries.update_one({"_id": entry["_id"]}, {"$inc": {"stored_bytes": size}})
         entry["stored_bytes"] = int(entry.get("stored_bytes", 0)) + size
 
@@ -147,8 +148,8 @@ class AttachmentsPart(SubmissionCore):
     @staticmethod
     def _check_size(doc: Doc, lang: Lang) -> None:
         if len(bson.encode(doc)) > MAX_ENTRY_BYTES:
-            raise field_errors({"_": "Sáng kiến quá lớn để lưu thêm; hãy rút gọn nội dung." if lang == "vi" else
-                               "The initiative is too large to save; please shorten it."}, lang, TooLarge)
+            raise field_errors({"_": tr("Sáng kiến quá lớn để lưu thêm; hãy rút gọn nội dung.", lang)}, lang,
+                               TooLarge)
 
     async def attachment(self, user: Principal, file_id: str) -> Doc:
         """A file for its owner or an organiser; anyone else is told it does not exist."""

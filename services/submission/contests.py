@@ -18,6 +18,7 @@ from services.submission.core import (
     SubmissionCore,
     field_errors,
     rules_of,
+    tr,
 )
 from services.submission.domain.contest_rules import (
     extend_deadline,
@@ -71,14 +72,14 @@ class ContestsPart(SubmissionCore):
                         "extensions": [], "created_by": by.account_id, "created_at": datetime.now(UTC)}
         self._check_rules(contest, lang)
         if await self.store.contests.find_one({"code": contest["code"]}, {"_id": 1}) is not None:
-            raise field_errors({"code": CODE_TAKEN[lang == "en"]}, lang, Conflict)
+            raise field_errors({"code": tr(CODE_TAKEN, lang)}, lang, Conflict)
         event = self._contest_event(ContestOpened if status == "open" else ContestUpdated, contest)
         try:
             await self.store.contests.insert_one(outbox.new_document(contest, event))
         except DuplicateKeyError:
             first = await self.store.contests.find_one({"_id": contest_id}, {outbox.OUTBOX: 0})
             if first is None:  # the code was taken meanwhile
-                raise field_errors({"code": CODE_TAKEN[lang == "en"]}, lang, Conflict) from None
+                raise field_errors({"code": tr(CODE_TAKEN, lang)}, lang, Conflict) from None
             return first
         log.info("contest.created", contest_id=contest["_id"], status=status)
         return contest
@@ -102,7 +103,6 @@ class ContestsPart(SubmissionCore):
                              expected_revision: int | None, lang: Lang = "vi") -> Doc:
         """Edit the set-up. Once open, the window moves only by extension and categories in use stay."""
         c = await self.contest(contest_id)
-        vi = lang == "vi"
         if expected_revision is not None and expected_revision != c["revision"]:
             raise Conflict(CHANGED_MEANWHILE)
         if c["status"] == "closed":
@@ -113,22 +113,20 @@ class ContestsPart(SubmissionCore):
         if c["status"] == "open":
             now = datetime.now(UTC)
             if after["closes_at"] != c["closes_at"]:
-                errors["closes_at"] = ("Cuộc thi đang mở: hãy dùng chức năng gia hạn để đổi hạn nộp." if vi else
-                                       "The contest is open: use the extension to change the deadline.")
+                errors["closes_at"] = tr("Cuộc thi đang mở: hãy dùng chức năng gia hạn để đổi hạn nộp.", lang)
             if after["opens_at"] != c["opens_at"] and (c["opens_at"] <= now or after["opens_at"] <= now):
-                errors["opens_at"] = ("Không thể đổi thời điểm mở khi đã bắt đầu nhận hồ sơ." if vi else
-                                      "The opening time cannot change once submissions have started.")
+                errors["opens_at"] = tr("Không thể đổi thời điểm mở khi đã bắt đầu nhận hồ sơ.", lang)
             if after["code"] != c["code"]:
-                errors["code"] = "Không thể đổi mã cuộc thi đang mở." if vi else "An open contest keeps its code."
+                errors["code"] = tr("Không thể đổi mã cuộc thi đang mở.", lang)
             removed = {x["key"] for x in c["categories"]} - {x["key"] for x in after["categories"]}
             if removed:
-                errors["categories"] = ("Không thể bỏ lĩnh vực khi cuộc thi đang mở: " if vi else
-                                        "Categories cannot be removed while open: ") + ", ".join(sorted(removed))
+                errors["categories"] = tr("Không thể bỏ lĩnh vực khi cuộc thi đang mở: {keys}", lang,
+                                          keys=", ".join(sorted(removed)))
         if errors:
             raise FieldErrors(errors, lang=lang)
         self._check_rules(after, lang)
         if after["code"] != c["code"] and await self.store.contests.find_one({"code": after["code"]}) is not None:
-            raise field_errors({"code": CODE_TAKEN[not vi]}, lang, Conflict)
+            raise field_errors({"code": tr(CODE_TAKEN, lang)}, lang, Conflict)
         after["updated_by"], after["updated_at"] = by.account_id, datetime.now(UTC)
         return await self._save_contest(c, after, lambda a: self._contest_event(ContestUpdated, a))
 

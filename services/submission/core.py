@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import structlog
 
@@ -35,12 +36,13 @@ from shared.mongo import Doc
 from shared.staged_outbox import StagedOutbox
 from shared.unit_copy import UnitCopy
 from shared.units import unit_key
+from shared.web.i18n import N_, service_catalog
 
 log = structlog.get_logger(__name__)
 
 CONTEST_NOT_FOUND = "Không tìm thấy cuộc thi."
 ENTRY_NOT_FOUND = "Không tìm thấy sáng kiến."
-CODE_TAKEN = ("Mã cuộc thi đã tồn tại.", "This code is already used.")
+CODE_TAKEN = N_("Mã cuộc thi đã tồn tại.")
 CHANGED_MEANWHILE = "Dữ liệu vừa được thay đổi ở nơi khác, vui lòng tải lại trang."
 EDITABLE = ("draft", "submitted")
 #: Statuses of entries that reached judging (a withdrawal must also take them out of it).
@@ -51,13 +53,19 @@ CONTEST_CACHE_S = 1.0
 ContestEvent = type[ContestOpened] | type[ContestUpdated] | type[ContestClosed]
 
 
-QUOTA_ENTRIES = ("Bạn đã có {n} sáng kiến đang mở trong cuộc thi này (tối đa {n}); hãy hoàn thiện hoặc rút bớt "
-                 "trước khi tạo thêm.", "You already have {n} open initiatives in this contest (at most {n}); finish "
-                 "or withdraw one before creating another.")
-QUOTA_ENTRY = ("Tổng dung lượng tệp của sáng kiến này đã đạt giới hạn {mb} MB; hãy xoá bớt tệp.",
-               "The files of this initiative have reached their {mb} MB limit; remove some first.")
-QUOTA_ACCOUNT = ("Tổng dung lượng tệp của tài khoản đã đạt giới hạn {mb} MB.",
-                 "The files of your account have reached their {mb} MB limit.")
+QUOTA_ENTRIES = N_("Bạn đã có {n} sáng kiến đang mở trong cuộc thi này (tối đa {n}); hãy hoàn thiện hoặc rút "
+                    "bớt trước khi tạo thêm.")
+QUOTA_ENTRY = N_("Tổng dung lượng tệp của sáng kiến này đã đạt giới hạn {mb} MB; hãy xoá bớt tệp.")
+QUOTA_ACCOUNT = N_("Tổng dung lượng tệp của tài khoản đã đạt giới hạn {mb} MB.")
+INVALID_DATA = N_("Dữ liệu không hợp lệ.")
+#: The service's texts in either language (the pages' catalogue: shared, then submission's own).
+CATALOG = service_catalog(Path(__file__).parent)
+
+
+def tr(text: str, lang: Lang, **params: object) -> str:
+    """A message built here in the caller's language: ``text`` is its Vietnamese msgid (marked
+    for extraction where it is written), ``params`` fill its ``{placeholders}``."""
+    return CATALOG.format(text, lang, params)
 
 
 class _SameCreation(Exception):
@@ -69,12 +77,12 @@ class FieldErrors(Invalid):
     in English for an English client are returned as they are)."""
 
     def __init__(self, errors: dict[str, str], lang: Lang = "vi", detail: str | None = None) -> None:
-        super().__init__(detail or ("Dữ liệu không hợp lệ." if lang == "vi" else "Invalid data."), errors)
+        super().__init__(detail or tr(INVALID_DATA, lang), errors)
 
 
 def field_errors(errors: dict[str, str], lang: Lang, kind: type[Refused]) -> Refused:
     """A refusal of another kind (conflict, too large) that is still about fields."""
-    return kind("Dữ liệu không hợp lệ." if lang == "vi" else "Invalid data.", errors)
+    return kind(tr(INVALID_DATA, lang), errors)
 
 
 def conflict_unit(unit: str) -> str:

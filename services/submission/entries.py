@@ -22,6 +22,7 @@ from services.submission.core import (
     _SameCreation,
     field_errors,
     rev_filter,
+    tr,
     version_doc,
     versions_of,
     with_version,
@@ -147,7 +148,7 @@ class EntriesPart(AttachmentsPart):
             else uuid.uuid4().hex
         limit = min(int(contest.get("max_entries_per_participant") or 10), self.settings.max_entries_per_contest)
         if not await self.quota.take(user.account_id, contest["_id"], limit):
-            raise field_errors({"_": QUOTA_ENTRIES[lang == "en"].format(n=limit)}, lang, Conflict)
+            raise field_errors({"_": tr(QUOTA_ENTRIES, lang, n=limit)}, lang, Conflict)
         try:
             return await self._insert_entry(user, contest, form, now, entry_id, submit=submit,
                                             idempotency_key=idempotency_key, lang=lang, raw=raw)

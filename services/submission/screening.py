@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from cachetools import LRUCache
 
+from services.submission.core import tr
 from services.submission.domain.contest_rules import window_state
 from services.submission.domain.initiative import InitiativeForm, version_at
 from services.submission.domain.messages import Lang
@@ -41,16 +42,14 @@ from shared.events.authors import Author, EntryAuthorsRecorded
 from shared.events.entries import AttachmentRef, EntryBecameEligible, EntryWithdrawnFromJudging, Sections
 from shared.mongo import Doc
 from shared.view_cache import Cached, ViewCache
+from shared.web.i18n import N_
 from shared.web.paging import search_key
 
 log = structlog.get_logger(__name__)
 
-MSG_TOO_LATE = ("Vòng sơ khảo đã kết thúc; không thể đưa sáng kiến này vào chấm nữa.",
-                "The first round has closed; this initiative can no longer join judging.")
-MSG_NOT_INELIGIBLE = ("Chỉ có thể đề nghị xem xét lại một sáng kiến bị đánh giá là không hợp lệ.",
-                      "Only an initiative found ineligible can be put up for review.")
-MSG_ALREADY_ASKED = ("Bạn đã đề nghị xem xét lại; Ban tổ chức sẽ trả lời.",
-                     "You have already asked for a review; the organisers will answer.")
+MSG_TOO_LATE = N_("Vòng sơ khảo đã kết thúc; không thể đưa sáng kiến này vào chấm nữa.")
+MSG_NOT_INELIGIBLE = N_("Chỉ có thể đề nghị xem xét lại một sáng kiến bị đánh giá là không hợp lệ.")
+MSG_ALREADY_ASKED = N_("Bạn đã đề nghị xem xét lại; Ban tổ chức sẽ trả lời.")
 
 #: Entries that were submitted at some point and not withdrawn: what a copy can be compared with.
 SUBMITTED_STATUSES = ["submitted", "eligible", "ineligible", "under_review", "scored", "awarded", "not_awarded"]
@@ -135,9 +134,9 @@ class Screening:
         decision: the organisers' next decision closes the request)."""
         entry = await self.svc.own_entry(user, entry_id)
         if entry["status"] != "ineligible":
-            raise Conflict(MSG_NOT_INELIGIBLE[lang == "en"])
+            raise Conflict(tr(MSG_NOT_INELIGIBLE, lang))
         if entry.get("review_request"):
-            raise Conflict(MSG_ALREADY_ASKED[lang == "en"])
+            raise Conflict(tr(MSG_ALREADY_ASKED, lang))
         now = datetime.now(UTC)
         request = {"reason": reason.strip(), "at": now}
         res = await self.store.entries.update_one(
@@ -189,18 +188,17 @@ class Screening:
             raise Conflict("Chỉ sàng lọc sau khi hết hạn nhận hồ sơ.")
         reason = reason.strip()
         if not eligible and len(reason) < 5:
-            msg = "Cần ghi rõ lý do không hợp lệ." if lang == "vi" else "Please give the reason it is ineligible."
+            msg = tr("Cần ghi rõ lý do không hợp lệ.", lang)
             raise FieldErrors({"reason": msg}, lang=lang)
         revoke = not eligible and entry["status"] in IN_JUDGING
         # A decision found wrong is corrected with the reason, until judging has moved past it.
         reinstate = eligible and entry["status"] == "ineligible"
         if reinstate:
             if len(reason) < 5:
-                msg = ("Cần ghi rõ lý do thay đổi quyết định." if lang == "vi" else
-                       "Please give the reason for changing the decision.")
+                msg = tr("Cần ghi rõ lý do thay đổi quyết định.", lang)
                 raise FieldErrors({"reason": msg}, lang=lang)
             if 1 in contest.get("closed_rounds", []):
-                raise Conflict(MSG_TOO_LATE[lang == "en"])
+                raise Conflict(tr(MSG_TOO_LATE, lang))
         if entry["status"] != "submitted" and not revoke and not reinstate:
             raise Conflict("Sáng kiến đã được sàng lọc hoặc không ở trạng thái đã nộp.")
         status = "eligible" if eligible else "ineligible"

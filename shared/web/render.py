@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
-from shared.web.i18n import LANG_COOKIE, SHARED_LOCALES, VN_TZ, Catalog, fmt_datetime, fmt_number, request_lang
+from shared.web.i18n import LANG_COOKIE, VN_TZ, fmt_datetime, fmt_number, request_lang, service_catalog
 
 SHARED_TEMPLATES = Path(__file__).parent / "templates"
 SHARED_STATIC = Path(__file__).parent / "static"
@@ -29,12 +29,20 @@ class Web:
             autoescape=select_autoescape(["html"]),
             trim_blocks=True,
             lstrip_blocks=True,
+            extensions=["jinja2.ext.i18n"],
         )
-        self.catalog = Catalog([SHARED_LOCALES, package_dir / "locales"])
+        self.catalog = service_catalog(package_dir)
         self.static_url = f"/{service}/static"
-        # Globals, not render arguments, so imported macros (which get no context) translate too.
+        # jinja2.ext.i18n's `_`, `gettext`, `ngettext` and {% trans %}, in the request's language:
+        # the callables read it per render (one environment serves concurrent requests), and as
+        # globals they reach imported macros, which get no context. Old-style callables, so a
+        # translation is escaped like any other text and `%` needs no doubling.
+        self.env.install_gettext_callables(  # type: ignore[attr-defined]
+            lambda s: self.catalog.gettext(s, _lang.get()),
+            lambda s, p, n: self.catalog.ngettext(s, p, n, _lang.get()),
+            newstyle=False,
+        )
         self.env.globals.update(
-            _=lambda s: self.catalog.gettext(s, _lang.get()),
             num=lambda v, d=2: fmt_number(v, _lang.get(), d),
             dt=lambda v: fmt_datetime(v, _lang.get()),
             tz=VN_TZ,

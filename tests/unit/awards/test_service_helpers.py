@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +13,7 @@ from services.awards.domain.allocation import apply_overrides, rank_and_allocate
 from services.awards.publication import place_of
 from services.awards.service import Proposal, gunzip, gz, override_from, structure_from
 from services.awards.views import proposal_view
+from shared.web.i18n import service_catalog
 from tests.unit.awards.factories import entry
 
 SERVICE = Path(__file__).resolve().parents[3] / "services" / "awards"
@@ -63,7 +63,7 @@ def test_the_approval_view_explains_every_row_and_marks_overrides() -> None:
 
 
 def test_every_vietnamese_text_of_the_service_has_an_english_translation() -> None:
-    catalogue = json.loads((SERVICE / "locales" / "en.json").read_text(encoding="utf-8"))
+    catalogue = service_catalog(SERVICE)
     texts: set[str] = set()
     for path in (SERVICE / "templates").glob("*.html"):
         texts |= {m.group(2) for m in re.finditer(r"""_\((["'])(.*?)\1\)""", path.read_text(encoding="utf-8"))}
@@ -71,4 +71,4 @@ def test_every_vietnamese_text_of_the_service_has_an_english_translation() -> No
         source = (SERVICE / name).read_text(encoding="utf-8")
         texts |= set(re.findall(r'(?:NotFound|Forbidden|Conflict|Gone|Invalid|TooLarge|Busy)\(\s*"([^"]+)"', source))
         texts |= set(re.findall(r'errors\[f?"[^"]+"\] = "([^"]+)"', source))
-    assert texts and not sorted(texts - catalogue.keys())
+    assert texts and not catalogue.missing(sorted(texts))

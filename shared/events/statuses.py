@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar, Literal
 
+from pydantic import Field
+
 from shared import topics
 from shared.envelope import EventPayload, register
 
@@ -24,3 +26,7 @@ class EntryStatusChanged(EventPayload):
     status: EntryStatus
     reason: str = ""
     at: datetime
+    # Who to tell and what the receipt says (notifications). Never consumed by judging, which is blind.
+    owner_account_id: str = Field(default="", description="The participant who owns the entry.")
+    code: str = Field(default="", description="The entry's receipt code (mã hồ sơ).")
+    title: str = Field(default="", description="The initiative's title when the status changed.")

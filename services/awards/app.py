@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from services.awards.api import build_router
 from services.awards.consumers import batch_handlers, handlers
+from services.awards.mongo_repositories import mongo_repositories
 from services.awards.pages import build_pages
 from services.awards.publication import Publication
 from services.awards.service import AwardsService
@@ -25,9 +26,10 @@ def build(settings: AwardsSettings | None = None) -> FastAPI:
     rt = Runtime(settings, HERE)
     store = AwardsStore(rt.db)
     rt.use_outbox(store.contests)
-    svc = AwardsService(store, settings, views=rt.views)
+    repos = mongo_repositories(store)
+    svc = AwardsService(repos, settings, views=rt.views, raw_store=store)
     units = UnitCopy(rt.db["unit_directory"])
-    pub = Publication(store, settings, units)
+    pub = Publication(repos, settings, units)
     rt.subscribe(handlers(svc, units), batch_handlers(svc))
     rt.on_startup(store.ensure_indexes)
     rt.on_startup(units.load)
@@ -35,7 +37,7 @@ def build(settings: AwardsSettings | None = None) -> FastAPI:
     async def warm_views() -> None:
         """The ranking of the latest contests, so the first organiser after a start does not wait
         seconds for it (``shared.view_cache``)."""
-        async for c in store.contests.find({"name": {"$exists": True}}, {"_id": 1}).sort("closes_at", -1).limit(3):
+        for c in (await svc.contest_list(named_only=True))[:3]:
             await svc.ranking_view(c["_id"])
 
     rt.in_background("warm-views", warm_views)

@@ -21,9 +21,9 @@ from services.awards.domain import formatting as fmt
 from services.awards.domain import participation
 from services.awards.domain.exports import EntryDetails, export_csv, export_xlsx
 from services.awards.domain.result_hash import ResultInputError, compute_result, result_rows, tiers_by_key
-from services.awards.service import gunzip, not_found
+from services.awards.repositories import AwardsRepositories
+from services.awards.service import not_found
 from services.awards.settings import AwardsSettings
-from services.awards.store import AwardsStore
 from shared.auth import Principal
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, Refused, TooLarge
 from shared.mongo import Doc
@@ -60,7 +60,7 @@ def place_of(contest: Doc) -> str:
 
 @dataclass
 class Publication:
-    store: AwardsStore
+    repos: AwardsRepositories
     settings: AwardsSettings
     units: UnitCopy
 
@@ -72,21 +72,22 @@ class Publication:
     # ------------------------------------------------------------ stored results
 
     async def _load(self, contest: Doc, result_hash: str) -> Official:
-        doc = await self.store.results.find_one({"_id": f"{contest['_id']}:{result_hash}"})
-        if doc is None:
+        stored = await self.repos.results.get(contest["_id"], result_hash)
+        if stored is None:
             raise Conflict("Không tìm thấy kết quả đã lưu; vui lòng phê duyệt lại.")
-        return Official(contest, json.loads(gunzip(doc["result"])), gunzip(doc["inputs"]), result_hash)
+        result, inputs = stored
+        return Official(contest, json.loads(result), inputs, result_hash)
 
     async def announced(self, contest_id: str) -> Official:
         """The announced result; 404 (exactly as for an unknown contest) before the announcement."""
-        contest = await self.store.contests.find_one({"_id": contest_id, "announced": True}, {"_outbox": 0})
-        if contest is None or not contest.get("result_hash"):
+        contest = await self.repos.contests.get(contest_id)
+        if contest is None or contest.get("announced") is not True or not contest.get("result_hash"):
             raise not_found()
         return await self._load(contest, contest["result_hash"])
 
     async def official(self, contest_id: str) -> Official:
         """For organisers: the announced result, else the approved one."""
-        contest = await self.store.contests.find_one({"_id": contest_id}, {"_outbox": 0})
+        contest = await self.repos.contests.get(contest_id)
         if contest is None:
             raise not_found()
         if contest.get("announced"):
@@ -96,13 +97,10 @@ class Publication:
         raise Conflict("Chưa có kết quả được phê duyệt.")
 
     async def announced_contests(self) -> list[Doc]:
-        return await self.store.contests.find(
-            {"announced": True}, {"name": 1, "code": 1, "issuing_body": 1, "announced_at": 1}
-        ).sort("announced_at", -1).to_list()
+        return await self.repos.contests.announced()
 
     async def entry_docs(self, ids: list[str]) -> dict[str, Doc]:
-        return {d["_id"]: d async for d in self.store.entries.find(
-            {"_id": {"$in": ids}}, {"rounds": 0, "late_scores": 0})}
+        return await self.repos.entries.public(ids)
 
     # ------------------------------------------------------------ public page
 
@@ -125,9 +123,8 @@ class Publication:
     async def statistics(self, contest: Doc) -> dict[str, Any]:
         """Entries by unit and category (withdrawn ones excluded), for the charts."""
         names = {c["key"]: c["name"] for c in contest.get("categories", [])}
-        facts = self.store.statuses.find({"contest_id": contest["_id"]},
-                                         {"entry_id": 1, "status": 1, "unit": 1, "category": 1, "at": 1})
-        out: dict[str, Any] = participation.tally([f async for f in facts], units=self.units.directory)
+        facts = await self.repos.statuses.of_contest(contest["_id"])
+        out: dict[str, Any] = participation.tally(facts, units=self.units.directory)
         out["by_category"] = [(names.get(k, k), n) for k, n in out["by_category"]]
         out["total"] = sum(n for _, n in out["by_unit"])
         out["units"] = len(out["by_unit"])
@@ -158,7 +155,7 @@ class Publication:
 
     async def certificate(self, entry_id: str, author_index: int, user: Principal) -> tuple[bytes, str]:
         """One certificate: for the entry's owner or an organiser, once announced."""
-        doc = await self.store.entries.find_one({"_id": entry_id}, {"rounds": 0, "late_scores": 0})
+        doc = await self.repos.entries.public_one(entry_id)
         if doc is None:
             raise NotFound("Không tìm thấy giấy chứng nhận.")
         if not user.has("organiser") and doc.get("owner_account_id") != user.account_id:
@@ -173,8 +170,7 @@ class Publication:
     async def my_certificates(self, user: Principal) -> list[dict[str, Any]]:
         """The signed-in participant's awarded entries of announced contests, with their certificates."""
         out = []
-        mine = await self.store.entries.find({"owner_account_id": user.account_id},
-                                             {"rounds": 0, "late_scores": 0}).to_list()
+        mine = await self.repos.entries.owned_by(user.account_id)
         for cid in sorted({d["contest_id"] for d in mine}):
             try:
                 off = await self.announced(cid)

@@ -14,8 +14,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import gzip
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -23,8 +21,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from bson import Binary
-from pymongo.errors import DuplicateKeyError
 
 from services.awards.domain.allocation import (
     MIN_REASON_CHARS,
@@ -40,35 +36,28 @@ from services.awards.domain.checklist import Facts, Step, steps
 from services.awards.domain.participation import latest_statuses
 from services.awards.domain.ranking import DEFAULT_CRITERION_LABELS, EntryScores, RankedEntry, RankingError, rank
 from services.awards.domain.result_hash import compute_official, tiers_by_key
+from services.awards.repositories import AwardsRepositories
 from services.awards.settings import AwardsSettings
-from services.awards.store import AwardsStore
-from shared import outbox
+from services.awards.store import AwardsStore, gunzip, gz  # noqa: F401  (the helpers test imports them here)
 from shared.envelope import Envelope, EventPayload
 from shared.errors import Conflict, Invalid, NotFound, Refused
 from shared.events.authors import EntryAuthorsRecorded
 from shared.events.awards import Outcome, ResultsAnnounced
-from shared.events.contests import ContestOpened
+from shared.events.contests import ContestClosed, ContestDeadlineExtended, ContestOpened, ContestUpdated
 from shared.events.judging import EntryRoundScored, JudgingClosed, JudgingSetupChanged, RoundReopened
 from shared.events.statuses import EntryStatusChanged
-from shared.mongo import Doc, insert_new
+from shared.mongo import Doc
 from shared.view_cache import Cached, ViewCache
 
 log = structlog.get_logger(__name__)
 
+NEW_CONTEST: Doc = {"judging_closed": False, "announced": False, "rev": 0}  # a contest awards first hears of
 DEFAULT_CHAIN: tuple[str, ...] = ("criterion:effectiveness", "median", "submitted_at")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def not_found() -> Refused:
     return NotFound("Không tìm thấy cuộc thi.")
-
-
-def gz(data: bytes) -> Binary:
-    return Binary(gzip.compress(data, compresslevel=6, mtime=0))
-
-
-def gunzip(data: bytes) -> bytes:
-    return gzip.decompress(bytes(data))
 
 
 def structure_from(doc: Mapping[str, Any]) -> PrizeStructure:
@@ -103,9 +92,23 @@ class Proposal:
 
 @dataclass
 class AwardsService:
-    store: AwardsStore
+    repos: AwardsRepositories
     settings: AwardsSettings
     views: ViewCache = field(default_factory=ViewCache)  # the organisers' summaries, read once until a change
+    raw_store: AwardsStore | None = None  # the collections, for ``pages.py`` only (see ``store``)
+
+    @property
+    def store(self) -> AwardsStore:
+        """The raw collections, which ``pages.py`` still reads for its contest picker (the use
+        cases go through ``repos``; ``contest_list`` answers the same question)."""
+        if self.raw_store is None:
+            raise RuntimeError("this AwardsService was built without MongoDB collections")
+        return self.raw_store
+
+    async def contest_list(self, *, named_only: bool = False) -> list[Doc]:
+        """Contests' names and closing times, latest closing first (``named_only``: those whose
+        snapshot from submission arrived, not only judging's events)."""
+        return await self.repos.contests.listing(named_only=named_only)
 
     async def ranking_view(self, contest_id: str) -> Cached[tuple[list[RankedEntry], dict[str, Doc]]]:
         """``ranking`` kept until something changes: it reads every entry of the contest."""
@@ -120,46 +123,35 @@ class AwardsService:
 
     # ------------------------------------------------------------ events in
 
-    async def on_contest(self, e: ContestOpened) -> None:
-        known = await self.store.contests.find_one({"_id": e.contest_id}, {"revision": 1})
-        if known is not None and known.get("revision", 0) >= e.revision:
+    async def on_contest(self, e: ContestOpened | ContestUpdated | ContestDeadlineExtended | ContestClosed) -> None:
+        known = await self.repos.contests.revision(e.contest_id)
+        if known is not None and known >= e.revision:
             return
-        await self.store.contests.update_one(
-            {"_id": e.contest_id},
-            {"$set": {"name": e.name, "code": e.code, "issuing_body": e.issuing_body, "revision": e.revision,
-                      "status": e.status,
-                      "categories": [c.model_dump() for c in e.categories], "closes_at": e.closes_at},
-             "$setOnInsert": {"judging_closed": False, "announced": False, "rev": 0}},
-            upsert=True)
+        await self.repos.contests.save_snapshot(
+            e.contest_id,
+            {"name": e.name, "code": e.code, "issuing_body": e.issuing_body, "revision": e.revision,
+             "status": e.status, "categories": [c.model_dump() for c in e.categories], "closes_at": e.closes_at},
+            on_insert=dict(NEW_CONTEST))
 
     async def on_authors(self, e: EntryAuthorsRecorded) -> None:
-        await self.store.entries.update_one(
-            {"_id": e.entry_id},
-            {"$set": {"contest_id": e.contest_id, "code": e.code, "title": e.title, "category": e.category,
-                      "unit": e.unit, "summary": e.summary, "authors": [a.model_dump() for a in e.authors],
-                      "owner_account_id": e.owner_account_id, "submitted_at": e.submitted_at}},
-            upsert=True)
+        await self.repos.entries.save_authors(e.entry_id, {
+            "contest_id": e.contest_id, "code": e.code, "title": e.title, "category": e.category, "unit": e.unit,
+            "summary": e.summary, "authors": [a.model_dump() for a in e.authors],
+            "owner_account_id": e.owner_account_id, "submitted_at": e.submitted_at})
 
     async def on_scored(self, e: EntryRoundScored) -> None:
         """Record a round result; after the announcement it is kept and flagged, never applied."""
-        contest = await self.store.contests.find_one({"_id": e.contest_id}, {"announced": 1})
         record = e.model_dump(mode="python", exclude={"contest_id", "entry_id"})
-        if contest is not None and contest.get("announced"):
+        if await self.repos.contests.is_announced(e.contest_id):
             log.warning("awards.late_score_flagged", contest_id=e.contest_id, entry_id=e.entry_id,
                         round_no=e.round_no)
-            await self.store.entries.update_one(
-                {"_id": e.entry_id}, {"$set": {f"late_scores.r{e.round_no}": record | {"at": datetime.now(UTC)}}},
-                upsert=True)
+            await self.repos.entries.record_late_score(e.entry_id, e.round_no, record | {"at": datetime.now(UTC)})
             return
-        await self.store.entries.update_one(
-            {"_id": e.entry_id},
-            {"$set": {"contest_id": e.contest_id, f"rounds.r{e.round_no}": record}},
-            upsert=True)
+        await self.repos.entries.record_score(e.entry_id, e.contest_id, e.round_no, record)
 
     async def _announced(self, contest_id: str, event: str) -> bool:
         """Whether the result is already announced (then judging's late event changes nothing)."""
-        known = await self.store.contests.find_one({"_id": contest_id}, {"announced": 1})
-        if known is not None and known.get("announced"):
+        if await self.repos.contests.is_announced(contest_id):
             log.warning(f"awards.{event}_after_announcement", contest_id=contest_id)
             return True
         return False
@@ -167,37 +159,26 @@ class AwardsService:
     async def on_judging_closed(self, e: JudgingClosed) -> None:
         if await self._announced(e.contest_id, "judging_closed"):
             return
-        await self.store.contests.update_one(
-            {"_id": e.contest_id},
-            {"$set": {"judging_closed": True, "final_round": e.round_no, "final_entries": sorted(set(e.entries)),
-                      "rubric_version": e.rubric_version},
-             "$setOnInsert": {"announced": False, "rev": 0}}, upsert=True)
+        await self.repos.contests.judging_closed(
+            e.contest_id, {"judging_closed": True, "final_round": e.round_no, "final_entries": sorted(set(e.entries)),
+                           "rubric_version": e.rubric_version}, on_insert={"announced": False, "rev": 0})
 
     async def on_round_reopened(self, e: RoundReopened) -> None:
         """The final round was reopened: judging is open again, an approval no longer stands."""
         if not e.final_round or await self._announced(e.contest_id, "round_reopened"):
             return
-        await self.store.contests.update_one(
-            {"_id": e.contest_id},
-            {"$set": {"judging_closed": False}, "$unset": {"approval": ""}, "$inc": {"rev": 1},
-             "$push": {"audit": {"at": datetime.now(UTC), "by": e.by, "action": "round_reopened",
-                                 "detail": f"Vòng {e.round_no}: {e.reason}",
-                                 "facts": {"round_no": e.round_no, "reason": e.reason}}}})
+        await self.repos.contests.judging_reopened(e.contest_id, {
+            "at": datetime.now(UTC), "by": e.by, "action": "round_reopened", "detail": f"Vòng {e.round_no}: {e.reason}",
+            "facts": {"round_no": e.round_no, "reason": e.reason}})
 
     async def on_judging_setup(self, e: JudgingSetupChanged) -> None:
         """Keep judging's newest set-up snapshot (for the checklist); an older one is ignored."""
-        snapshot = e.model_dump(mode="python", exclude={"contest_id"})
-        with contextlib.suppress(DuplicateKeyError):  # the contest is known and holds a newer one
-            await self.store.contests.update_one(
-                {"_id": e.contest_id, "$or": [{"judging_setup": {"$exists": False}},
-                                              {"judging_setup.as_of": {"$lt": e.as_of}}]},
-                {"$set": {"judging_setup": snapshot},
-                 "$setOnInsert": {"judging_closed": False, "announced": False, "rev": 0}}, upsert=True)
+        await self.repos.contests.keep_setup(e.contest_id, e.model_dump(mode="python", exclude={"contest_id"}),
+                                             on_insert=dict(NEW_CONTEST))
 
     async def checklist(self, contest_id: str) -> list[Step]:
         c = await self.contest(contest_id)
-        facts = self.store.statuses.find({"contest_id": contest_id}, {"entry_id": 1, "status": 1, "at": 1})
-        latest = latest_statuses([f async for f in facts])
+        latest = latest_statuses(await self.repos.statuses.of_contest(contest_id))
         return steps(Facts(status=c.get("status", "open"), closes_at=c.get("closes_at"),
                            statuses={k: str(v["status"]) for k, v in latest.items()},
                            judging=c.get("judging_setup"), prizes_saved=bool(c.get("prizes")),
@@ -208,7 +189,7 @@ class AwardsService:
         """Store status facts in one insert; a fact already stored (a redelivery) is skipped."""
         docs = [{"_id": eid, "entry_id": e.entry_id, "contest_id": e.contest_id, "category": e.category,
                  "unit": e.unit, "status": e.status, "at": e.at} for e, eid in zip(events, event_ids, strict=True)]
-        await insert_new(self.store.statuses, docs)
+        await self.repos.statuses.add(docs)
         # A screening decision changed (a copy found late, or an ineligible entry corrected): the
         # entry leaves or rejoins the ranking and the result. Rare, so one write per decision.
         # Exact-_id reads and writes only (FerretDB scans for anything else); one consumer handles
@@ -216,19 +197,16 @@ class AwardsService:
         for e in events:
             if e.status not in ("eligible", "ineligible", "withdrawn"):
                 continue
-            known = await self.store.entries.find_one({"_id": e.entry_id}, {"status_at": 1})
+            known = await self.repos.entries.status_at(e.entry_id)
             at = e.at if e.at.tzinfo else e.at.replace(tzinfo=UTC)
-            if known is not None and known.get("status_at") is not None and known["status_at"] >= at:
+            if known is not None and known >= at:
                 continue  # a newer decision is already stored
-            await self.store.entries.update_one(
-                {"_id": e.entry_id},
-                {"$set": {"excluded": e.status != "eligible", "status_at": at, "contest_id": e.contest_id}},
-                upsert=True)
+            await self.repos.entries.set_excluded(e.entry_id, e.contest_id, e.status != "eligible", at)
 
     # ------------------------------------------------------------ reading
 
     async def contest(self, contest_id: str) -> Doc:
-        c = await self.store.contests.find_one({"_id": contest_id}, {outbox.OUTBOX: 0})
+        c = await self.repos.contests.get(contest_id)
         if c is None:
             raise not_found()
         return c
@@ -246,7 +224,7 @@ class AwardsService:
         """Each entry's latest round result: the final round's once there is one."""
         out: list[EntryScores] = []
         docs: dict[str, Doc] = {}
-        async for d in self.store.entries.find({"contest_id": contest_id, "rounds": {"$exists": True}}):
+        for d in await self.repos.entries.scored(contest_id):
             rounds = d.get("rounds") or {}
             if not rounds or d.get("excluded"):
                 continue
@@ -264,7 +242,7 @@ class AwardsService:
     async def criterion_labels(self, contest_id: str) -> dict[str, tuple[str, str]]:
         """The rubric's criteria as judging described them, English from the default rubric."""
         labels = dict(DEFAULT_CRITERION_LABELS)
-        d = await self.store.entries.find_one({"contest_id": contest_id, "rounds": {"$exists": True}})
+        d = await self.repos.entries.any_scored(contest_id)
         for record in ((d or {}).get("rounds") or {}).values():
             for c in record.get("criteria", []):
                 labels[c["key"]] = (c["name"], DEFAULT_CRITERION_LABELS.get(c["key"], (c["name"], c["name"]))[1])
@@ -336,20 +314,14 @@ class AwardsService:
             raise Invalid("Cơ cấu giải chưa hợp lệ.", errors=errors)
         now = datetime.now(UTC)
         late = " (sau khi việc chấm điểm đã kết thúc)" if contest.get("judging_closed") else ""
-        await self._cas(contest, {"$set": {"prizes": prizes}, "$unset": {"approval": ""},
-                                  "$push": {"audit": {"at": now, "by": who, "action": "prizes_set",
-                                                      "detail": f"{len(tiers)} loại giải{late}",
-                                                      "facts": {"tiers": len(tiers), "late": bool(late)}}}})
+        await self._revise(contest, {"prizes": prizes}, {
+            "at": now, "by": who, "action": "prizes_set", "detail": f"{len(tiers)} loại giải{late}",
+            "facts": {"tiers": len(tiers), "late": bool(late)}})
         return prizes
 
-    async def _cas(self, contest: Doc, update: Doc, *, extra: Doc | None = None) -> None:
-        """Apply ``update`` only if nobody changed the contest meanwhile (and ``extra`` holds)."""
-        rev = contest.get("rev")
-        query: Doc = {"_id": contest["_id"], "announced": {"$ne": True}, **(extra or {})}
-        query["rev"] = rev if rev is not None else {"$exists": False}
-        update = {**update, "$inc": {**update.get("$inc", {}), "rev": 1}}
-        res = await self.store.contests.update_one(query, update)
-        if not res.matched_count:
+    async def _revise(self, contest: Doc, fields: Doc, audit: Doc, *, drop_approval: bool = True) -> None:
+        """Apply the change only if nobody changed the contest meanwhile and it is not announced."""
+        if not await self.repos.contests.revise(contest, fields, audit, drop_approval=drop_approval):
             fresh = await self.contest(contest["_id"])
             if fresh.get("announced"):
                 raise Conflict("Kết quả đã được công bố, không thể thay đổi.")
@@ -366,7 +338,7 @@ class AwardsService:
             raise Conflict("Chưa cấu hình cơ cấu giải cho cuộc thi.")
         final_round = f"r{contest['final_round']}"
         wanted = contest.get("final_entries", [])
-        docs = {d["_id"]: d async for d in self.store.entries.find({"_id": {"$in": wanted}})}
+        docs = await self.repos.entries.many(wanted)
         entries: list[EntryScores] = []
         waiting: list[str] = []
         for entry_id in wanted:
@@ -435,12 +407,10 @@ class AwardsService:
             raise Invalid(str(exc), field="tier_key") from exc
         detail = (f"{p.docs[entry_id].get('code', entry_id)}: giải {tier_key or '—'}"
                   f"{f', hạng {position}' if position else ''}. Lý do: {reason.strip()}")
-        await self._cas(contest, {"$set": {"overrides": [*kept, new]}, "$unset": {"approval": ""},
-                                  "$push": {"audit": {"at": now, "by": who, "action": "override", "detail": detail,
-                                                      "entry_id": entry_id,
-                                                      "facts": {"code": p.docs[entry_id].get("code", entry_id),
-                                                                "tier_key": tier_key, "position": position,
-                                                                "reason": reason.strip()}}}})
+        await self._revise(contest, {"overrides": [*kept, new]}, {
+            "at": now, "by": who, "action": "override", "detail": detail, "entry_id": entry_id,
+            "facts": {"code": p.docs[entry_id].get("code", entry_id), "tier_key": tier_key, "position": position,
+                      "reason": reason.strip()}})
         return new
 
     async def _base_allocation(self, p: Proposal) -> Allocation:
@@ -465,10 +435,9 @@ class AwardsService:
         except AllocationError as exc:
             raise Invalid(str(exc), field="tier_key") from exc
         code = p.docs.get(entry_id, {}).get("code", entry_id)
-        await self._cas(contest, {"$set": {"overrides": kept}, "$unset": {"approval": ""},
-                                  "$push": {"audit": {"at": datetime.now(UTC), "by": who, "action": "override_removed",
-                                                      "detail": f"{code}: bỏ điều chỉnh", "entry_id": entry_id,
-                                                      "facts": {"code": code}}}})
+        await self._revise(contest, {"overrides": kept}, {
+            "at": datetime.now(UTC), "by": who, "action": "override_removed", "detail": f"{code}: bỏ điều chỉnh",
+            "entry_id": entry_id, "facts": {"code": code}})
 
     # ------------------------------------------------------------ approval and announcement
 
@@ -483,9 +452,9 @@ class AwardsService:
         now = datetime.now(UTC)
         approval = {"by": who, "by_id": who_id, "at": now, "result_hash": p.result_hash,
                     "inputs_sha256": (p.result or {}).get("inputs_sha256", "")}
-        await self._cas(contest, {"$set": {"approval": approval},
-                                  "$push": {"audit": {"at": now, "by": who, "action": "approved",
-                                                      "detail": f"SHA-256 {p.result_hash}"}}})
+        await self._revise(contest, {"approval": approval},
+                           {"at": now, "by": who, "action": "approved", "detail": f"SHA-256 {p.result_hash}"},
+                           drop_approval=False)
         log.info("awards.approved", contest_id=contest_id, result_hash=p.result_hash)
         return approval
 
@@ -493,12 +462,8 @@ class AwardsService:
         """Content-addressed, so concurrent approvals can never overwrite each other's result."""
         assert p.result is not None
         result_bytes = json.dumps(p.result, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-        await self.store.results.update_one(
-            {"_id": f"{contest_id}:{p.result_hash}"},
-            {"$setOnInsert": {"contest_id": contest_id, "result_hash": p.result_hash,
-                              "inputs_sha256": p.result["inputs_sha256"], "inputs": gz(p.inputs_json),
-                              "result": gz(result_bytes), "created_at": datetime.now(UTC)}},
-            upsert=True)
+        await self.repos.results.keep(contest_id, p.result_hash, inputs_sha256=p.result["inputs_sha256"],
+                                      inputs=p.inputs_json, result=result_bytes, at=datetime.now(UTC))
 
     async def announce(self, contest_id: str, who: str) -> Doc:
         contest = await self.contest(contest_id)
@@ -519,13 +484,8 @@ class AwardsService:
                             official_total=r["official_total"]) for r in p.result["rows"]]
         event = self._env(ResultsAnnounced(contest_id=contest_id, announced_at=now, result_hash=p.result_hash,
                                            outcomes=outcomes))
-        res = await self.store.contests.update_one(
-            {"_id": contest_id, "announced": {"$ne": True}, "approval.result_hash": p.result_hash},
-            outbox.with_events({"$set": {"announced": True, "announced_at": now, "result_hash": p.result_hash},
-                                "$inc": {"rev": 1},
-                                "$push": {"audit": {"at": now, "by": who, "action": "announced",
-                                                    "detail": f"SHA-256 {p.result_hash}"}}}, event))
-        if not res.matched_count:
+        audit = {"at": now, "by": who, "action": "announced", "detail": f"SHA-256 {p.result_hash}"}
+        if not await self.repos.contests.announce(contest_id, p.result_hash, now, audit, [event]):
             fresh = await self.contest(contest_id)
             if fresh.get("announced"):
                 raise Conflict("Kết quả đã được công bố.")
@@ -535,6 +495,4 @@ class AwardsService:
 
     async def late_scores(self, contest_id: str) -> list[Doc]:
         """Scores that arrived after the announcement: recorded, flagged, never applied."""
-        return await self.store.entries.find(
-            {"contest_id": contest_id, "late_scores": {"$exists": True}},
-            {"code": 1, "title": 1, "late_scores": 1}).to_list()
+        return await self.repos.entries.late(contest_id)

@@ -3,15 +3,26 @@ stored official results (canonical inputs + result, content-addressed by the res
 
 from __future__ import annotations
 
+import gzip
 from datetime import UTC, datetime
 
 import structlog
+from bson import Binary
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.mongo import Doc, insert_new
 
 log = structlog.get_logger(__name__)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def gz(data: bytes) -> Binary:
+    """Stored results are compressed, deterministically (no timestamp in the stream)."""
+    return Binary(gzip.compress(data, compresslevel=6, mtime=0))
+
+
+def gunzip(data: bytes) -> bytes:
+    return gzip.decompress(bytes(data))
 
 
 class AwardsStore:

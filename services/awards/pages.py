@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from services.awards.explanations import render
 from services.awards.publication import Publication
 from services.awards.service import DEFAULT_CHAIN, AwardsService
 from services.awards.views import allocation_view, audit_detail
@@ -56,7 +57,7 @@ def build_pages(svc: AwardsService, pub: Publication, auth: Auth, web: Web) -> A
         late = await svc.late_scores_view(contest_id) if contest_id else []
         return web.render(request, "organiser.html", contests=contests, contest=contest, paged=paged, docs=docs,
                           ranking=ranking,
-                          explain=lambda x: x.explanation_en if lang == "en" else x.explanation_vi,
+                          explain=lambda x: render(x.explanation, lang),
                           view=view, prizes=prizes, chain_options=chain_options, late=late,
                           configured=bool((contest or {}).get("prizes")),
                           audit_detail=lambda a: audit_detail(a, prizes.get("tiers") or [], lang))

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from services.awards.domain import certificates as certs
@@ -21,6 +22,7 @@ from services.awards.domain import formatting as fmt
 from services.awards.domain import participation
 from services.awards.domain.exports import EntryDetails, export_csv, export_xlsx
 from services.awards.domain.result_hash import ResultInputError, compute_result, result_rows, tiers_by_key
+from services.awards.explanations import render
 from services.awards.repositories import AwardsRepositories
 from services.awards.service import not_found
 from services.awards.settings import AwardsSettings
@@ -233,7 +235,7 @@ class Publication:
         if len(inputs_json) > MAX_INPUTS_BYTES:
             raise TooLarge("Tệp dữ liệu đầu vào quá lớn.")
         try:
-            _, digest = await asyncio.to_thread(compute_result, inputs_json)
+            _, digest = await asyncio.to_thread(partial(compute_result, inputs_json, render=render))
         except RecursionError as exc:  # nesting deeper than any inputs file has
             raise Invalid("Tệp dữ liệu đầu vào không hợp lệ.", field="inputs",
                           errors={"inputs": "JSON lồng nhau quá sâu."}) from exc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.awards.explanations import render
 from services.awards.service import AwardsService, Proposal
 from shared.mongo import Doc
 
@@ -42,8 +43,6 @@ def proposal_view(p: Proposal, lang: str) -> dict[str, Any]:
         eid = r.entry_id
         award = alloc.award_for(eid)
         d = p.docs.get(eid, {})
-        ranked_text = r.explanation_en if lang == "en" else r.explanation_vi
-        alloc_text = alloc.explain_en(eid) if lang == "en" else alloc.explain_vi(eid)
         view["rows"].append({
             "position": r.position, "entry_id": eid, "code": d.get("code", ""), "title": d.get("title", ""),
             "unit": d.get("unit", ""), "category": r.category, "official_total": r.official_total,
@@ -51,7 +50,8 @@ def proposal_view(p: Proposal, lang: str) -> dict[str, Any]:
             "tier_key": award.tier.key if award else None,
             "tier_name": (award.tier.display_name_en if lang == "en" else award.tier.name) if award else None,
             "computed_tier_key": alloc.computed_tier_key(eid), "overridden": alloc.override_for(eid) is not None,
-            "tied_with": list(r.tied_with), "explanation": f"{ranked_text} {alloc_text}",
+            "tied_with": list(r.tied_with),
+            "explanation": f"{render(r.explanation, lang)} {render(alloc.explain(eid), lang)}",
         })
     return view
 

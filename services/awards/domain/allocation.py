@@ -26,6 +26,7 @@ from functools import cached_property
 from types import MappingProxyType
 
 from . import formatting as fmt
+from .explanations import Moment, Msg, Named, Score, Seq, Threshold
 from .ranking import EntryScores, RankedEntry, RankingError, TieBreak, normalise_chain, rank
 
 MIN_REASON_CHARS = 10
@@ -133,12 +134,11 @@ class Override:
 
 @dataclass(frozen=True, slots=True)
 class Award:
-    """An entry's prize with the reason, in Vietnamese and English."""
+    """An entry's prize with the reason (a message code and its values)."""
 
     ranked: RankedEntry
     tier: Tier
-    explanation_vi: str
-    explanation_en: str
+    explanation: Msg
     override: Override | None = None
 
     @property
@@ -165,8 +165,8 @@ class Allocation:
     computed: tuple[Award, ...]
     filled_at: Mapping[str, int] = field(default_factory=dict)
     overrides: tuple[Override, ...] = ()
-    notes: Mapping[str, tuple[str, str]] = field(default_factory=dict)
-    """(vi, en) explanations of entries whose prize was removed by an override."""
+    notes: Mapping[str, Msg] = field(default_factory=dict)
+    """Explanations of entries whose prize was removed by an override."""
 
     @cached_property
     def _awards_by_id(self) -> dict[str, Award]:
@@ -200,111 +200,69 @@ class Allocation:
     def override_for(self, entry_id: str) -> Override | None:
         return next((o for o in reversed(self.overrides) if o.entry_id == entry_id), None)
 
-    def explain_vi(self, entry_id: str) -> str:
-        """Why this entry has its tier, or no tier (Vietnamese)."""
-        return self._explain(entry_id, "vi")
-
-    def explain_en(self, entry_id: str) -> str:
-        return self._explain(entry_id, "en")
-
-    def _explain(self, entry_id: str, lang: str) -> str:
+    def explain(self, entry_id: str) -> Msg:
+        """Why this entry has its tier, or no tier."""
         award = self.award_for(entry_id)
         if award is not None:
-            return award.explanation_vi if lang == "vi" else award.explanation_en
+            return award.explanation
         if entry_id in self.notes:
-            vi, en = self.notes[entry_id]
-            return vi if lang == "vi" else en
-        return self.rules_text(entry_id, lang)
+            return self.notes[entry_id]
+        return self.rules_explanation(entry_id)
 
-    def rules_text(self, entry_id: str, lang: str = "vi") -> str:
-        """What the rules alone decided for this entry (ignores overrides), ``lang`` "vi"/"en"."""
+    def rules_explanation(self, entry_id: str) -> Msg:
+        """What the rules alone decided for this entry (ignores overrides)."""
         award = self._computed_by_id.get(entry_id)
         if award is not None:
-            return award.explanation_vi if lang == "vi" else award.explanation_en
-        return _no_award_text(self.ranked(entry_id), self.structure, lang)
+            return award.explanation
+        return _no_award(self.ranked(entry_id), self.structure)
 
-    def unfilled_report_vi(self) -> list[str]:
+    def unfilled_report(self) -> list[Msg]:
         """One line per tier with empty slots, for the organiser's approval screen."""
         return [
-            f"{self.structure.tier(key).name}: còn {n}/{self.structure.tier(key).count} suất chưa trao"
+            Msg.of("unfilled", tier=_tier_name(self.structure.tier(key)), left=n, count=self.structure.tier(key).count)
             for key, n in self.unfilled.items()
         ]
 
 
-# --- explanations -----------------------------------------------------------------------
+# --- explanations (codes and values: services/awards/explanations.py words them) ---------
 
 
-def _tier_name(tier: Tier, lang: str) -> str:
-    return tier.name if lang == "vi" else tier.display_name_en
+def _tier_name(tier: Tier) -> Named:
+    return Named(tier.name, tier.display_name_en)
 
 
-def _why_not(tier: Tier, ranked: RankedEntry, lang: str) -> str:
+def _why_not(tier: Tier, ranked: RankedEntry) -> Msg:
     """Why ``ranked`` did not take ``tier`` under the rules.
 
     If it fits the category, meets the minimum and the tier has places, the only remaining
     reason is that higher-ranked entries had taken them all before its turn."""
     entry = ranked.entry
-    name = _tier_name(tier, lang)
+    name = _tier_name(tier)
     if not tier.accepts_category(entry.category):
-        if lang == "vi":
-            return f"{name} chỉ dành cho lĩnh vực «{tier.category}»"
-        return f"{name} is reserved for the «{tier.category}» category"
+        return Msg.of("not.category", tier=name, category=str(tier.category))
     if fmt.round2(entry.official_total) < fmt.round2(tier.min_score):
-        if lang == "vi":
-            return (
-                f"đạt {fmt.score_vi(entry.official_total)} điểm, dưới mức tối thiểu "
-                f"{fmt.threshold_vi(tier.min_score)} của {name}"
-            )
-        return (
-            f"scored {fmt.score_en(entry.official_total)}, below the minimum of "
-            f"{fmt.threshold_en(tier.min_score)} for {name}"
-        )
+        return Msg.of("not.minimum", tier=name, total=Score(entry.official_total), minimum=Threshold(tier.min_score))
     if tier.count == 0:
-        return f"{name} không có suất nào" if lang == "vi" else f"{name} has no places"
-    if lang == "vi":
-        return f"{name} đã trao đủ {tier.count} suất cho các bài xếp trên"
-    return f"all {tier.count} places of {name} went to higher-ranked entries"
+        return Msg.of("not.no_places", tier=name)
+    return Msg.of("not.taken", tier=name, count=tier.count)
 
 
-def _award_text(ranked: RankedEntry, tier_index: int, structure: PrizeStructure, lang: str) -> str:
+def _award(ranked: RankedEntry, tier_index: int, structure: PrizeStructure) -> Msg:
     tier = structure.tiers[tier_index]
-    total = ranked.entry.official_total
-    name = _tier_name(tier, lang)
-    if lang == "vi":
-        text = (
-            f"Hạng {ranked.position}, {fmt.score_vi(total)} điểm: nhận {name} "
-            f"(đạt mức tối thiểu {fmt.threshold_vi(tier.min_score)})."
-        )
-    else:
-        text = (
-            f"Rank {ranked.position}, {fmt.score_en(total)} points: awarded {name} "
-            f"(meets the minimum of {fmt.threshold_en(tier.min_score)})."
-        )
-    higher = [_why_not(t, ranked, lang) for t in structure.tiers[:tier_index]]
-    if higher:
-        lead = " Không nhận giải cao hơn vì: " if lang == "vi" else " No higher prize because: "
-        text += lead + "; ".join(higher) + "."
-    return text
+    award = Msg.of("award", position=ranked.position, total=Score(ranked.entry.official_total),
+                   tier=_tier_name(tier), minimum=Threshold(tier.min_score))
+    higher = tuple(_why_not(t, ranked) for t in structure.tiers[:tier_index])
+    return Msg.of("award.higher", award=award, reasons=Seq(higher, "; ")) if higher else award
 
 
-def _no_award_text(ranked: RankedEntry, structure: PrizeStructure, lang: str) -> str:
-    total = ranked.entry.official_total
-    reasons = "; ".join(_why_not(t, ranked, lang) for t in structure.tiers)
-    if lang == "vi":
-        return f"Hạng {ranked.position}, {fmt.score_vi(total)} điểm: không đạt giải vì: {reasons}."
-    return f"Rank {ranked.position}, {fmt.score_en(total)} points: no prize because: {reasons}."
+def _no_award(ranked: RankedEntry, structure: PrizeStructure) -> Msg:
+    reasons = Seq(tuple(_why_not(t, ranked) for t in structure.tiers), "; ")
+    return Msg.of("no_award", position=ranked.position, total=Score(ranked.entry.official_total), reasons=reasons)
 
 
-def _override_text(override: Override, computed: str, lang: str) -> str:
-    if lang == "vi":
-        return (
-            f"Điều chỉnh theo quyết định của {override.by} lúc {fmt.datetime_vi(override.at)}: "
-            f"{override.reason.strip().rstrip('.')}. Kết quả tính theo quy tắc: {computed}"
-        )
-    return (
-        f"Adjusted by decision of {override.by} at {fmt.datetime_en(override.at)}: "
-        f"{override.reason.strip().rstrip('.')}. Result under the rules: {computed}"
-    )
+def _overridden(override: Override, computed: Msg) -> Msg:
+    return Msg.of("override", by=override.by, at=Moment(override.at),
+                  reason=override.reason.strip().rstrip("."), computed=computed)
 
 
 # --- allocation -------------------------------------------------------------------------
@@ -341,8 +299,7 @@ def allocate(ranked: Sequence[RankedEntry], structure: PrizeStructure) -> Alloca
         Award(
             entry,
             tiers[j],
-            _award_text(entry, j, structure, "vi"),
-            _award_text(entry, j, structure, "en"),
+            _award(entry, j, structure),
         )
         for entry, j in chosen
     )
@@ -449,11 +406,7 @@ def apply_overrides(allocation: Allocation, overrides: Sequence[Override]) -> Al
                 awards.append(old)
             elif old.override is None:  # moved by someone else's override: restate the new rank
                 index = structure.tiers.index(old.tier)
-                vi, en = (
-                    _award_text(ranked, index, structure, "vi"),
-                    _award_text(ranked, index, structure, "en"),
-                )
-                awards.append(replace(old, ranked=ranked, explanation_vi=vi, explanation_en=en))
+                awards.append(replace(old, ranked=ranked, explanation=_award(ranked, index, structure)))
             else:
                 awards.append(replace(old, ranked=ranked))
             continue
@@ -462,8 +415,7 @@ def apply_overrides(allocation: Allocation, overrides: Sequence[Override]) -> Al
             Award(
                 ranked,
                 held,
-                _override_text(decision, allocation.rules_text(entry_id, "vi"), "vi"),
-                _override_text(decision, allocation.rules_text(entry_id, "en"), "en"),
+                _overridden(decision, allocation.rules_explanation(entry_id)),
                 decision,
             )
         )
@@ -471,10 +423,7 @@ def apply_overrides(allocation: Allocation, overrides: Sequence[Override]) -> Al
     for override in overrides:
         notes.pop(override.entry_id, None)
         if override.tier_key is None:
-            notes[override.entry_id] = (
-                _override_text(override, allocation.rules_text(override.entry_id, "vi"), "vi"),
-                _override_text(override, allocation.rules_text(override.entry_id, "en"), "en"),
-            )
+            notes[override.entry_id] = _overridden(override, allocation.rules_explanation(override.entry_id))
     unfilled = {
         t.key: t.count - n for t in structure.tiers if (n := sum(1 for a in awards if a.tier.key == t.key)) < t.count
     }

@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from types import MappingProxyType
 
-from . import formatting as fmt
+from .explanations import Moment, Msg, Named, Param, Score, Seq
 
 TieBreak = tuple[str, ...]
 """A tie-break chain, e.g. ``("total", "criterion:effectiveness", "submitted_at")``."""
@@ -216,26 +216,28 @@ class RankedEntry:
         )
 
     @property
+    def explanation(self) -> Seq:
+        """Why this entry has its position (codes and values; the catalogue words them)."""
+        parts: list[Msg] = [Msg.of("rank", position=self.position, total=Score(self.entry.official_total))]
+        if self.tied_above is not None:
+            parts.append(_pair_reason(self.entry, self.tied_above, False, self.chain, self.labels))
+        if self.tied_below is not None:
+            parts.append(_pair_reason(self.entry, self.tied_below, True, self.chain, self.labels))
+        return Seq(tuple(parts), " ")
+
+    @property
     def explanation_vi(self) -> str:
-        """Plain-language Vietnamese explanation of this position."""
-        return self._explain("vi")
+        """Transitional, for callers that have not moved to :attr:`explanation` yet."""
+        from services.awards.explanations import render
+
+        return render(self.explanation, "vi")
 
     @property
     def explanation_en(self) -> str:
-        """English version of :attr:`explanation_vi`."""
-        return self._explain("en")
+        """Transitional, see :attr:`explanation_vi`."""
+        from services.awards.explanations import render
 
-    def _explain(self, lang: str) -> str:
-        total = self.entry.official_total
-        if lang == "vi":
-            parts = [f"Hạng {self.position}, tổng điểm {fmt.score_vi(total)}."]
-        else:
-            parts = [f"Rank {self.position}, total score {fmt.score_en(total)}."]
-        if self.tied_above is not None:
-            parts.append(_pair_sentence(self.entry, self.tied_above, False, self.chain, self.labels, lang))
-        if self.tied_below is not None:
-            parts.append(_pair_sentence(self.entry, self.tied_below, True, self.chain, self.labels, lang))
-        return " ".join(parts)
+        return render(self.explanation, "en")
 
 
 def _deciding_key(a: EntryScores, b: EntryScores, chain: TieBreak) -> str:
@@ -247,76 +249,44 @@ def _deciding_key(a: EntryScores, b: EntryScores, chain: TieBreak) -> str:
     return ENTRY_ID_FALLBACK
 
 
-def _label(key: str, labels: Mapping[str, tuple[str, str]], lang: str) -> str:
+def _value(value: float | datetime) -> Score | Moment:
+    return Moment(value) if isinstance(value, datetime) else Score(value)
+
+
+def _label(key: str, labels: Mapping[str, tuple[str, str]]) -> Named:
     name = key[len(CRITERION_PREFIX) :]
     vi, en = labels.get(name, (name, name))
-    return vi if lang == "vi" else en
+    return Named(vi, en)
 
 
-def _value_text(value: float | datetime, lang: str) -> str:
-    if isinstance(value, datetime):
-        return fmt.datetime_vi(value) if lang == "vi" else fmt.datetime_en(value)
-    return fmt.score_vi(value) if lang == "vi" else fmt.score_en(value)
+def _key_noun(key: str, labels: Mapping[str, tuple[str, str]], form: str = "noun") -> Msg:
+    """The chain key as a noun (``form`` "noun"), or why it put an entry above ("above") or
+    below ("below") its neighbour."""
+    if key.startswith(CRITERION_PREFIX):
+        return Msg.of(f"key.criterion.{form}", label=_label(key, labels))
+    return Msg.of(f"key.{key}.{form}")
 
 
-def _key_noun(key: str, labels: Mapping[str, tuple[str, str]], lang: str) -> str:
-    if key == "total":
-        return "tổng điểm" if lang == "vi" else "total score"
-    if key == "median":
-        return "trung vị điểm của giám khảo" if lang == "vi" else "the median of the judges' totals"
-    if key == "submitted_at":
-        return "thời điểm nộp" if lang == "vi" else "submission time"
-    label = _label(key, labels, lang)
-    return f"điểm tiêu chí {label}" if lang == "vi" else f"the {label} criterion score"
-
-
-def _pair_sentence(
+def _pair_reason(
     own: EntryScores,
     other: EntryScores,
     own_is_above: bool,
     chain: TieBreak,
     labels: Mapping[str, tuple[str, str]],
-    lang: str,
-) -> str:
+) -> Msg:
     """Why ``own`` sits above/below ``other`` although their totals are equal."""
     deciding = _deciding_key(own, other, chain)
     equal_keys = chain if deciding == ENTRY_ID_FALLBACK else chain[: chain.index(deciding)]
-    equal = [f"{_key_noun(k, labels, lang)} ({_value_text(_raw_value(own, k), lang)})" for k in equal_keys]
-    joiner = " và " if lang == "vi" else " and "
-    shared = ", ".join(equal[:-1]) + joiner + equal[-1] if len(equal) > 1 else equal[0]
-    name = f"«{other.display_name}»"
+    equal = [Msg.of("key.value", key=_key_noun(k, labels), value=_value(_raw_value(own, k))) for k in equal_keys]
+    shared: Param = (Msg.of("and", head=Seq(tuple(equal[:-1]), ", "), last=equal[-1]) if len(equal) > 1
+                     else equal[0])
+    name = other.display_name
+    where = "above" if own_is_above else "below"
     if deciding == ENTRY_ID_FALLBACK:
         first, second = (own, other) if own_is_above else (other, own)
-        if lang == "vi":
-            return (
-                f"Bằng điểm với {name} về {shared}; xếp {'trên' if own_is_above else 'dưới'} theo thứ tự "
-                f"mã bài dự thi ({first.entry_id} trước {second.entry_id}), quy tắc cuối cùng chỉ để "
-                "thứ tự luôn xác định."
-            )
-        return (
-            f"Tied with {name} on {shared}; ranked {'above' if own_is_above else 'below'} by entry id "
-            f"order ({first.entry_id} before {second.entry_id}), a last resort that only makes the "
-            "order deterministic."
-        )
-    mine = _value_text(_raw_value(own, deciding), lang)
-    theirs = _value_text(_raw_value(other, deciding), lang)
-    if lang == "vi":
-        if deciding == "submitted_at":
-            reason = "nhờ nộp sớm hơn" if own_is_above else "do nộp muộn hơn"
-        else:
-            noun = _key_noun(deciding, labels, lang)
-            reason = f"nhờ {noun}" if own_is_above else f"do {noun} thấp hơn"
-        return (
-            f"Bằng điểm với {name} về {shared}; xếp {'trên' if own_is_above else 'dưới'} "
-            f"{reason} ({mine} so với {theirs})."
-        )
-    if deciding == "submitted_at":
-        reason = "as it was submitted earlier" if own_is_above else "as it was submitted later"
-    else:
-        noun = _key_noun(deciding, labels, lang)
-        reason = f"thanks to {noun}" if own_is_above else f"because of a lower {noun.removeprefix('the ')}"
-    where = "above" if own_is_above else "below"
-    return f"Tied with {name} on {shared}; ranked {where} {reason} ({mine} vs {theirs})."
+        return Msg.of(f"tie.by_id.{where}", name=name, shared=shared, first=first.entry_id, second=second.entry_id)
+    return Msg.of(f"tie.by_key.{where}", name=name, shared=shared, reason=_key_noun(deciding, labels, where),
+                  mine=_value(_raw_value(own, deciding)), theirs=_value(_raw_value(other, deciding)))
 
 
 def rank(

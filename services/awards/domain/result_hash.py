@@ -30,7 +30,7 @@ import json
 import math
 import threading
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC
@@ -45,7 +45,11 @@ from .allocation import (
     apply_overrides,
     rank_and_allocate,
 )
+from .explanations import Param
 from .ranking import DEFAULT_CRITERION_LABELS, EntryScores
+
+#: Words an explanation in a language (``services.awards.explanations.render``).
+Render = Callable[[Param, str], str]
 
 INPUTS_FORMAT = "contest-awards-inputs/2"
 RESULT_FORMAT = "contest-awards-result/2"
@@ -338,13 +342,16 @@ def _parse_doc(doc: Mapping[str, Any], entries: tuple[EntryScores, ...] | None =
 # --- result -----------------------------------------------------------------------------
 
 
-def _result_doc(inputs: ResultInputs, allocation: Allocation, inputs_sha256: str) -> dict[str, Any]:
+def _result_doc(inputs: ResultInputs, allocation: Allocation, inputs_sha256: str,
+                render: Render | None = None) -> dict[str, Any]:
     """The result document, already in canonical form (rows built directly, see :func:`_entry_doc`),
     so that ``json.loads(canonical_json(doc)) == doc``."""
     awards = {a.entry_id: a for a in allocation.awards}
     computed = {a.entry_id: a.tier.key for a in allocation.computed}
     overridden = {o.entry_id for o in allocation.overrides}
     if inputs.legacy:
+        if render is None:
+            raise ResultInputError("Kết quả định dạng 1 cần cách diễn đạt lời giải thích (render) để tính lại")
         awarded_groups = {id(a.ranked.tie_group) for a in allocation.awards if a.ranked.tie_group}
     rows: list[dict[str, object]] = []
     append = rows.append
@@ -384,8 +391,10 @@ def _result_doc(inputs: ResultInputs, allocation: Allocation, inputs_sha256: str
             "prize_vnd": award.tier.prize_vnd if award else 0,
             "computed_tier_key": computed.get(entry_id),
             "overridden": entry_id in overridden,
-            "explanation_vi": _text(f"{ranked.explanation_vi} {allocation.explain_vi(entry_id)}") if explain else None,
-            "explanation_en": _text(f"{ranked.explanation_en} {allocation.explain_en(entry_id)}") if explain else None,
+            "explanation_vi": _explained(render, ranked.explanation, allocation.explain(entry_id), "vi")
+            if explain else None,
+            "explanation_en": _explained(render, ranked.explanation, allocation.explain(entry_id), "en")
+            if explain else None,
         })
     structure = allocation.structure
     head = _canon(
@@ -438,22 +447,31 @@ def _no_cycle_collection() -> Iterator[None]:
                 gc.enable()
 
 
-def compute_result(inputs_json: bytes) -> tuple[dict[str, Any], str]:
+def _explained(render: Render | None, ranked: Param, allocated: Param, lang: str) -> str:
+    assert render is not None  # checked once in _result_doc
+    return _text(f"{render(ranked, lang)} {render(allocated, lang)}")
+
+
+def compute_result(inputs_json: bytes, *, render: Render | None = None) -> tuple[dict[str, Any], str]:
     """Pure: parse the inputs, rank, allocate, apply overrides; return (result, SHA-256 hex).
+
+    ``render`` words explanations (``services.awards.explanations.render``); only format-1
+    inputs need it, since their result embeds the sentences.
 
     The hash is taken over :func:`canonical_json` of the result, which embeds the SHA-256 of
     ``inputs_json`` itself: the result names the exact file it was computed from, so it must
     be recomputed from the exported bytes (as :func:`canonical_inputs` wrote them), not from
     a re-formatted copy."""
     with _no_cycle_collection():
-        return _compute(parse_inputs(inputs_json), hashlib.sha256(inputs_json).hexdigest())
+        return _compute(parse_inputs(inputs_json), hashlib.sha256(inputs_json).hexdigest(), render)
 
 
-def _compute(inputs: ResultInputs, inputs_sha256: str) -> tuple[dict[str, Any], str]:
+def _compute(inputs: ResultInputs, inputs_sha256: str,
+             render: Render | None = None) -> tuple[dict[str, Any], str]:
     allocation = rank_and_allocate(inputs.entries, inputs.structure, criterion_labels=inputs.criterion_labels)
     if inputs.overrides:
         allocation = apply_overrides(allocation, inputs.overrides)
-    result = _result_doc(inputs, allocation, inputs_sha256)
+    result = _result_doc(inputs, allocation, inputs_sha256, render)
     return result, hashlib.sha256(_dump(result)).hexdigest()
 
 
@@ -477,9 +495,9 @@ def compute_official(
     return inputs_json, result, digest
 
 
-def verify_result(inputs_json: bytes, expected_sha256: str) -> bool:
+def verify_result(inputs_json: bytes, expected_sha256: str, *, render: Render | None = None) -> bool:
     """Recompute from exported inputs and compare with a published hash."""
-    return compute_result(inputs_json)[1] == expected_sha256.strip().lower()
+    return compute_result(inputs_json, render=render)[1] == expected_sha256.strip().lower()
 
 
 # --- rows for exports -------------------------------------------------------------------

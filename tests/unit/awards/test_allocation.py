@@ -15,6 +15,7 @@ from services.awards.domain.allocation import (
     rank_and_allocate,
 )
 from services.awards.domain.ranking import rank
+from services.awards.explanations import render
 
 from .factories import entry, standard_structure
 
@@ -62,7 +63,7 @@ def test_fills_tiers_in_order_respecting_minimums() -> None:
         "F": "honourable",
     }
     assert allocation.unfilled == {"third": 1}
-    assert allocation.unfilled_report_vi() == ["Giải Ba: còn 1/2 suất chưa trao"]
+    assert [render(m, "vi") for m in allocation.unfilled_report()] == ["Giải Ba: còn 1/2 suất chưa trao"]
     assert [a.entry_id for a in allocation.awards] == ["A", "C", "B", "D", "E", "F"]
 
 
@@ -70,12 +71,13 @@ def test_explanations_say_why_not_higher() -> None:
     allocation = small_allocation()
     award = allocation.award_for("E")
     assert award is not None
-    assert "đạt 68,50 điểm, dưới mức tối thiểu 70 của Giải Ba" in award.explanation_vi
-    assert award.explanation_vi.startswith("Hạng 5, 68,50 điểm: nhận Giải Khuyến khích (đạt mức tối thiểu 60).")
-    assert "scored 68.50, below the minimum of 70 for Third Prize" in award.explanation_en
+    assert "đạt 68,50 điểm, dưới mức tối thiểu 70 của Giải Ba" in render(award.explanation, "vi")
+    assert render(award.explanation, "vi").startswith(
+        "Hạng 5, 68,50 điểm: nhận Giải Khuyến khích (đạt mức tối thiểu 60).")
+    assert "scored 68.50, below the minimum of 70 for Third Prize" in render(award.explanation, "en")
     first = allocation.award_for("A")
-    assert first is not None and "Không nhận giải cao hơn" not in first.explanation_vi
-    g = allocation.explain_vi("G")
+    assert first is not None and "Không nhận giải cao hơn" not in render(first.explanation, "vi")
+    g = render(allocation.explain("G"), "vi")
     assert g.startswith("Hạng 7, 50,00 điểm: không đạt giải vì:")
     assert "đạt 50,00 điểm, dưới mức tối thiểu 60 của Giải Khuyến khích" in g
 
@@ -84,8 +86,8 @@ def test_full_tier_explanation() -> None:
     allocation = rank_and_allocate([entry("A", 95.0), entry("B", 94.0)], standard_structure())
     b = allocation.award_for("B")
     assert b is not None and b.tier.key == "second"
-    assert "Giải Nhất đã trao đủ 1 suất cho các bài xếp trên" in b.explanation_vi
-    assert "all 1 places of First Prize went to higher-ranked entries" in b.explanation_en
+    assert "Giải Nhất đã trao đủ 1 suất cho các bài xếp trên" in render(b.explanation, "vi")
+    assert "all 1 places of First Prize went to higher-ranked entries" in render(b.explanation, "en")
 
 
 def test_declared_order_not_sorted_by_minimum() -> None:
@@ -108,7 +110,7 @@ def test_category_tier_only_takes_its_category() -> None:
     )
     assert tiers_of(allocation) == {"A": "first", "B": "digital"}
     a = allocation.award_for("A")
-    assert a is not None and "Giải Chuyển đổi số chỉ dành cho lĩnh vực «chuyen-doi-so»" in a.explanation_vi
+    assert a is not None and "Giải Chuyển đổi số chỉ dành cho lĩnh vực «chuyen-doi-so»" in render(a.explanation, "vi")
 
 
 def test_zero_count_tier_and_unfilled_report() -> None:
@@ -116,7 +118,7 @@ def test_zero_count_tier_and_unfilled_report() -> None:
     allocation = rank_and_allocate([entry("A", 90.0)], structure)
     assert allocation.awards == ()
     assert allocation.unfilled == {"second": 3}
-    assert "Giải Nhất không có suất nào" in allocation.explain_vi("A")
+    assert "Giải Nhất không có suất nào" in render(allocation.explain("A"), "vi")
 
 
 def test_minimum_compared_on_two_decimals() -> None:
@@ -184,7 +186,7 @@ def test_override_fills_an_empty_slot_below_minimum() -> None:
     assert changed.unfilled == {}
     award = changed.award_for("G")
     assert award is not None and award.override is not None
-    assert award.explanation_vi.startswith(
+    assert render(award.explanation, "vi").startswith(
         f"Điều chỉnh theo quyết định của Trưởng ban lúc 09:00:00 ngày 20/11/2026: {REASON}. Kết quả tính theo quy tắc:"
     )
     assert changed.computed_tier_key("G") is None
@@ -218,7 +220,7 @@ def test_swap_in_one_batch_is_allowed() -> None:
     assert [r.entry_id for r in changed.ranking][:3] == ["B", "A", "C"]
     assert [r.position for r in changed.ranking] == list(range(1, 8))
     c = changed.award_for("C")
-    assert c is not None and c.explanation_vi.startswith("Hạng 3,")  # restated after the move
+    assert c is not None and render(c.explanation, "vi").startswith("Hạng 3,")  # restated after the move
     assert changed.computed_tier_key("B") == "second"
     assert len(changed.overrides) == 2
 
@@ -230,7 +232,7 @@ def test_revoke_prize() -> None:
     )
     assert "D" not in tiers_of(changed)
     assert changed.unfilled == {"third": 2}
-    text = changed.explain_vi("D")
+    text = render(changed.explain("D"), "vi")
     assert text.startswith("Điều chỉnh theo quyết định của BTC")
     assert "nhận Giải Ba" in text  # what the rules had decided
 

@@ -22,6 +22,7 @@ from services.awards.domain.allocation import (
 )
 from services.awards.domain.ranking import EntryScores, RankedEntry, rank
 from services.awards.domain.result_hash import canonical_inputs, compute_official, compute_result
+from services.awards.explanations import render
 
 from .factories import entries_lists, structures
 
@@ -87,7 +88,7 @@ def test_tied_with_lists_exactly_the_equal_totals(entries: list[EntryScores]) ->
         }
         assert set(r.tied_with) == expected
         if expected:
-            assert r.explanation_vi.count("Bằng điểm với") in (1, 2)
+            assert render(r.explanation, "vi").count("Bằng điểm với") in (1, 2)
 
 
 @PROPS
@@ -143,7 +144,7 @@ def test_allocation_rules(entries: list[EntryScores], structure: PrizeStructure)
                 if r.entry_id not in got and tier.accepts_category(r.entry.category):
                     assert r2(r.entry.official_total) < r2(tier.min_score)
     for r in allocation.ranking:
-        assert allocation.explain_vi(r.entry_id)
+        assert render(allocation.explain(r.entry_id), "vi")
 
 
 @PROPS

@@ -6,6 +6,7 @@ from datetime import datetime
 import pytest
 
 from services.awards.domain.ranking import EntryScores, RankingError, normalise_chain, rank
+from services.awards.explanations import render
 
 from .factories import entry
 
@@ -46,15 +47,15 @@ def test_explanation_for_tie_broken_by_criterion() -> None:
         CHAIN,
     )
     top, second = ranked
-    assert top.explanation_vi == (
+    assert render(top.explanation, "vi") == (
         "Hạng 1, tổng điểm 85,33. Bằng điểm với «Một cửa điện tử cấp xã» về tổng điểm (85,33); "
         "xếp trên nhờ điểm tiêu chí Tính hiệu quả (36,00 so với 35,00)."
     )
-    assert second.explanation_vi == (
+    assert render(second.explanation, "vi") == (
         "Hạng 2, tổng điểm 85,33. Bằng điểm với «Số hoá hồ sơ đất đai» về tổng điểm (85,33); "
         "xếp dưới do điểm tiêu chí Tính hiệu quả thấp hơn (35,00 so với 36,00)."
     )
-    assert top.explanation_en == (
+    assert render(top.explanation, "en") == (
         "Rank 1, total score 85.33. Tied with «Một cửa điện tử cấp xã» on total score (85.33); "
         "ranked above thanks to the Effectiveness criterion score (36.00 vs 35.00)."
     )
@@ -63,7 +64,7 @@ def test_explanation_for_tie_broken_by_criterion() -> None:
 def test_explanation_mentions_every_equal_key_and_submission_time() -> None:
     ranked = rank([entry("B", 80.0, minutes=30), entry("A", 80.0, minutes=0)], CHAIN)
     assert ranked[0].entry_id == "A"
-    assert ranked[0].explanation_vi.endswith(
+    assert render(ranked[0].explanation, "vi").endswith(
         "Bằng điểm với «B» về tổng điểm (80,00) và điểm tiêu chí Tính hiệu quả (30,00); "
         "xếp trên nhờ nộp sớm hơn (08:00:00 ngày 01/10/2026 so với 08:30:00 ngày 01/10/2026)."
     )
@@ -73,13 +74,13 @@ def test_entry_id_fallback_is_flagged_and_explained() -> None:
     ranked = rank([entry("B", 80.0), entry("A", 80.0)], CHAIN)
     assert [r.entry_id for r in ranked] == ["A", "B"]
     assert all(r.decided_only_by_id for r in ranked)
-    assert "theo thứ tự mã bài dự thi (A trước B)" in ranked[0].explanation_vi
-    assert "entry id order (A before B)" in ranked[1].explanation_en
+    assert "theo thứ tự mã bài dự thi (A trước B)" in render(ranked[0].explanation, "vi")
+    assert "entry id order (A before B)" in render(ranked[1].explanation, "en")
 
 
 def test_no_tie_explanation_is_short() -> None:
     ranked = rank([entry("A", 90.0), entry("B", 80.0)])
-    assert ranked[0].explanation_vi == "Hạng 1, tổng điểm 90,00."
+    assert render(ranked[0].explanation, "vi") == "Hạng 1, tổng điểm 90,00."
     assert ranked[1].tied_with == ()
     assert not ranked[1].decided_only_by_id
 
@@ -90,7 +91,7 @@ def test_median_key() -> None:
         ("median",),
     )
     assert [r.entry_id for r in ranked] == ["B", "A"]
-    assert "trung vị điểm của giám khảo (85,00 so với 80,00)" in ranked[0].explanation_vi
+    assert "trung vị điểm của giám khảo (85,00 so với 80,00)" in render(ranked[0].explanation, "vi")
 
 
 def test_median_of_no_judges_is_zero() -> None:
@@ -140,13 +141,13 @@ def test_custom_labels() -> None:
         ("criterion:k",),
         criterion_labels={"k": ("Tiêu chí K", "Criterion K")},
     )
-    assert "điểm tiêu chí Tiêu chí K (2,00 so với 1,00)" in ranked[0].explanation_vi
-    assert "the Criterion K criterion score" in ranked[0].explanation_en
+    assert "điểm tiêu chí Tiêu chí K (2,00 so với 1,00)" in render(ranked[0].explanation, "vi")
+    assert "the Criterion K criterion score" in render(ranked[0].explanation, "en")
 
 
 def test_long_titles_are_shortened_in_explanations() -> None:
     ranked = rank([entry("A", 80.0, title="x" * 200), entry("B", 80.0)])
-    assert "«" + "x" * 79 + "…»" in ranked[1].explanation_vi
+    assert "«" + "x" * 79 + "…»" in render(ranked[1].explanation, "vi")
 
 
 @pytest.mark.parametrize("field", ["official_total", "judge_totals", "criterion_means"])

@@ -20,6 +20,7 @@ from services.awards.domain.result_hash import (
     result_rows,
     verify_result,
 )
+from services.awards.explanations import render
 
 from .factories import entry, standard_structure
 
@@ -166,7 +167,7 @@ def test_inputs_of_a_result_announced_in_format_1_still_give_its_format_1_result
     data = canonical_inputs(sample_entries(), 3, standard_structure())
     legacy = data.replace(b'"format":"contest-awards-inputs/2"', b'"format":"contest-awards-inputs/1"')
     assert legacy != data
-    result, digest = compute_result(legacy)
+    result, digest = compute_result(legacy, render=render)
     assert result["format"] == "contest-awards-result/1" and result["algorithm"] == "awards-domain/1"
     assert "xếp trên nhờ điểm tiêu chí Tính hiệu quả (36,00 so với 35,00)" in result["rows"][1]["explanation_vi"]
     assert result["rows"][4]["explanation_vi"] is None  # nothing to explain: no prize, no tie with a winner

@@ -10,7 +10,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import pytest
@@ -18,11 +18,18 @@ import pytest
 from deploy.local.infra import PROFILES, ROOT, Profile, http_ok
 
 PROFILE: Profile = PROFILES[os.environ.get("CONTEST_PROFILE", "test")]
+# The store the services (and tests that open their own database) run on: FerretDB's adapter, or
+# with CONTEST_STORE=mongodb the plain path against the same FerretDB (``-m plain_store`` tests only).
+STORE: Literal["ferretdb", "mongodb"] = "mongodb" if os.environ.get("CONTEST_STORE") == "mongodb" else "ferretdb"
 ORGANISER_PASSWORD = "Organiser#Test2026"
 
 
 def stack_up() -> bool:
     return http_ok(f"{PROFILE.gateway}/healthz")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "plain_store: meaningful with store=mongodb against FerretDB too (see README)")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -34,4 +34,16 @@ fi
 
 echo "== pytest"
 "$PY" -m pytest -q -p no:cacheprovider "${rest[@]}" || status=1
+
+# The plain MongoDB path (store=mongodb, no FerretDB adapter) against the same FerretDB, for the
+# tests it is meaningful for (marker plain_store; README: what differs between FerretDB and MongoDB).
+if [ $# -eq 0 ]; then
+  echo "== pytest, store=mongodb (plain path) on the same stack"
+  export CONTEST_STORE=mongodb
+  for s in identity submission judging awards; do "$PY" deploy/local/runner.py stop "$s" --profile "$P" >/dev/null; done
+  for s in identity submission judging awards; do
+    "$PY" deploy/local/runner.py start "$s" --profile "$P" >/dev/null || status=1
+  done
+  "$PY" -m pytest -q -p no:cacheprovider -m plain_store tests/integration tests/e2e || status=1
+fi
 exit $status

@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import PROFILE, Api, eventually, initiative, new_contest, new_judge, new_participant, set_panel
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.plain_store]
 
 
 def test_an_initiative_travels_through_every_service(gateway: str, organiser: Api) -> None:

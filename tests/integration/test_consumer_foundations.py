@@ -20,13 +20,14 @@ from faststream.kafka import KafkaBroker
 import shared.broker
 from shared.broker import Consumer
 from shared.envelope import Envelope, EventPayload, register
+from shared.handlers import on
 from shared.inbox import Inbox
 from shared.mongo import connect, database
 from shared.topics import dead_letter, replay
-from tests.conftest import PROFILE
+from tests.conftest import PROFILE, STORE
 from tests.integration.kafka_util import ensure_topics, read_all
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.plain_store]
 TOPIC = "test.consumer"
 SERVICE = "testsvc"
 
@@ -48,10 +49,11 @@ class Balances:
     def __init__(self, run: str) -> None:
         self.run = run
         self.client = connect(PROFILE.mongo_url)
-        self.db = self.client[f"contest_test_consumer_{run}"]
+        self.db = database(self.client, f"contest_test_consumer_{run}", STORE)
         self.attempts: dict[int, int] = {}
 
-    async def handle(self, env: Envelope, e: ConsumerProbe) -> None:
+    async def handle(self, env: Envelope[ConsumerProbe]) -> None:
+        e = env.payload
         if e.account != self.run:
             return  # a message left on the topic by an earlier run
         self.attempts[e.amount] = self.attempts.get(e.amount, 0) + 1
@@ -61,7 +63,7 @@ class Balances:
 
     def consumer(self, broker: KafkaBroker, **kwargs: Any) -> Consumer:
         return Consumer(broker, service=SERVICE, group_id=f"test-{self.run}", inbox=Inbox(self.db["inbox"]),
-                        handlers={ConsumerProbe: self.handle}, **kwargs)
+                        routes=[on(ConsumerProbe)(self.handle)], **kwargs)
 
     def raw(self, amount: int) -> bytes:
         return Envelope.wrap(ConsumerProbe(account=self.run, amount=amount), producer="test").model_dump_json().encode()
@@ -237,15 +239,15 @@ async def test_a_long_batch_commits_its_progress_as_it_goes(balances: Balances) 
     gate = asyncio.Event()
     reached = asyncio.Event()
 
-    async def slow(env: Envelope, e: ConsumerProbe) -> None:
-        if e.account == balances.run and e.amount == 250:
+    async def slow(env: Envelope[ConsumerProbe]) -> None:
+        if env.payload.account == balances.run and env.payload.amount == 250:
             reached.set()
             await gate.wait()  # the batch is stuck here, half done
-        await balances.handle(env, e)
+        await balances.handle(env)
 
     broker = KafkaBroker(PROFILE.kafka_bootstrap, client_id="progress-test")
     Consumer(broker, service=SERVICE, group_id=f"test-{balances.run}", inbox=Inbox(balances.db["inbox"]),
-             handlers={ConsumerProbe: slow})
+             routes=[on(ConsumerProbe)(slow)])
     from aiokafka import AIOKafkaProducer
 
     producer = AIOKafkaProducer(bootstrap_servers=PROFILE.kafka_bootstrap, linger_ms=5)

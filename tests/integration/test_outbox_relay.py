@@ -13,10 +13,10 @@ import pytest
 from shared import outbox
 from shared.envelope import Envelope
 from shared.mongo import Doc, connect, database
-from tests.conftest import PROFILE
+from tests.conftest import PROFILE, STORE
 from tests.integration.kafka_util import OutboxProbe
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.plain_store]
 
 
 class SlowCollection:
@@ -63,7 +63,7 @@ class SlowCollection:
 @pytest.fixture()
 async def things() -> AsyncIterator[Any]:
     client = connect(PROFILE.mongo_url)
-    db = database(client, f"contest_test_relay_{uuid.uuid4().hex[:8]}", store="ferretdb")
+    db = database(client, f"contest_test_relay_{uuid.uuid4().hex[:8]}", store=STORE)
     try:
         yield db["things"]
     finally:

@@ -8,7 +8,7 @@ import pytest
 from tests.conftest import Api, initiative, new_participant, unique
 from tests.integration.test_judging_flow import GOOD, contest_with_eligible_entries, judging_events, of_type, queue_of
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.plain_store]
 
 
 def test_the_same_sheet_submitted_again_adds_no_audit_row_and_no_second_result(gateway: str, organiser: Api) -> None:

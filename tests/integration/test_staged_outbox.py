@@ -1,7 +1,9 @@
-"""Creation events kept beside the new document (``shared.staged_outbox``), against the real
-FerretDB and Kafka: a confirmed creation is published once; a refused one never; after a crash
-the scan publishes the events of documents that exist and drops those of documents that do
-not; the collection is dropped once everything in it is settled."""
+"""Creation events (``shared.staged_outbox``), against the real FerretDB and Kafka. On FerretDB
+(``shared.ferretdb.staging``): a confirmed creation is published once; a refused one never; after
+a crash the scan publishes the events of documents that exist and drops those of documents that
+do not; each process's collection is dropped once everything in it is settled, never another
+live process's, and a gone process's collection is adopted. With ``store=mongodb`` the events go
+inside the new document."""
 
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ class Rig:
         self.run = run
         self.client = connect(PROFILE.mongo_url)
         self.db = database(self.client, f"contest_test_staged_{run}", store="ferretdb")
+        self.plain = database(self.client, self.db.name, store="mongodb")
         self.things = self.db["things"]
         self.staged = StagedOutbox(self.db["outbox"], grace=1.0, drop_every=1.0)
         self.broker = make_broker(PROFILE.kafka_bootstrap, client_id="staged-test")
@@ -59,6 +62,7 @@ async def rig() -> AsyncIterator[Rig]:
         yield r
     finally:
         await r.relay.stop()
+        await r.staged.close()
         await r.broker.stop()
         await r.client.drop_database(r.db.name)
         await r.client.close()
@@ -139,23 +143,93 @@ async def test_after_a_crash_the_scan_publishes_existing_documents_and_drops_orp
     assert orphan.event_id not in {m["event_id"] for m in await rig.on_topic(2)}
 
 
-async def test_after_a_restart_a_previous_process_s_records_are_judged_within_seconds(rig: Rig) -> None:
-    """A process killed mid-creation leaves records written a moment ago: it writes nothing more,
-    so the next process judges them ``restart_grace`` after its start, not ``grace`` after writing."""
+async def _gone_pid() -> int:
+    proc = await asyncio.create_subprocess_exec("true")
+    await proc.wait()
+    return proc.pid
+
+
+async def test_a_killed_process_s_collection_is_adopted_within_seconds(rig: Rig) -> None:
+    """A process killed mid-creation leaves its staging collection and lease: it writes nothing
+    more, so another process judges the records ``restart_grace`` after seeing it gone (its pid is
+    no longer alive here), not after the lease expires, then drops the collection and the lease."""
     rig.staged.grace = 3600.0  # this process's own unknown writes would wait an hour
     rig.staged.restart_grace = 1.0
-    just_now = datetime.now(UTC)
+    dead = "outbox_p_killed"
+    until = datetime.now(UTC) + timedelta(hours=1)  # the lease would still run: the pid tells
+    await rig.db["outbox_leases"].insert_one({"_id": dead, "writer": "killed", "host": rig.staged.host,
+                                              "pid": await _gone_pid(), "until": until})
     created, orphan = rig.event("created-at-crash"), rig.event("refused-at-crash")
     for env, doc_id in ((created, "created-at-crash"), (orphan, "refused-at-crash")):
-        await rig.staged.records.insert_one({"_id": env.event_id, "coll": "things", "doc_id": doc_id,
-                                             "writer": "a-process-that-was-killed", "at": just_now,
-                                             "envelope": env.model_dump(mode="json")})
+        await rig.db[dead].insert_one({"_id": env.event_id, "coll": "things", "doc_id": doc_id, "writer": "killed",
+                                       "at": datetime.now(UTC), "envelope": env.model_dump(mode="json")})
     await rig.things.insert_one({"_id": "created-at-crash"})
     rig.relay.start()
     msgs = await rig.on_topic(1)
     assert [m["event_id"] for m in msgs] == [created.event_id]
-    await wait_for(lambda: _empty(rig))
+
+    async def released() -> bool:
+        return dead not in await rig.db.list_collection_names() and not await rig.db["outbox_leases"].find_one(
+            {"_id": dead})
+
+    await wait_for(released)
     assert orphan.event_id not in {m["event_id"] for m in await rig.on_topic(1)}
+
+
+async def test_two_replicas_drop_only_their_own_records(rig: Rig) -> None:
+    """Two processes creating in one database (two replicas of a service): each drops its own
+    collection once settled; the other's records, not yet published, survive every drop and go
+    out once its relay runs. A live replica's collection is never adopted."""
+    other = StagedOutbox(rig.db["outbox"], grace=1.0, drop_every=1.0)
+    assert other.records.name != rig.staged.records.name
+    other_relay = OutboxRelay([], relay_publisher(rig.broker), interval=0.05, rescan=0.5, staged=other)
+    other.on_ready = other_relay.kick
+    waiting = [rig.event(f"b{i}") for i in range(5)]
+    for i, env in enumerate(waiting):
+        await other.insert(rig.things, {"_id": f"b{i}"}, env)  # its relay is not running yet
+    rig.relay.start()
+    mine = [rig.event(f"a{i}") for i in range(5)]
+    for i, env in enumerate(mine):
+        await rig.staged.insert(rig.things, {"_id": f"a{i}"}, env)
+    await rig.on_topic(5)
+    await wait_for(lambda: _empty(rig))
+    assert rig.staged.drops >= 1, "the first replica dropped its collection"
+    await asyncio.sleep(2.0)  # several scans of the first replica later
+    assert len(await other.records.find({}).to_list()) == 5, "the other replica's records survive"
+    assert {m["event_id"] for m in await rig.on_topic(5)} == {e.event_id for e in mine}, "and are not adopted"
+    other_relay.start()
+    try:
+        msgs = await rig.on_topic(10)
+        assert sorted(m["event_id"] for m in msgs) == sorted(e.event_id for e in mine + waiting)
+    finally:
+        await other_relay.stop()
+        await other.close()
+
+
+async def test_on_mongodb_the_events_go_inside_the_new_document(rig: Rig) -> None:
+    """``store=mongodb``: nothing is staged; the insert carries its events and the relay takes them
+    from the document like a change's. A refused insert queues nothing."""
+    plain = StagedOutbox(rig.plain["outbox"])
+    assert type(plain) is StagedOutbox and type(rig.staged) is not StagedOutbox
+    things = rig.plain["things"]
+    relay = OutboxRelay([things], relay_publisher(rig.broker), interval=0.05, rescan=0.5, staged=plain)
+    relay.start()
+    try:
+        await plain.insert(things, {"_id": "p1"}, first := rig.event("p1"))
+        with pytest.raises(DuplicateKeyError):
+            await plain.insert(things, {"_id": "p1"}, rig.event("p1-again"))
+        assert await rig.db.list_collection_names() == ["things"], "nothing staged"
+        msgs = await rig.on_topic(1)
+        assert [m["event_id"] for m in msgs] == [first.event_id]
+
+        async def marked() -> bool:
+            return (await things.find_one({"_id": "p1"}) or {}).get("_outbox_pending") is False
+
+        await wait_for(marked)
+        await asyncio.sleep(1.5)
+        assert len(await rig.on_topic(1)) == 1
+    finally:
+        await relay.stop()
 
 
 async def test_a_broker_outage_keeps_confirmed_events_until_kafka_answers(rig: Rig) -> None:

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import signal
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -31,11 +31,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import shared.events  # noqa: F401  (registers every payload type)
 from shared import asyncapi, metrics, outbox, staged_outbox
 from shared.auth import Auth, JWKSCache, TokenVerifier
-from shared.broker import BatchHandler, Consumer, Handler, make_broker, relay_publisher
+from shared.broker import Consumer, make_broker, relay_publisher
 from shared.envelope import Envelope, EventPayload
 from shared.errors import Refused, status_of
 from shared.events.accounts import SessionsRevoked
 from shared.failures import StoreUnavailable, is_transient, which_dependency
+from shared.handlers import Route, on
 from shared.inbox import Inbox
 from shared.logging import CORRELATION_HEADER, configure_logging, set_correlation_id
 from shared.mongo import Doc, connect, database
@@ -254,12 +255,12 @@ class Runtime:
         self.registry = CollectorRegistry()  # this process's metrics (shared.metrics), never the global one
         self.broker = make_broker(settings.kafka_bootstrap, client_id=self.name,
                                   middlewares=[metrics.broker_middleware(self.registry, self.name)])
+        self.publish = relay_publisher(self.broker, self.name)  # a declared publisher per topic it writes
         self.inbox = Inbox(self.db["inbox"])
         self.outbox_collections: list[AsyncCollection[Doc]] = []
         self.staged = StagedOutbox(self.db[staged_outbox.COLLECTION])
         self.relay: outbox.OutboxRelay | None = None
         self.consumer: Consumer | None = None
-        self.consumed: list[type[EventPayload]] = []  # for the AsyncAPI document (shared.asyncapi)
         self.web = Web(self.name, package_dir, signin_url=settings.signin_url)
         self.jwks = JWKSCache(settings.jwks_url)
         self.revocations = Revocations(self.db["revoked_tokens"])
@@ -307,39 +308,23 @@ class Runtime:
     def use_outbox(self, *collections: AsyncCollection[Doc]) -> None:
         self.outbox_collections.extend(collections)
 
-    def subscribe(self, handlers: Mapping[type[EventPayload], Handler],
-                  batch_handlers: Mapping[type[EventPayload], BatchHandler] | None = None) -> None:
-        """Register the service's handlers; every service also follows revoked sessions."""
+    def subscribe(self, routes: Sequence[Route]) -> None:
+        """Register the service's handlers (``shared.handlers.on``); every service also follows
+        revoked sessions. An event handled changes the organisers' views of its contest (of every
+        contest if it names none)."""
 
-        self.consumed = [*handlers, *(batch_handlers or {}), SessionsRevoked]
-
-        async def revoked(env: Envelope, e: SessionsRevoked) -> None:
-            await self.revocations.apply(e, env.event_id)
+        @on(SessionsRevoked)
+        async def revoked(env: Envelope[SessionsRevoked]) -> None:
+            await self.revocations.apply(env.payload, env.event_id)
             self.revocations.prune()
 
-        views = self.views
+        def changed(payloads: Sequence[EventPayload]) -> None:
+            for scope in {getattr(p, "contest_id", None) for p in payloads if not isinstance(p, SessionsRevoked)}:
+                self.views.changed(scope if isinstance(scope, str) else None)
 
-        def then_changed(h: Any) -> Any:
-            """An event handled changes the organisers' views of its contest (of every contest if
-            it names none)."""
-            async def handle(*args: Any) -> None:
-                payloads = [p for _, p in args[0]] if len(args) == 1 else [args[1]]
-                try:
-                    await h(*args)
-                finally:
-                    for scope in {getattr(p, "contest_id", None) for p in payloads}:
-                        views.changed(scope if isinstance(scope, str) else None)
-            return handle
-
-        self.consumer = Consumer(
-            self.broker,
-            service=self.name,
-            group_id=self.settings.kafka_group,
-            inbox=self.inbox,
-            handlers={**{t: then_changed(h) for t, h in handlers.items()}, SessionsRevoked: revoked},
-            batch_handlers={t: then_changed(h) for t, h in (batch_handlers or {}).items()},
-            max_attempts=self.settings.consumer_max_attempts,
-        )
+        self.consumer = Consumer(self.broker, service=self.name, group_id=self.settings.kafka_group,
+                                 inbox=self.inbox, routes=[*routes, revoked], after=changed,
+                                 max_attempts=self.settings.consumer_max_attempts)
 
     def on_startup(self, fn: Callable[[], Awaitable[None]]) -> None:
         self._startup.append(fn)
@@ -438,7 +423,7 @@ class Runtime:
         connector = asyncio.create_task(self._prepare_then_connect(), name="prepare-and-connect")
         with contextlib.suppress(TimeoutError):  # usually ready at once; a store outage must not stop the start
             await asyncio.wait_for(asyncio.shield(self.prepared.wait()), 10)
-        publish = relay_publisher(self.broker)
+        publish = self.publish
 
         async def guarded(envs: Sequence[Envelope]) -> None:
             if not self.broker_ready.is_set():
@@ -469,7 +454,7 @@ class Runtime:
 
     def create_app(self, *, title: str, routers: Sequence[Any]) -> FastAPI:
         if self.consumer is None:
-            self.subscribe({})  # revoked sessions, at least
+            self.subscribe([])  # revoked sessions, at least
         prefix = f"/{self.name}"
         app = FastAPI(
             title=title,
@@ -489,7 +474,7 @@ class Runtime:
         async def asyncapi_document() -> Response:
             """The topics this service reads and writes, with every payload's schema (AsyncAPI 3)."""
             if self._asyncapi is None:
-                self._asyncapi = asyncapi.document(self.name, self.consumed, self.settings.kafka_bootstrap)
+                self._asyncapi = asyncapi.document(self.name, self.broker)
             return Response(self._asyncapi, media_type="application/json")
 
         @app.get(f"{prefix}/health/live", include_in_schema=False)

@@ -19,19 +19,30 @@ Failures are told apart (``shared.failures``):
 
 A dead letter carries a bounded excerpt of the original and its topic, partition and offset,
 so it always fits the producer's limit (``shared.deadletters``).
+
+FastStream is used as designed where that keeps these guarantees. The one subscriber per service
+declares its real message type, a list of the typed envelopes it handles (``SkipValidation``:
+the consumer decodes each record itself, so a poison message reaches the dead-letter topic
+instead of failing the whole batch in FastStream's validation), so FastStream's AsyncAPI of the
+running broker documents every topic it reads; the relay publishes through one declared
+publisher per topic (``EventPublishers``); the correlation id is a broker middleware
+(``shared.correlation``); the waits and retries are ``tenacity`` policies. Retry and dead
+letters stay in this consumer rather than in middlewares: a FastStream middleware sees a batch
+as one message, and the offset commits (the handled prefix only, never past a waiting event)
+depend on where in the batch handling stopped. Batching stays because it was measured to
+matter in the deadline rush: one inbox query and one commit per batch instead of per message.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Annotated, Any, NamedTuple, Union
 
 import structlog
 from aiokafka import ConsumerRebalanceListener, TopicPartition
@@ -39,17 +50,27 @@ from aiokafka.errors import KafkaError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from faststream.kafka.publisher.usecase import DefaultPublisher
+from pydantic import Field, SkipValidation
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    RetryError,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_exponential,
+)
 
 from shared import deadletters, topics
-from shared.envelope import Envelope, EventPayload, decode
+from shared.correlation import CorrelationMiddleware
+from shared.envelope import Envelope, EventPayload, decode, envelope_class, registry
 from shared.failures import is_transient
+from shared.handlers import Route
 from shared.inbox import Inbox
-from shared.logging import CORRELATION_HEADER, set_correlation_id
+from shared.logging import get_correlation_id, set_correlation_id
 
 log = structlog.get_logger(__name__)
-
-Handler = Callable[[Envelope, Any], Awaitable[None]]
-BatchHandler = Callable[[Sequence[tuple[Envelope, Any]]], Awaitable[None]]
 BATCH = 500  # at most this many messages per poll
 RUN = 100  # at most this many events per call of a batch handler
 COMMIT_EVERY = 100
@@ -74,7 +95,8 @@ def make_broker(bootstrap: str, client_id: str, middlewares: Sequence[Any] = ())
     return KafkaBroker(
         bootstrap,
         client_id=client_id,
-        middlewares=tuple(middlewares),
+        middlewares=(CorrelationMiddleware, *middlewares),
+        id_generator=get_correlation_id,  # a publish names the work it belongs to (shared.correlation)
         enable_idempotence=True,
         acks="all",
         request_timeout_ms=15_000,
@@ -82,34 +104,81 @@ def make_broker(bootstrap: str, client_id: str, middlewares: Sequence[Any] = ())
     )
 
 
-def relay_publisher(broker: KafkaBroker) -> Callable[[Sequence[Envelope]], Awaitable[None]]:
-    """Publish envelopes in order and return only once Kafka has acknowledged all of them."""
+def _message_type(types: Iterable[type[EventPayload]]) -> Any:
+    """The typed envelope of ``types``, a union discriminated on ``event_type`` when several."""
+    models = [envelope_class(t) for t in sorted(set(types), key=lambda t: t.event_type)]
+    if len(models) == 1:
+        return models[0]
+    return Annotated[Union[tuple(models)], Field(discriminator="event_type")]  # noqa: UP007 (built at run time)
 
-    async def publish(envs: Sequence[Envelope]) -> None:
+
+class EventPublishers:
+    """One FastStream publisher per topic this service writes, each declaring the envelopes of
+    the event types on it (so the AsyncAPI document of the running broker lists them with their
+    fields). Calling it publishes envelopes in order and returns only once Kafka has
+    acknowledged all of them: what the outbox relay needs before it removes them.
+
+    Publishers are declared when the broker is built, before it starts. A topic not declared
+    (a test's own) gets a publisher on first use.
+    """
+
+    def __init__(self, broker: KafkaBroker, service: str) -> None:
+        self._broker = broker
+        self._publishers: dict[str, DefaultPublisher] = {}
+        by_topic: dict[str, list[type[EventPayload]]] = {}
+        for cls in registry().values():
+            if cls.topic.split(".")[0] == service:
+                by_topic.setdefault(cls.topic, []).append(cls)
+        for topic, types in sorted(by_topic.items()):
+            self._declare(topic, types)
+
+    def _declare(self, topic: str, types: Sequence[type[EventPayload]]) -> DefaultPublisher:
+        names = ", ".join(sorted(t.event_type for t in types))
+        described = next((t.doc for t in topics.ALL if t.name == topic), "")
+        publisher = self._broker.publisher(
+            topic, title=f"{topic}:publish", schema=_message_type(types) if types else None,
+            description=f"{described} Events: {names}.".strip())
+        assert isinstance(publisher, DefaultPublisher)
+        self._publishers[topic] = publisher
+        return publisher
+
+    @property
+    def topics(self) -> list[str]:
+        return sorted(self._publishers)
+
+    def publisher(self, topic: str) -> DefaultPublisher:
+        found = self._publishers.get(topic)
+        if found is None:  # nothing to set up: a publisher sends through the broker's producer
+            found = self._declare(topic, [c for c in registry().values() if c.topic == topic])
+        return found
+
+    async def __call__(self, envs: Sequence[Envelope]) -> None:
+        # The correlation id goes as FastStream's own; ``CorrelationMiddleware`` also writes it
+        # under the platform's header. Each call queues the record and returns its delivery future.
         futures = [
-            await broker.publish(
+            await self.publisher(env.topic).publish(
                 env.model_dump_json().encode(),
-                env.topic,
                 key=env.key.encode(),
-                headers={
-                    CORRELATION_HEADER: env.correlation_id,
-                    "event-type": env.event_type,
-                    "content-type": "application/json",
-                },
+                correlation_id=env.correlation_id,
+                headers={"event-type": env.event_type, "content-type": "application/json"},
                 no_confirm=True,
             )
             for env in envs
         ]
-        await asyncio.gather(*futures)
+        # Kafka's producer gives one delivery future per record; FastStream's in-process test
+        # producer (TestKafkaBroker) delivers at once and gives None.
+        await asyncio.gather(*(f for f in futures if f is not None))
 
-    return publish
+
+def relay_publisher(broker: KafkaBroker, service: str = "") -> EventPublishers:
+    """The relay's publish function: see ``EventPublishers``."""
+    return EventPublishers(broker, service)
 
 
 class _Item(NamedTuple):
     record: Any
     raw: bytes
-    env: Envelope | None  # None: undecodable
-    payload: Any
+    env: Envelope[EventPayload] | None  # None: undecodable
     error: str = ""
 
 
@@ -121,7 +190,7 @@ class _Run:
     items: list[_Item] | None = None
     seen: set[str] | None = None
     next: int = 0  # items before this one are handled, ignored or dead-lettered
-    unrecorded: list[Envelope] = field(default_factory=list)  # handled, not yet in the inbox
+    unrecorded: list[Envelope[EventPayload]] = field(default_factory=list)  # handled, not yet in the inbox
 
 
 class _PartitionsMoved(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -145,14 +214,15 @@ async def _raw_body(msg: Any) -> Any:
 
 
 class Consumer:
-    """One service's subscription: event type -> handler, with inbox, failure classification and
-    dead letters.
+    """One service's subscription: its routes (``shared.handlers.on``), with inbox, failure
+    classification and dead letters.
 
     Messages arrive in batches of whatever the broker has (at most ``BATCH``); the inbox is asked
-    once per batch. Handlers run one event at a time and in order, except a *batch handler*
-    (``batch_handlers``), which gets each run of consecutive events of its type (at most ``RUN``)
-    at once, so it can write them in one command. Besides its topics, the consumer reads its
-    service's replay topic, where operators put dead letters back.
+    once per batch. Handlers run one event at a time and in order, except a *batch route*
+    (``on_batch``), whose handler gets each run of consecutive events of its types (at most
+    ``RUN``) at once, so it can write them in one command. Besides its topics, the consumer
+    reads its service's replay topic, where operators put dead letters back. ``after`` is told
+    the payloads of every handler call, whatever its outcome.
     """
 
     def __init__(
@@ -162,8 +232,8 @@ class Consumer:
         service: str,
         group_id: str,
         inbox: Inbox,
-        handlers: Mapping[type[EventPayload], Handler],
-        batch_handlers: Mapping[type[EventPayload], BatchHandler] | None = None,
+        routes: Sequence[Route],
+        after: Callable[[Sequence[EventPayload]], None] | None = None,
         max_attempts: int = 5,
         backoff: float = 0.2,
         max_wait: float = 10.0,
@@ -172,15 +242,22 @@ class Consumer:
         self._broker = broker
         self._service = service
         self.inbox = inbox
-        self._handlers = {cls.event_type: h for cls, h in handlers.items()}
-        self._batch_handlers = {cls.event_type: h for cls, h in (batch_handlers or {}).items()}
+        self._routes: dict[str, Route] = {}
+        for route in routes:
+            for t in route.types:
+                if t.event_type in self._routes:
+                    raise ValueError(f"{t.event_type} has two handlers: {self._routes[t.event_type].name}, "
+                                     f"{route.name}")
+                self._routes[t.event_type] = route
+        self._after = after
         self._max_attempts = max_attempts
         self._backoff = backoff
-        self._max_wait = max_wait
+        self._wait = wait_exponential(multiplier=backoff, max=max_wait)  # backoff, 2x, 4x ... at most max_wait
+        self._last_wait = backoff
         self._patience = patience
         self._dlq = topics.dead_letter(service).name
-        self.topics = sorted({cls.topic for cls in handlers} | {cls.topic for cls in batch_handlers or {}}
-                             | {topics.replay(service).name})
+        self.consumed = [t for r in routes for t in r.types]
+        self.topics = sorted({t.topic for t in self.consumed} | {topics.replay(service).name})
         self.handled = 0
         self.dead_lettered = 0
         self.transient_retries = 0
@@ -192,6 +269,17 @@ class Consumer:
         self._flusher: asyncio.Task[None] | None = None
         self._uncommitted = 0
         self._last_commit = time.monotonic()
+        async def on_batch(body: Any, msg: KafkaMessage) -> None:
+            await self._on_batch(msg)
+
+        # What the subscriber documents: the typed envelopes, never validated by FastStream.
+        on_batch.__annotations__ = {"body": SkipValidation[list[_message_type(self.consumed)]],  # type: ignore[misc]
+                                    "msg": KafkaMessage, "return": None}
+        on_batch.__name__ = on_batch.__qualname__ = f"{service}_consumer"
+        by_topic: dict[str, list[str]] = {}
+        for t in self.consumed:
+            by_topic.setdefault(t.topic, []).append(t.event_type)
+        handled = "; ".join(f"{topic}: {', '.join(sorted(kinds))}" for topic, kinds in sorted(by_topic.items()))
         broker.subscriber(
             *self.topics,
             group_id=group_id,
@@ -201,7 +289,10 @@ class Consumer:
             max_records=BATCH,
             listener=_PartitionsMoved(self),
             decoder=_raw_body,
-        )(self._on_batch)
+            title=f"{service}:consume",
+            description=(f"One batch subscriber over every topic {service} reads; it handles {handled} "
+                         f"(others are skipped), and what operators replay on {topics.replay(service).name}."),
+        )(on_batch)
 
     def lag(self) -> dict[tuple[str, int], int]:
         """Per partition of this consumer: the broker's high watermark as last fetched, less the
@@ -224,8 +315,8 @@ class Consumer:
 
     # ------------------------------------------------------------ one poll
 
-    async def _on_batch(self, body: Any, msg: KafkaMessage) -> None:
-        records = msg.raw_message if isinstance(msg.raw_message, tuple) else (msg.raw_message,)
+    async def _on_batch(self, msg: KafkaMessage) -> None:
+        records = tuple(msg.raw_message) if isinstance(msg.raw_message, tuple | list) else (msg.raw_message,)
         self._kafka = getattr(msg, "consumer", None) or self._kafka
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush_idle(), name=f"{self._service}-commit-flusher")
@@ -241,32 +332,32 @@ class Consumer:
             await self._commit()
 
     async def _until_done(self, run: _Run) -> None:
-        delay = self._backoff
-        started = time.monotonic()
-        while True:
-            try:
-                await self._process(run)
-                break
-            except Exception as exc:
-                transient = is_transient(exc)
-                self.transient_retries += 1
-                if self.waiting_since is None:
-                    self.waiting_since = datetime.now(UTC)
-                (log.warning if transient else log.error)(
-                    "consumer.waiting", transient=transient, error=f"{type(exc).__name__}: {str(exc)[:200]}",
-                    retry_in=round(delay, 2),
-                    since=self.waiting_since.isoformat())
-                if time.monotonic() - started > self._patience:
-                    # Let the poll loop run (Kafka drops a member that stops polling); the records
-                    # from the first unhandled one come again with the next poll.
-                    self._rewind(run)
-                    await asyncio.sleep(delay)
-                    return
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self._max_wait)
+        """Handle the poll, waiting on a failing dependency (or a bug in this code) with capped
+        backoff, for at most ``patience`` seconds within one poll."""
+        patient = AsyncRetrying(retry=retry_if_exception(lambda e: isinstance(e, Exception)), wait=self._wait,
+                                stop=stop_after_delay(self._patience), after=self._waiting)
+        try:
+            await patient(self._process, run)
+        except RetryError:
+            # Let the poll loop run (Kafka drops a member that stops polling); the records
+            # from the first unhandled one come again with the next poll.
+            self._rewind(run)
+            await asyncio.sleep(self._last_wait)
+            return
         if self.waiting_since is not None:
             log.info("consumer.resumed", waited_s=round((datetime.now(UTC) - self.waiting_since).total_seconds(), 1))
             self.waiting_since = None
+
+    def _waiting(self, state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome is not None else None
+        transient = exc is not None and is_transient(exc)
+        self._last_wait = self._wait(state)
+        self.transient_retries += 1
+        if self.waiting_since is None:
+            self.waiting_since = datetime.now(UTC)
+        (log.warning if transient else log.error)(
+            "consumer.waiting", transient=transient, error=f"{type(exc).__name__}: {str(exc)[:200]}",
+            retry_in=round(self._last_wait, 2), since=self.waiting_since.isoformat())
 
     async def _process(self, run: _Run) -> None:
         if run.items is None:
@@ -286,15 +377,14 @@ class Consumer:
                 pass  # an event on a topic we read but of a type we do not need
             elif item.env.event_id in run.seen:
                 log.info("event.duplicate_ignored", event_id=item.env.event_id, event_type=item.env.event_type)
-            elif item.env.event_type in self._batch_handlers:
+            elif (route := self._routes[item.env.event_type]).handle_batch is not None:
                 group = self._run_of(items, run.next, run.seen)
                 step = len(group)
-                done = await self._run_batch(group)
+                done = await self._run_batch(route, group)
                 run.unrecorded.extend(done)
                 run.seen.update(t.env.event_id for t in group if t.env is not None)
             else:
-                if await self._run_one(item, functools.partial(self._handlers[item.env.event_type], item.env,
-                                                               item.payload)):
+                if await self._run_one(item, route):
                     run.unrecorded.append(item.env)
                 run.seen.add(item.env.event_id)  # the same event twice in one batch (a relay re-publishing)
             for t in items[run.next:run.next + step]:
@@ -307,26 +397,27 @@ class Consumer:
                 checkpoint, since = time.monotonic(), 0
         await self._record(run)
 
-    def _wanted(self, env: Envelope) -> bool:
-        return env.event_type in self._handlers or env.event_type in self._batch_handlers
+    def _wanted(self, env: Envelope[EventPayload]) -> bool:
+        return env.event_type in self._routes
 
     @staticmethod
     def _decode(record: Any) -> _Item:
         raw: bytes = record.value or b""
         try:
-            env, payload = decode(raw)
+            env = decode(raw)
         except Exception as exc:
-            return _Item(record, raw, None, None, str(exc)[:1000])
-        return _Item(record, raw, env, payload)
+            return _Item(record, raw, None, str(exc)[:1000])
+        return _Item(record, raw, env)
 
-    @staticmethod
-    def _run_of(items: list[_Item], start: int, seen: set[str]) -> list[_Item]:
-        """Consecutive fresh events of the type of ``items[start]``, at most ``RUN``."""
+    def _run_of(self, items: list[_Item], start: int, seen: set[str]) -> list[_Item]:
+        """Consecutive fresh events of the route of ``items[start]``, at most ``RUN``."""
         first = items[start].env
         assert first is not None
+        route = self._routes[first.event_type]
         group, ids = [items[start]], {first.event_id}
         for t in items[start + 1:start + RUN]:
-            if t.env is None or t.env.event_type != first.event_type or t.env.event_id in seen or t.env.event_id in ids:
+            if (t.env is None or self._routes.get(t.env.event_type) is not route or t.env.event_id in seen
+                    or t.env.event_id in ids):
                 break
             group.append(t)
             ids.add(t.env.event_id)
@@ -405,53 +496,77 @@ class Consumer:
 
     # ------------------------------------------------------------ handlers
 
-    async def _run_one(self, item: _Item, call: Callable[[], Awaitable[None]]) -> bool:
+    def _attempts(self, retryable: Callable[[BaseException], bool],
+                  failed: Callable[[RetryCallState], None]) -> AsyncRetrying:
+        """``max_attempts`` tries of a handler, ``backoff`` x 1, 2, 4 ... apart, retrying only what
+        ``retryable`` accepts (never a cancellation); ``failed`` is told of each failed try."""
+        return AsyncRetrying(stop=stop_after_attempt(self._max_attempts),
+                             wait=wait_exponential(multiplier=self._backoff),
+                             retry=retry_if_exception(lambda e: isinstance(e, Exception) and retryable(e)),
+                             after=failed, reraise=True)
+
+    async def _call(self, route: Route, envs: Sequence[Envelope[EventPayload]]) -> None:
+        try:
+            if route.handle_batch is not None:
+                await route.handle_batch(envs)
+            else:
+                assert route.handle is not None and len(envs) == 1
+                await route.handle(envs[0])
+        finally:
+            if self._after is not None:
+                self._after([e.payload for e in envs])
+
+    async def _run_one(self, item: _Item, route: Route) -> bool:
         """Handle one event; False when it went to the dead-letter topic instead. A transient
         failure is raised (as ``_Transient``) for the poll to wait and come back to this event."""
         env = item.env
         assert env is not None
-        set_correlation_id(env.correlation_id)
+        set_correlation_id(env.correlation_id)  # per event: FastStream's middlewares see the batch as one message
         bound = log.bind(event_id=env.event_id, event_type=env.event_type, key=env.key)
-        for attempt in range(1, self._max_attempts + 1):
-            try:
-                await call()
-                break
-            except PermanentError as exc:
-                await self._dead_letter(item.record, item.raw, f"rejected: {exc}", attempts=attempt)
-                return False
-            except Exception as exc:
-                if is_transient(exc):
-                    raise _Transient(f"{env.event_type}: {exc}") from exc
-                bound.warning("event.handler_failed", attempt=attempt, error=repr(exc))
-                if attempt == self._max_attempts:
-                    await self._dead_letter(item.record, item.raw, f"failed {attempt} times: {exc!r}",
-                                            attempts=attempt)
-                    return False
-                await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
+
+        def failed(state: RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome is not None else None
+            bound.warning("event.handler_failed", attempt=state.attempt_number, error=repr(exc))
+
+        attempt = 0
+        try:
+            async for tried in self._attempts(lambda e: not isinstance(e, PermanentError) and not is_transient(e),
+                                              failed):
+                attempt = tried.retry_state.attempt_number
+                with tried:
+                    await self._call(route, [env])
+        except PermanentError as exc:
+            await self._dead_letter(item.record, item.raw, f"rejected: {exc}", attempts=attempt)
+            return False
+        except Exception as exc:
+            if is_transient(exc):
+                raise _Transient(f"{env.event_type}: {exc}") from exc
+            await self._dead_letter(item.record, item.raw, f"failed {attempt} times: {exc!r}", attempts=attempt)
+            return False
         bound.info("event.handled")
         return True
 
-    async def _run_batch(self, items: Sequence[_Item]) -> list[Envelope]:
-        """A run of one type through its batch handler; if that keeps failing, one event at a
-        time, so only the event that cannot be handled goes to the dead-letter topic."""
+    async def _run_batch(self, route: Route, items: Sequence[_Item]) -> list[Envelope[EventPayload]]:
+        """A run through its batch handler; if that keeps failing, one event at a time, so only
+        the event that cannot be handled goes to the dead-letter topic."""
         envs = [t.env for t in items if t.env is not None]
         kind = envs[0].event_type
-        handler = self._batch_handlers[kind]
         if len(items) > 1:
-            for attempt in range(1, self._max_attempts + 1):
-                try:
-                    await handler([(e, t.payload) for t in items if (e := t.env) is not None])
-                    log.info("events.handled", event_type=kind, count=len(items))
-                    return envs
-                except Exception as exc:
-                    if is_transient(exc):
-                        raise _Transient(f"{kind}: {exc}") from exc
-                    log.warning("events.handler_failed", event_type=kind, count=len(items), attempt=attempt,
-                                error=repr(exc))
-                    if attempt < self._max_attempts:
-                        await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
-        return [e for t in items if (e := t.env) is not None
-                and await self._run_one(t, functools.partial(handler, [(e, t.payload)]))]
+            def failed(state: RetryCallState) -> None:
+                exc = state.outcome.exception() if state.outcome is not None else None
+                log.warning("events.handler_failed", event_type=kind, count=len(items),
+                            attempt=state.attempt_number, error=repr(exc))
+
+            try:
+                async for tried in self._attempts(lambda e: not is_transient(e), failed):
+                    with tried:
+                        await self._call(route, envs)
+                log.info("events.handled", event_type=kind, count=len(items))
+                return envs
+            except Exception as exc:
+                if is_transient(exc):
+                    raise _Transient(f"{kind}: {exc}") from exc
+        return [e for t in items if (e := t.env) is not None and await self._run_one(t, route)]
 
     async def _dead_letter(self, record: Any, raw: bytes, reason: str, *, attempts: int) -> None:
         await deadletters.send(self._broker, self._dlq, deadletters.letter(

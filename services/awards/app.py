@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from services.awards.api import build_router
-from services.awards.consumers import batch_handlers, handlers
+from services.awards.consumers import routes
 from services.awards.mongo_repositories import mongo_repositories
 from services.awards.pages import build_pages
 from services.awards.publication import Publication
@@ -30,7 +30,7 @@ def build(settings: AwardsSettings | None = None) -> FastAPI:
     svc = AwardsService(repos, settings, views=rt.views, raw_store=store)
     units = UnitCopy(rt.db["unit_directory"])
     pub = Publication(repos, settings, units)
-    rt.subscribe(handlers(svc, units), batch_handlers(svc))
+    rt.subscribe(routes(svc, units))
     rt.on_startup(store.ensure_indexes)
     rt.on_startup(units.load)
     rt.on_startup(store.migrate)

@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from services.judging import views
 from services.judging.api import build_router
-from services.judging.consumers import batch_handlers, handlers
+from services.judging.consumers import routes
 from services.judging.mongo_repositories import mongo_repositories
 from services.judging.pages import build_pages
 from services.judging.service import JudgingService
@@ -28,7 +28,7 @@ def build(settings: JudgingSettings | None = None) -> FastAPI:
     store = JudgingStore(rt.db)
     svc = JudgingService(mongo_repositories(store), settings, views=rt.views, raw_store=store)
     rt.use_outbox(store.reviews, store.rounds, store.contests)
-    rt.subscribe(handlers(svc), batch_handlers(svc))
+    rt.subscribe(routes(svc))
     rt.on_startup(store.ensure_indexes)
     async def republish() -> None:  # the next change of each contest publishes its set-up anyway
         await svc.publish_all_setups()

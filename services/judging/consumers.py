@@ -2,38 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from services.judging.service import JudgingService
-from shared.broker import BatchHandler, Handler
-from shared.envelope import Envelope, EventPayload
+from shared.envelope import Envelope
 from shared.events.accounts import AccountRegistered, AccountUpdated
 from shared.events.awards import ResultsAnnounced
 from shared.events.contests import ContestClosed, ContestDeadlineExtended, ContestOpened, ContestUpdated
 from shared.events.entries import EntryBecameEligible, EntryWithdrawnFromJudging
+from shared.handlers import Route, on, on_batch, payload_to
 
 
-def handlers(svc: JudgingService) -> Mapping[type[EventPayload], Handler]:
-    async def account(env: Envelope, e: AccountRegistered) -> None:
-        await svc.on_account(e)
+def routes(svc: JudgingService) -> list[Route]:
+    @on(ResultsAnnounced)
+    async def announced(env: Envelope[ResultsAnnounced]) -> None:
+        await svc.on_announced(env.payload.contest_id)
 
-    async def contest(env: Envelope, e: ContestOpened) -> None:
-        await svc.on_contest(e)
+    @on_batch(EntryBecameEligible)
+    async def eligible(events: Sequence[Envelope[EntryBecameEligible]]) -> None:
+        await svc.on_eligible_many([env.payload for env in events])
 
-    async def withdrawn(env: Envelope, e: EntryWithdrawnFromJudging) -> None:
-        await svc.on_withdrawn(e)
-
-    async def announced(env: Envelope, e: ResultsAnnounced) -> None:
-        await svc.on_announced(e.contest_id)
-
-    return {AccountRegistered: account, AccountUpdated: account, ContestOpened: contest, ContestUpdated: contest,
-            ContestDeadlineExtended: contest, ContestClosed: contest, EntryWithdrawnFromJudging: withdrawn,
-            ResultsAnnounced: announced}
-
-
-def batch_handlers(svc: JudgingService) -> Mapping[type[EventPayload], BatchHandler]:
-    async def eligible(events: Sequence[tuple[Envelope, Any]]) -> None:
-        await svc.on_eligible_many([e for _, e in events])
-
-    return {EntryBecameEligible: eligible}
+    return [
+        on(AccountRegistered, AccountUpdated)(payload_to(svc.on_account)),
+        on(ContestOpened, ContestUpdated, ContestDeadlineExtended, ContestClosed)(payload_to(svc.on_contest)),
+        on(EntryWithdrawnFromJudging)(payload_to(svc.on_withdrawn)),
+        announced,
+        eligible,
+    ]

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from services.submission.api import build_router
-from services.submission.consumers import handlers
+from services.submission.consumers import routes
 from services.submission.fingerprints import Fingerprints
 from services.submission.pages import build_pages
 from services.submission.quotas import EntryQuota
@@ -35,7 +35,7 @@ def build(settings: SubmissionSettings | None = None) -> FastAPI:
     units = UnitCopy(rt.db["unit_directory"])
     svc = SubmissionService(store, settings, rt.staged, fingerprints, quota, units)
     screening = Screening(svc, rt.views)
-    rt.subscribe(handlers(svc, screening))
+    rt.subscribe(routes(svc, screening))
     rt.on_startup(store.ensure_indexes)
     rt.on_startup(units.load)
 

@@ -60,3 +60,7 @@ class ContestDeadlineExtended(_Contest):
 @register
 class ContestClosed(_Contest):
     event_type: ClassVar[str] = "ContestClosed"
+
+
+ContestSnapshot = ContestOpened | ContestUpdated | ContestDeadlineExtended | ContestClosed
+"""Every contest event carries the whole contest: readers keep a copy from any of them."""

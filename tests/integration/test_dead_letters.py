@@ -71,18 +71,19 @@ async def test_a_replayed_dead_letter_is_applied_once() -> None:
     b = Balances(uuid.uuid4().hex[:8])
     fixed = False
 
-    async def buggy(env: Envelope, e: Any) -> None:
-        if not fixed and e.account == b.run:
+    async def buggy(env: Envelope[Any]) -> None:
+        if not fixed and env.payload.account == b.run:
             raise ValueError("a bug in this version of the handler")
-        await b.handle(env, e)
+        await b.handle(env)
 
     broker = KafkaBroker(PROFILE.kafka_bootstrap, client_id="replay-test")
     from shared.broker import Consumer
+    from shared.handlers import on
     from shared.inbox import Inbox
     from tests.integration.test_consumer_foundations import ConsumerProbe
 
     consumer = Consumer(broker, service=SERVICE, group_id=f"test-{b.run}", inbox=Inbox(b.db["inbox"]),
-                        handlers={ConsumerProbe: buggy}, max_attempts=2, backoff=0.05)
+                        routes=[on(ConsumerProbe)(buggy)], max_attempts=2, backoff=0.05)
     await broker.start()
     try:
         await b.publish(broker, b.raw(7))

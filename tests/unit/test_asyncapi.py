@@ -1,6 +1,7 @@
-"""Every service serves an AsyncAPI 3 document whose channels are the topics it reads and
-writes and whose payload schemas have their fields (built from the same event registry the
-consumer dispatches on, so it cannot drift from the code)."""
+"""Every service serves an AsyncAPI 3 document, FastStream's own of the service's broker, whose
+channels are the topics it reads and writes and whose payload schemas have their fields: the
+consumer's subscriber lists the envelope of every event type it handles, and every topic it
+writes has its declared publisher with the envelope of every event type on that topic."""
 
 from __future__ import annotations
 
@@ -25,6 +26,24 @@ def test_each_service_documents_its_topics_with_typed_payloads(service: str) -> 
     assert produced <= addresses  # every topic it writes...
     assert "identity.accounts" in addresses  # ...and what it reads (every service follows revocations)
     schemas = doc["components"]["schemas"]
+    messages = doc["components"]["messages"]
+
+    def envelopes(channel: dict) -> set[str]:
+        """The envelope schemas a channel's message may carry."""
+        ref = next(iter(channel["messages"].values()))["$ref"].rsplit("/", 1)[1]
+        name = messages[ref]["payload"]["$ref"].rsplit("/", 1)[1]
+        if name.endswith("Envelope"):
+            return {name}  # one event type: the envelope itself
+        body = schemas[name]
+        body = body.get("items", body)  # the consumer's is a batch: a list of envelopes
+        return {r["$ref"].rsplit("/", 1)[1] for r in body.get("oneOf", [body])}
+
+    publishers = {c["address"]: envelopes(c) for k, c in doc["channels"].items() if k.endswith(":publish")}
+    for topic in produced:
+        on_topic = {f"{c.__name__}Envelope" for c in registry().values() if c.topic == topic}
+        assert publishers.get(topic) == on_topic, f"{topic}: its publisher documents every event type on it"
+    consumed = next(c for k, c in doc["channels"].items() if k.startswith(f"{service}:consume:"))
+    assert "SessionsRevokedEnvelope" in envelopes(consumed), "every service follows revoked sessions"
     for name, schema in schemas.items():
         if name.endswith("Envelope"):
             fields = schema["properties"]

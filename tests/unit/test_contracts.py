@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 import shared.events  # noqa: F401
 from shared import topics
-from shared.envelope import Envelope, UnknownEvent, decode, payload_class, registry
+from shared.envelope import Envelope, UnknownEvent, decode, envelope_class, payload_class, registry
 from shared.events.accounts import AccountRegistered
 from shared.events.entries import EntryBecameEligible, Sections
 
@@ -30,10 +30,13 @@ def test_envelope_round_trip_keeps_metadata_and_types() -> None:
     payload = AccountRegistered(account_id="a1", email="x@y.vn", full_name="Nguyễn Thị Hoa", unit="Sở Tư pháp",
                                 roles=["judge"])
     env = Envelope.wrap(payload, producer="identity", correlation_id="c-1")
-    back, typed = decode(env.model_dump_json().encode())
-    assert back == env
-    assert typed == payload
+    raw = env.model_dump_json().encode()
+    back = decode(raw)
+    assert isinstance(back.payload, AccountRegistered) and back.payload == payload
+    assert back.model_dump(mode="json") == env.model_dump(mode="json")
+    assert back.model_dump_json().encode() == raw, "the typed envelope is the same bytes on the wire"
     assert (back.key, back.topic, back.schema_version, back.producer) == ("a1", "identity.accounts", 1, "identity")
+    assert type(back) is envelope_class(AccountRegistered) and back.event_type == "AccountRegistered"
 
 
 def test_blind_entry_carries_no_author_identity() -> None:

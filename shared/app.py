@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import signal
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -20,12 +20,14 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.routing import iter_route_contexts
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import shared.events  # noqa: F401  (registers every payload type)
@@ -51,18 +53,18 @@ from shared.web.render import SHARED_STATIC, Web
 log = structlog.get_logger(__name__)
 
 RETRY_AFTER_S = 5
+#: Starlette's own English phrases (unknown path, wrong method, ...) as Vietnamese msgids.
 FRAMEWORK_PHRASES = {"Not Found": "Không tìm thấy trang.", "Method Not Allowed": "Thao tác này không được hỗ trợ.",
                      "Unsupported Media Type": "Kiểu dữ liệu gửi lên không được hỗ trợ."}
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-MSG_CROSS_SITE = ("Yêu cầu này đến từ một trang khác nên đã bị từ chối để bảo vệ tài khoản của bạn.",
-                  "This request came from another site and was refused to protect your account.")
+MSG_CROSS_SITE = "Yêu cầu này đến từ một trang khác nên đã bị từ chối để bảo vệ tài khoản của bạn."
 HEALTH_PING_S = 2.0
-MSG_UNAVAILABLE = ("Hệ thống tạm thời không truy cập được dữ liệu. Vui lòng thử lại sau ít giây.",
-                   "The service cannot reach its data just now. Please try again in a few seconds.")
-MSG_FAILED = ("Đã xảy ra lỗi ngoài dự kiến. Vui lòng thử lại; nếu vẫn lỗi, hãy báo cho Ban tổ chức mã tra cứu {ref}.",
-              "Something unexpected went wrong. Please try again; if it keeps failing, give the organisers "
-              "the reference {ref}.")
+MSG_UNAVAILABLE = "Hệ thống tạm thời không truy cập được dữ liệu. Vui lòng thử lại sau ít giây."
+MSG_FAILED = "Đã xảy ra lỗi ngoài dự kiến. Vui lòng thử lại; nếu vẫn lỗi, hãy báo cho Ban tổ chức mã tra cứu {ref}."
+MSG_INVALID = "Dữ liệu không hợp lệ."
+MSG_TOO_LARGE = "Dữ liệu gửi lên quá lớn."
 
+#: Pydantic's error types as Vietnamese msgids (English in the catalogue), filled with its context.
 FIELD_MESSAGES = {
     "missing": "Trường này là bắt buộc.",
     "string_too_short": "Nội dung quá ngắn (tối thiểu {min_length} ký tự).",
@@ -74,34 +76,33 @@ FIELD_MESSAGES = {
     "less_than": "Giá trị phải nhỏ hơn {lt}.",
     "value_error": "{msg}",
 }
-FIELD_MESSAGES_EN = {
-    "missing": "This field is required.",
-    "string_too_short": "Too short (at least {min_length} characters).",
-    "string_too_long": "Too long (at most {max_length} characters).",
-    "too_long": "Too many items (at most {max_length}).",
-    "greater_than_equal": "Must be at least {ge}.",
-    "less_than_equal": "Must be at most {le}.",
-    "greater_than": "Must be greater than {gt}.",
-    "less_than": "Must be less than {lt}.",
-    "value_error": "{msg}",
-}
+FIELD_INVALID = "Giá trị không hợp lệ."
 
 
-def field_errors(exc: RequestValidationError, lang: str) -> dict[str, str]:
-    """Pydantic's errors as ``{"field.path": "message in the user's language"}``."""
-    table = FIELD_MESSAGES_EN if lang == "en" else FIELD_MESSAGES
+def field_errors(exc: RequestValidationError, translate: Callable[[str], str]) -> dict[str, str]:
+    """Pydantic's errors as ``{"field.path": message}``, each template (and a validator's own
+    message) translated before it is filled."""
     out: dict[str, str] = {}
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form")]
         key = ".".join(loc) or "_"
         ctx = dict(err.get("ctx") or {})
-        ctx["msg"] = str(ctx.get("error", err.get("msg", ""))).removeprefix("Value error, ")
-        template = table.get(err.get("type", ""), "Giá trị không hợp lệ." if lang == "vi" else "Invalid value.")
+        ctx["msg"] = translate(str(ctx.get("error", err.get("msg", ""))).removeprefix("Value error, "))
+        template = translate(FIELD_MESSAGES.get(err.get("type", ""), FIELD_INVALID))
         try:
             out.setdefault(key, template.format(**ctx))
         except (KeyError, IndexError):
             out.setdefault(key, template)
     return out
+
+
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method some route of the app takes at ``path`` (RFC 9110's ``Allow``)."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(app.routes):
+        if route.methods and route.path and compile_path(route.path)[0].match(path):
+            methods |= route.methods
+    return sorted(methods)
 
 
 def wants_html(request: Request) -> bool:
@@ -149,11 +150,10 @@ class RequestContext:
             await send(message)
 
         if scope["method"] not in SAFE_METHODS and not self.same_origin(scope, headers):
-            lang = request_lang(Request(scope))
             log.warning("http.cross_site_refused", path=scope["path"], origin=headers.get("origin"),
                         referer=(headers.get("referer") or "")[:200])
-            await JSONResponse({"detail": MSG_CROSS_SITE[lang == "en"], "errors": {}}, status_code=403)(
-                scope, receive, send_with_headers)
+            refusal = self.runtime.error_response(Request(scope), 403, MSG_CROSS_SITE, as_page=False)
+            await refusal(scope, receive, send_with_headers)
             return
         if scope["method"] in ("POST", "PUT", "PATCH") and headers.get("content-type", "").startswith(
                 "application/json"):
@@ -206,10 +206,9 @@ class RequestContext:
 
     async def _checked_json(self, scope: Scope, receive: Receive, headers: Headers) -> tuple[Response | None, Receive]:
         """Read a JSON body (bounded), refuse broken text, and hand the same bytes on."""
-        lang = request_lang(Request(scope))
+        request = Request(scope)
         declared = headers.get("content-length", "")
-        too_big = JSONResponse({"detail": "Dữ liệu gửi lên quá lớn." if lang == "vi" else "The request is too large.",
-                                "errors": {}}, status_code=413)
+        too_big = self.runtime.error_response(request, 413, MSG_TOO_LARGE, as_page=False)
         if declared.isdigit() and int(declared) > text_guard.MAX_JSON_BYTES:
             return too_big, receive
         chunks: list[bytes] = []
@@ -227,8 +226,8 @@ class RequestContext:
         body = b"".join(chunks)
         field = text_guard.check_body(body)
         if field is not None:
-            msg = text_guard.MSG[lang == "en"]
-            return JSONResponse({"detail": msg, "errors": {field: msg}}, status_code=422), receive
+            msg = text_guard.MSG[request_lang(request) == "en"]
+            return self.runtime.error_response(request, 422, msg, {field: msg}, as_page=False), receive
         sent = False
 
         async def replay() -> Message:
@@ -277,25 +276,40 @@ class Runtime:
 
     def failure_response(self, request: Request, exc: Exception, cid: str) -> Response:
         """A dependency down or busy: 503 with ``Retry-After``; anything else: a 500 that names
-        the request's reference, as JSON or as a page, in the user's language."""
-        lang = request_lang(request)
+        the request's reference."""
         if is_transient(exc):
-            status, headers = 503, {"Retry-After": str(RETRY_AFTER_S)}
             log.warning("http.dependency_unavailable", path=request.url.path, dependency=which_dependency(exc),
                         error=f"{type(exc).__name__}: {str(exc)[:300]}")
-            detail = MSG_UNAVAILABLE[lang == "en"]
-        else:
-            status, headers = 500, {}
-            log.error("http.unhandled_error", path=request.url.path, exc_info=exc)
-            detail = MSG_FAILED[lang == "en"].format(ref=cid)
-        if wants_html(request):
+            return self.error_response(request, 503, MSG_UNAVAILABLE)
+        log.error("http.unhandled_error", path=request.url.path, exc_info=exc)
+        return self.error_response(request, 500, MSG_FAILED, params={"ref": cid})
+
+    def error_response(self, request: Request, status: int, message: str, errors: Mapping[str, str] | None = None,
+                       *, extra: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None,
+                       retry_after: int | None = None, params: Mapping[str, str] | None = None,
+                       as_page: bool = True) -> Response:
+        """The one mapping from a refusal or failure to what the client reads: ``message`` and
+        each field's message (Vietnamese msgids) in the user's language through the service's
+        catalogue; ``{"detail", "errors", **extra}`` (``shared.errors.ErrorBody``) for an API
+        client, the error page for a browser on a page route (sign-in for a 401); ``Retry-After``
+        on 429 and 503."""
+        detail = self.web.t(request, message).format(**params) if params else self.web.t(request, message)
+        out = dict(headers or {})
+        if retry_after or status == 503:
+            out["Retry-After"] = str(retry_after or RETRY_AFTER_S)
+        if as_page and wants_html(request):
+            if status == 401:
+                nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                return RedirectResponse(f"{self.settings.signin_url}?next={quote(nxt)}", status_code=303)
             try:
                 page = self.web.render(request, "error.html", status_code=status, status=status, detail=detail)
-                page.headers.update(headers)
-                return page
             except Exception:  # the page itself failed to render: plain text still answers
-                return PlainTextResponse(detail, status_code=status, headers=headers)
-        return JSONResponse({"detail": detail, "errors": {}}, status_code=status, headers=headers)
+                return PlainTextResponse(detail, status_code=status, headers=out)
+            page.headers.update(out)
+            return page
+        body = {"detail": detail, "errors": {k: self.web.t(request, v) for k, v in (errors or {}).items()},
+                **(extra or {})}
+        return JSONResponse(body, status_code=status, headers=out)
 
     @property
     def public_origin(self) -> str:
@@ -522,54 +536,28 @@ class Runtime:
         app.add_middleware(RequestContext, runtime=self)
 
     def _install_errors(self, app: FastAPI) -> None:
-        @app.exception_handler(Refused)
-        async def refused(request: Request, exc: Refused) -> Response:
-            """Every use case's refusal: one status per kind, the message and each field's
-            message in the user's language (``shared.errors``)."""
-            status = status_of(exc)
-            retry = exc.retry_after or (RETRY_AFTER_S if status == 503 else None)
-            headers = {"Retry-After": str(retry)} if retry else None
-            message = self.web.t(request, exc.message)
-            if wants_html(request):
-                page = self.web.render(request, "error.html", status_code=status, status=status, detail=message)
-                page.headers.update(headers or {})
-                return page
-            errors = {k: self.web.t(request, v) for k, v in exc.errors.items()}
-            return JSONResponse({"detail": message, "errors": errors, **exc.extra}, status_code=status,
-                                headers=headers)
+        """Every error a request can end in goes through :meth:`error_response`: a use case's
+        refusal (its kind's status, ``shared.errors``), invalid input and the framework's own
+        answers (unknown path, wrong method)."""
 
-        @app.exception_handler(RequestValidationError)
-        async def invalid(request: Request, exc: RequestValidationError) -> Response:
-            lang = request_lang(request)
-            return JSONResponse(
-                {
-                    "detail": "Dữ liệu không hợp lệ." if lang == "vi" else "Invalid data.",
-                    "errors": field_errors(exc, lang),
-                },
-                status_code=422,
-            )
+        async def refused(request: Request, exc: Exception) -> Response:
+            assert isinstance(exc, Refused)
+            return self.error_response(request, status_of(exc), exc.message, exc.errors, extra=exc.extra,
+                                       retry_after=exc.retry_after)
 
-        @app.exception_handler(StarletteHTTPException)
-        async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-            if isinstance(exc.detail, str) and exc.detail in FRAMEWORK_PHRASES:  # Starlette's English defaults
-                exc = StarletteHTTPException(exc.status_code, detail=FRAMEWORK_PHRASES[exc.detail],
-                                             headers=getattr(exc, "headers", None))
-            if wants_html(request):
-                if exc.status_code == 401:
-                    nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-                    return RedirectResponse(f"{self.settings.signin_url}?next={quote(nxt)}", status_code=303)
-                shown = exc.detail.get("detail") if isinstance(exc.detail, dict) else exc.detail
-                detail = self.web.t(request, str(shown)) if isinstance(shown, str) else ""
-                return self.web.render(
-                    request, "error.html", status_code=exc.status_code, status=exc.status_code, detail=detail
-                )
-            if isinstance(exc.detail, dict):  # {"detail", "errors"}: every message in the user's language
-                body: dict[str, Any] = dict(exc.detail)
-                if isinstance(body.get("detail"), str):
-                    body["detail"] = self.web.t(request, body["detail"])
-                if isinstance(body.get("errors"), dict):
-                    body["errors"] = {k: self.web.t(request, v) if isinstance(v, str) else v
-                                      for k, v in body["errors"].items()}
-            else:
-                body = {"detail": self.web.t(request, str(exc.detail))}
-            return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        async def invalid(request: Request, exc: Exception) -> Response:
+            assert isinstance(exc, RequestValidationError)
+            return self.error_response(request, 422, MSG_INVALID, field_errors(exc, lambda t: self.web.t(request, t)),
+                                       as_page=False)
+
+        async def framework(request: Request, exc: Exception) -> Response:
+            assert isinstance(exc, StarletteHTTPException)
+            message = FRAMEWORK_PHRASES.get(exc.detail, exc.detail)
+            headers = dict(exc.headers or {})
+            if exc.status_code == 405:  # Starlette names the methods of the first route of the path only
+                headers["Allow"] = ", ".join(allowed_methods(app, request.url.path))
+            return self.error_response(request, exc.status_code, message, headers=headers)
+
+        app.add_exception_handler(Refused, refused)
+        app.add_exception_handler(RequestValidationError, invalid)
+        app.add_exception_handler(StarletteHTTPException, framework)

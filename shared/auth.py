@@ -18,8 +18,9 @@ import httpx
 import jwt
 import structlog
 from cachetools import LRUCache
-from fastapi import HTTPException, Request, status
+from fastapi import Request
 
+from shared.errors import Forbidden, NotSignedIn
 from shared.revocations import Revocations
 
 log = structlog.get_logger(__name__)
@@ -157,16 +158,8 @@ def _token_from(request: Request) -> str | None:
     return request.cookies.get(COOKIE_NAME)
 
 
-class NotSignedIn(HTTPException):
-    """401 for APIs; pages turn it into a redirect to the sign-in page (see shared.app)."""
-
-    def __init__(self) -> None:
-        super().__init__(status.HTTP_401_UNAUTHORIZED, detail="Bạn cần đăng nhập.")
-
-
-class Forbidden(HTTPException):
-    def __init__(self, detail: str = "Bạn không có quyền thực hiện thao tác này.") -> None:
-        super().__init__(status.HTTP_403_FORBIDDEN, detail=detail)
+MSG_SIGN_IN = "Bạn cần đăng nhập."  # 401 for APIs; pages send the browser to the sign-in page (shared.app)
+MSG_NOT_ALLOWED = "Bạn không có quyền thực hiện thao tác này."
 
 
 class Auth:
@@ -204,7 +197,7 @@ class Auth:
     async def user(self, request: Request) -> Principal:
         principal = await self.optional_user(request)
         if principal is None:
-            raise NotSignedIn()
+            raise NotSignedIn(MSG_SIGN_IN)
         return principal
 
     def role(self, *roles: str) -> Callable[[Request], Awaitable[Principal]]:
@@ -213,7 +206,7 @@ class Auth:
         async def dependency(request: Request) -> Principal:
             principal = await self.user(request)
             if not any(principal.has(r) for r in roles):
-                raise Forbidden()
+                raise Forbidden(MSG_NOT_ALLOWED)
             return principal
 
         return dependency

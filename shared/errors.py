@@ -29,6 +29,10 @@ class Refused(Exception):
         self.retry_after = retry_after  # seconds, when trying again later can succeed
 
 
+class NotSignedIn(Refused):
+    """No valid token (none, expired, revoked) or wrong credentials; pages send a browser to sign in."""
+
+
 class NotFound(Refused):
     """No such thing, or not one this person may see (the same answer, so ids cannot be probed)."""
 
@@ -66,8 +70,8 @@ class Busy(Refused):
 
 
 #: The edge's one mapping from a kind of refusal to its HTTP status.
-STATUS: dict[type[Refused], int] = {NotFound: 404, Forbidden: 403, Conflict: 409, Gone: 410, Invalid: 422,
-                                    TooLarge: 413, Unsupported: 415, Throttled: 429, Busy: 503}
+STATUS: dict[type[Refused], int] = {NotSignedIn: 401, NotFound: 404, Forbidden: 403, Conflict: 409, Gone: 410,
+                                    Invalid: 422, TooLarge: 413, Unsupported: 415, Throttled: 429, Busy: 503}
 
 
 def status_of(exc: Refused) -> int:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import math
 import time
 
-from fastapi import HTTPException, Request
+from fastapi import Request
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 
-from shared.web.i18n import request_lang
+from shared.errors import Throttled
 
 
 def client_address(request: Request) -> str:
@@ -42,9 +42,9 @@ class Throttle:
                 return await seconds_until_free(self.limiter, item, *key)
         return None
 
-    async def check(self, request: Request, scope: str, message: tuple[str, str]) -> None:
-        """Raise 429 with ``Retry-After`` (message: Vietnamese, English) when the client is over."""
+    async def check(self, request: Request, scope: str, message: str) -> None:
+        """Refuse (429 with ``Retry-After`` at the edge) when the client is over; ``message`` is
+        the Vietnamese text, translated at the edge like every refusal's."""
         wait = await self.hit(scope, client_address(request))
         if wait is not None:
-            raise HTTPException(429, detail={"detail": message[request_lang(request) == "en"], "errors": {}},
-                                headers={"Retry-After": str(math.ceil(wait))})
+            raise Throttled(message, retry_after=math.ceil(wait))

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from services.awards import schemas as out
 from services.awards.domain.result_hash import result_rows
 from services.awards.publication import MAX_INPUTS_BYTES, Publication
 from services.awards.service import AwardsService
@@ -54,6 +55,10 @@ class AnnounceIn(BaseModel):
     confirm: bool = False
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv"
+
+
 def _confirmed(flag: bool) -> None:
     if not flag:
         raise Invalid("Cần đánh dấu xác nhận trước khi thực hiện.", field="confirm")
@@ -68,8 +73,7 @@ def _file(data: bytes, media: str, name: str) -> Response:
                                                      "Cache-Control": "no-store"})
 
 
-MSG_SLOW_DOWN = ("Bạn gửi quá nhiều yêu cầu; vui lòng thử lại sau ít phút.",
-                 "Too many requests; please try again in a few minutes.")
+MSG_SLOW_DOWN = "Bạn gửi quá nhiều yêu cầu; vui lòng thử lại sau ít phút."
 
 
 def build_router(svc: AwardsService, pub: Publication, auth: Auth) -> APIRouter:
@@ -86,7 +90,7 @@ def build_router(svc: AwardsService, pub: Publication, auth: Auth) -> APIRouter:
 
     # ---------------------------------------------------------------- organisers
 
-    @r.get("/contests/{contest_id}/ranking")
+    @r.get("/contests/{contest_id}/ranking", response_model=out.RankingOut)
     async def ranking(contest_id: str, _: Org) -> Doc:
         contest = await svc.contest(contest_id)
         view = await svc.ranking_view(contest_id)
@@ -99,25 +103,25 @@ def build_router(svc: AwardsService, pub: Publication, auth: Auth) -> APIRouter:
                              "round_no": docs[x.entry_id]["round_no"],
                              "explanation": x.explanation_vi} for x in ranked]}
 
-    @r.get("/contests/{contest_id}/prizes")
+    @r.get("/contests/{contest_id}/prizes", response_model=out.PrizesOut, response_model_exclude_unset=True)
     async def get_prizes(contest_id: str, _: Org) -> Doc:
         contest = await svc.contest(contest_id)
         return {"contest_id": contest_id, "prizes": contest.get("prizes"),
                 "locked": bool(contest.get("announced"))}
 
-    @r.put("/contests/{contest_id}/prizes")
+    @r.put("/contests/{contest_id}/prizes", response_model=out.PrizesOut, response_model_exclude_unset=True)
     async def put_prizes(contest_id: str, body: PrizesIn, user: Org) -> Doc:
         prizes = await svc.set_prizes(contest_id, body.model_dump(), _who(user))
         return {"contest_id": contest_id, "prizes": prizes, "locked": False}
 
-    @r.get("/contests/{contest_id}/allocation")
+    @r.get("/contests/{contest_id}/allocation", response_model=out.AllocationOut, response_model_exclude_unset=True)
     async def allocation(request: Request, contest_id: str, _: Org) -> dict[str, Any]:
         view = dict(await allocation_view(svc, contest_id, request_lang(request)))
         view["late_scores"] = [{"entry_id": d["_id"], "code": d.get("code"), "rounds": sorted(d["late_scores"])}
                                for d in await svc.late_scores_view(contest_id)]
         return view
 
-    @r.post("/contests/{contest_id}/overrides", status_code=201)
+    @r.post("/contests/{contest_id}/overrides", status_code=201, response_model=out.Override)
     async def add_override(contest_id: str, body: OverrideIn, user: Org) -> Doc:
         return await svc.add_override(contest_id, body.entry_id, body.tier_key or None, body.position, body.reason,
                                       _who(user))
@@ -127,17 +131,17 @@ def build_router(svc: AwardsService, pub: Publication, auth: Auth) -> APIRouter:
         await svc.remove_override(contest_id, entry_id, _who(user))
         return Response(status_code=204)
 
-    @r.post("/contests/{contest_id}/approve")
+    @r.post("/contests/{contest_id}/approve", response_model=out.Approval)
     async def approve(contest_id: str, body: ApproveIn, user: Org) -> Doc:
         _confirmed(body.confirm)
         return await svc.approve(contest_id, body.result_hash, _who(user), user.account_id)
 
-    @r.post("/contests/{contest_id}/announce")
+    @r.post("/contests/{contest_id}/announce", response_model=out.Announced)
     async def announce(contest_id: str, body: AnnounceIn, user: Org) -> Doc:
         _confirmed(body.confirm)
         return await svc.announce(contest_id, _who(user))
 
-    @r.get("/contests/{contest_id}/result")
+    @r.get("/contests/{contest_id}/result", response_model=out.ResultOut, response_model_exclude_unset=True)
     async def result(contest_id: str, _: Org) -> dict[str, Any]:
         off = await pub.official(contest_id)
         docs = await pub.entry_docs([x["entry_id"] for x in off.result["rows"]])
@@ -150,27 +154,30 @@ def build_router(svc: AwardsService, pub: Publication, auth: Auth) -> APIRouter:
         return {"contest_id": contest_id, "announced": bool(off.contest.get("announced")),
                 "result_hash": off.result_hash, "result": {**off.result, "rows": rows}}
 
-    @r.get("/contests/{contest_id}/export.xlsx")
+    @r.get("/contests/{contest_id}/export.xlsx", response_class=Response, responses=out.file_response(
+        XLSX, "The official result as a spreadsheet."))
     async def export_xlsx(contest_id: str, _: Org) -> Response:
         data = await pub.export(contest_id, "xlsx")
-        return _file(data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     f"ket-qua-{contest_id}.xlsx")
+        return _file(data, XLSX, f"ket-qua-{contest_id}.xlsx")
 
-    @r.get("/contests/{contest_id}/export.csv")
+    @r.get("/contests/{contest_id}/export.csv", response_class=Response, responses=out.file_response(
+        CSV, "The official result as CSV."))
     async def export_csv(contest_id: str, _: Org) -> Response:
-        return _file(await pub.export(contest_id, "csv"), "text/csv; charset=utf-8", f"ket-qua-{contest_id}.csv")
+        return _file(await pub.export(contest_id, "csv"), f"{CSV}; charset=utf-8", f"ket-qua-{contest_id}.csv")
 
-    @r.get("/contests/{contest_id}/certificates.zip")
+    @r.get("/contests/{contest_id}/certificates.zip", response_class=Response, responses=out.file_response(
+        "application/zip", "Every winner's certificate (PDF) in one archive."))
     async def certificates_zip(contest_id: str, _: Org) -> Response:
         return _file(await pub.bulk(contest_id), "application/zip", f"giay-chung-nhan-{contest_id}.zip")
 
     # ---------------------------------------------------------------- winners
 
-    @r.get("/my/certificates")
+    @r.get("/my/certificates", response_model=list[out.MyCertificate])
     async def my_certificates(user: Annotated[Principal, Depends(winner)]) -> list[dict[str, Any]]:
         return await pub.my_certificates(user)
 
-    @r.get("/entries/{entry_id}/certificates/{author_index}.pdf")
+    @r.get("/entries/{entry_id}/certificates/{author_index}.pdf", response_class=Response,
+           responses=out.file_response("application/pdf", "One author's certificate."))
     async def certificate(entry_id: str, author_index: Annotated[int, Path(ge=0, le=50)],
                           user: Annotated[Principal, Depends(winner)]) -> Response:
         pdf, name = await pub.certificate(entry_id, author_index, user)
@@ -178,12 +185,13 @@ def build_router(svc: AwardsService, pub: Publication, auth: Auth) -> APIRouter:
 
     # ---------------------------------------------------------------- public (announced results only)
 
-    @r.get("/public/contests", dependencies=[Depends(browsing)])
+    @r.get("/public/contests", dependencies=[Depends(browsing)], response_model=list[out.PublicContest])
     async def public_contests() -> list[Doc]:
         return [{"contest_id": c["_id"], "name": c.get("name"), "announced_at": c.get("announced_at")}
                 for c in await pub.announced_contests()]
 
-    @r.get("/public/contests/{contest_id}/results", dependencies=[Depends(browsing)])
+    @r.get("/public/contests/{contest_id}/results", dependencies=[Depends(browsing)],
+           response_model=out.PublicResults)
     async def public_results(contest_id: str) -> dict[str, Any]:
         off = await pub.announced(contest_id)
         return {"contest_id": contest_id, "name": off.contest.get("name"),
@@ -191,23 +199,25 @@ def build_router(svc: AwardsService, pub: Publication, auth: Auth) -> APIRouter:
                 "inputs_sha256": off.result["inputs_sha256"], "tiers": await pub.winners(off),
                 "statistics": await pub.statistics(off.contest)}
 
-    @r.get("/public/contests/{contest_id}/inputs.json", dependencies=[Depends(browsing)])
+    @r.get("/public/contests/{contest_id}/inputs.json", dependencies=[Depends(browsing)], response_class=Response,
+           responses=out.file_response("application/json", "The inputs the result was computed from (canonical JSON)."))
     async def public_inputs(contest_id: str) -> Response:
         off = await pub.announced(contest_id)
         return _file(off.inputs_json, "application/json", f"du-lieu-dau-vao-{contest_id}.json")
 
-    @r.get("/public/contests/{contest_id}/result.json", dependencies=[Depends(browsing)])
+    @r.get("/public/contests/{contest_id}/result.json", dependencies=[Depends(browsing)],
+           response_model=out.OfficialResult, response_model_exclude_unset=True)
     async def public_result(contest_id: str) -> dict[str, Any]:
         return (await pub.announced(contest_id)).result
 
-    @r.get("/public/certificates/{code}", dependencies=[Depends(browsing)])
+    @r.get("/public/certificates/{code}", dependencies=[Depends(browsing)], response_model=out.CertificateCheck)
     async def verify_certificate(code: str) -> dict[str, Any]:
         found = await pub.verify_code(code)
         if found is None:
             raise NotFound("Mã xác thực không khớp với giấy chứng nhận nào đã công bố.", field="code")
         return found
 
-    @r.post("/public/verify-result", dependencies=[Depends(browsing)])
+    @r.post("/public/verify-result", dependencies=[Depends(browsing)], response_model=out.ResultCheck)
     async def verify_result(request: Request,
                             result_hash: Annotated[str, Query(min_length=64, max_length=64,
                                                               pattern="^[0-9a-fA-F]{64}$")]) -> dict[str, Any]:

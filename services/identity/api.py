@@ -1,16 +1,16 @@
 """Identity's JSON API under /identity/api, and the JWKS other services verify tokens with."""
 
 # No "from __future__ import annotations": FastAPI must resolve Depends(...) on closures at import.
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, EmailStr, Field
 
-from services.identity.accounts import Account
+from services.identity.schemas import AccountOut, Directory, DirectorySaved, Jwks, TokenOut
 from services.identity.service import IdentityService
 from services.identity.units import to_doc
 from shared.auth import Auth, Principal
-from shared.errors import ERROR_RESPONSES
+from shared.errors import ERROR_RESPONSES, Conflict, Invalid, NotFound, NotSignedIn
 from shared.throttle import client_address
 
 
@@ -41,21 +41,6 @@ class Credentials(BaseModel):
     password: str = Field(min_length=1, max_length=200)
 
 
-class AccountOut(BaseModel):
-    account_id: str
-    email: str
-    full_name: str
-    unit: str
-    roles: list[str]
-    categories: list[str]
-    active: bool = True
-
-    @classmethod
-    def of(cls, a: Account) -> "AccountOut":
-        return cls(account_id=a.account_id, email=a.email, full_name=a.full_name, unit=a.unit,
-                   roles=list(a.roles), categories=list(a.categories), active=a.active)
-
-
 class UnitIn(BaseModel):
     code: str = Field(min_length=1, max_length=40)
     name: str = Field(min_length=1, max_length=200)
@@ -69,27 +54,21 @@ class DirectoryIn(BaseModel):
     units: list[UnitIn] = Field(max_length=2000)
 
 
-class TokenOut(BaseModel):
-    access_token: str
-    token_type: str = "Bearer"
-    account: AccountOut
-
-
 def build_router(svc: IdentityService, auth: Auth) -> APIRouter:
     r = APIRouter(prefix="/identity", responses=ERROR_RESPONSES)
     organiser = auth.role("organiser")
 
     @r.get("/.well-known/jwks.json", tags=["keys"])
-    async def jwks() -> dict[str, list[dict[str, str]]]:
+    async def jwks() -> Jwks:
         assert svc.key is not None
-        return {"keys": [svc.key.jwk()]}
+        return Jwks.model_validate({"keys": [svc.key.jwk()]})
 
     @r.post("/api/token", response_model=TokenOut, tags=["auth"])
     async def token(body: Credentials, request: Request) -> TokenOut:
         client = client_address(request)
         account = await svc.sign_in(body.email, body.password, client)
         if account is None:
-            raise HTTPException(401, detail="E-mail hoặc mật khẩu không đúng.")
+            raise NotSignedIn("E-mail hoặc mật khẩu không đúng.")
         return TokenOut(access_token=svc.issue(account), account=AccountOut.of(account))
 
     @r.post("/api/signout", status_code=204, tags=["auth"])
@@ -97,7 +76,7 @@ def build_router(svc: IdentityService, auth: Auth) -> APIRouter:
         """Revoke the token this request carries, in every service (within a second or so)."""
         session = await auth.session(request)
         if session is None:
-            raise HTTPException(401, detail="Bạn cần đăng nhập.")
+            raise NotSignedIn("Bạn cần đăng nhập.")
         await svc.sign_out(session.principal.account_id, session.jti, session.exp)
         return Response(status_code=204)
 
@@ -106,29 +85,28 @@ def build_router(svc: IdentityService, auth: Auth) -> APIRouter:
         account, errors = await svc.register(email=body.email, password=body.password, full_name=body.full_name,
                                              unit=body.unit, roles=["participant"])
         if account is None:
-            raise HTTPException(409 if "email" in errors else 422,
-                                detail={"detail": "Dữ liệu không hợp lệ.", "errors": errors})
+            raise (Conflict if "email" in errors else Invalid)("Dữ liệu không hợp lệ.", errors)
         return AccountOut.of(account)
 
     @r.get("/api/me", response_model=AccountOut, tags=["accounts"])
     async def me(user: Annotated[Principal, Depends(auth.user)]) -> AccountOut:
         account = await svc.store.get(user.account_id)
         if account is None:
-            raise HTTPException(404, detail="Không tìm thấy tài khoản.")
+            raise NotFound("Không tìm thấy tài khoản.")
         return AccountOut.of(account)
 
     @r.get("/api/units", tags=["units"])
-    async def unit_directory() -> dict[str, Any]:
+    async def unit_directory() -> Directory:
         """The province's units (public: the forms offer them to choose from)."""
         revision, directory = await svc.units_current()
-        return {"revision": revision, "units": [to_doc(u) for u in directory.units]}
+        return Directory.model_validate({"revision": revision, "units": [to_doc(u) for u in directory.units]})
 
     @r.put("/api/units", tags=["units"])
-    async def save_units(body: DirectoryIn, user: Annotated[Principal, Depends(organiser)]) -> dict[str, Any]:
+    async def save_units(body: DirectoryIn, user: Annotated[Principal, Depends(organiser)]) -> DirectorySaved:
         """Replace the directory (organisers); every service's copy follows by event."""
         revision = await svc.save_units([u.model_dump() for u in body.units], body.revision,
                                         user.full_name or user.email)
-        return {"revision": revision, "units": len(body.units)}
+        return DirectorySaved(revision=revision, units=len(body.units))
 
     @r.get("/api/accounts", response_model=list[AccountOut], tags=["accounts"])
     async def list_accounts(_: Annotated[Principal, Depends(organiser)], role: str | None = None) -> list[AccountOut]:
@@ -146,8 +124,7 @@ def build_router(svc: IdentityService, auth: Auth) -> APIRouter:
         account, errors = await svc.register(email=body.email, password=body.password, full_name=body.full_name,
                                              unit=body.unit, roles=list(body.roles), categories=body.categories)
         if account is None:
-            raise HTTPException(409 if "email" in errors else 422,
-                                detail={"detail": "Dữ liệu không hợp lệ.", "errors": errors})
+            raise (Conflict if "email" in errors else Invalid)("Dữ liệu không hợp lệ.", errors)
         return AccountOut.of(account)
 
     return r

@@ -3,7 +3,7 @@
 # No "from __future__ import annotations": FastAPI must resolve Depends(...) on closures at import.
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from services.identity.accounts import Account
@@ -11,7 +11,7 @@ from services.identity.domain import EMAIL_RE
 from services.identity.service import IdentityService, SignInLocked
 from services.identity.units import to_doc
 from shared.auth import COOKIE_NAME, Auth, Principal
-from shared.errors import Invalid, Refused
+from shared.errors import Invalid, NotFound, Refused
 from shared.throttle import client_address
 from shared.web.i18n import N_
 from shared.web.render import Web
@@ -132,7 +132,7 @@ def build_pages(svc: IdentityService, auth: Auth, web: Web) -> APIRouter:
     async def account_page(request: Request, account_id: str, _: Annotated[Principal, Depends(organiser)]) -> Response:
         account = await svc.store.get(account_id)
         if account is None:
-            raise HTTPException(404, detail="Không tìm thấy tài khoản.")
+            raise NotFound("Không tìm thấy tài khoản.")
         return web.render(request, "account_edit.html", account=account, form=edit_form(account), errors={},
                           unit_names=await names())
 
@@ -141,7 +141,7 @@ def build_pages(svc: IdentityService, auth: Auth, web: Web) -> APIRouter:
                            ) -> Response:
         account = await svc.store.get(account_id)
         if account is None:
-            raise HTTPException(404, detail="Không tìm thấy tài khoản.")
+            raise NotFound("Không tìm thấy tài khoản.")
         data = await request.form()
         roles = [str(r) for r in data.getlist("roles") if r in ("participant", "judge", "organiser")]
         full_name, unit = str(data.get("full_name", "")), str(data.get("unit", ""))

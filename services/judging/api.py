@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
+from services.judging import schemas as out
 from services.judging import views
 from services.judging.service import JudgingService, rubric_of
 from shared.auth import Auth, Principal
@@ -94,15 +95,15 @@ def build_router(svc: JudgingService, auth: Auth) -> APIRouter:
 
     # ---------------------------------------------------------------- judges
 
-    @r.get("/queue")
+    @r.get("/queue", response_model=list[out.QueueItem])
     async def queue(user: Annotated[Principal, Depends(judge)]) -> list[Doc]:
         return await svc.queue(user)
 
-    @r.get("/reminders")
+    @r.get("/reminders", response_model=list[out.Reminder], response_model_exclude_unset=True)
     async def reminders(user: Annotated[Principal, Depends(judge)]) -> list[Doc]:
         return await svc.reminders_for(user)
 
-    @r.get("/reviews/{rid}")
+    @r.get("/reviews/{rid}", response_model=out.ReviewOut, response_model_exclude_unset=True)
     async def review(rid: str, user: Annotated[Principal, Depends(judge)]) -> Doc:
         rv, entry, contest = await svc.review_for(user, rid)
         return {"review_id": rid, "entry": {k: entry.get(k) for k in ("code", "title", "category", "sections",
@@ -110,21 +111,21 @@ def build_router(svc: JudgingService, auth: Auth) -> APIRouter:
                 "rubric": contest["rubric"], "sheet": rv["sheets"][user.account_id], "round_no": rv["round_no"],
                 "closed": bool(rv.get("closed"))}
 
-    @r.post("/reviews/{rid}/declaration")
+    @r.post("/reviews/{rid}/declaration", response_model=out.Declared)
     async def declare(rid: str, user: Annotated[Principal, Depends(judge)]) -> Doc:
         return await svc.declare(user, rid)
 
-    @r.post("/reviews/{rid}/recusal")
+    @r.post("/reviews/{rid}/recusal", response_model=out.Recused)
     async def recuse(rid: str, body: RecusalIn, user: Annotated[Principal, Depends(judge)]) -> Doc:
         return await svc.recuse(user, rid, body.reason)
 
-    @r.put("/reviews/{rid}/sheet")
+    @r.put("/reviews/{rid}/sheet", response_model=out.Sheet, response_model_exclude_unset=True)
     async def save_sheet(rid: str, body: SheetIn, user: Annotated[Principal, Depends(judge)]) -> Doc:
         return await svc.save_sheet(user, rid, body.scores, body.comments, body.overall, body.submit)
 
     # ---------------------------------------------------------------- organisers: set-up
 
-    @r.get("/contests/{contest_id}/setup")
+    @r.get("/contests/{contest_id}/setup", response_model=out.SetupOut, response_model_exclude_unset=True)
     async def setup(contest_id: str, _: Annotated[Principal, Depends(organiser)]) -> Doc:
         c = await svc.contest(contest_id)
         return {"contest_id": contest_id, "rubric": c["rubric"], "rubric_history": c.get("rubric_history", []),
@@ -134,16 +135,16 @@ def build_router(svc: JudgingService, auth: Auth) -> APIRouter:
                 "standardised": svc.standardised(c), "disagreement_threshold": svc.threshold(c),
                 "panel": c.get("panel")}
 
-    @r.put("/contests/{contest_id}/rubric")
+    @r.put("/contests/{contest_id}/rubric", response_model=out.Rubric)
     async def rubric(contest_id: str, body: RubricIn, _: Annotated[Principal, Depends(organiser)]) -> Doc:
         return await svc.set_rubric(contest_id, [c.model_dump() for c in body.criteria])
 
-    @r.put("/contests/{contest_id}/rounds")
+    @r.put("/contests/{contest_id}/rounds", response_model=out.RoundsOut)
     async def rounds(contest_id: str, body: RoundsIn, _: Annotated[Principal, Depends(organiser)]) -> Doc:
         return await svc.set_rounds(contest_id, [x.model_dump() for x in body.rounds], body.standardised,
                                     body.disagreement_threshold)
 
-    @r.get("/contests/{contest_id}/judges")
+    @r.get("/contests/{contest_id}/judges", response_model=list[out.JudgeChoice])
     async def judges(contest_id: str, _: Annotated[Principal, Depends(organiser)]) -> list[Doc]:
         c = await svc.contest(contest_id)
         panel = c.get("panel")
@@ -151,54 +152,54 @@ def build_router(svc: JudgingService, auth: Auth) -> APIRouter:
                  "categories": j.get("categories", []), "on_panel": panel is None or j["_id"] in panel}
                 async for j in svc.store.judges.find({"active": True}).sort("full_name", 1)]
 
-    @r.put("/contests/{contest_id}/panel")
+    @r.put("/contests/{contest_id}/panel", response_model=out.PanelOut)
     async def panel(contest_id: str, body: PanelIn, _: Annotated[Principal, Depends(organiser)]) -> Doc:
         return {"contest_id": contest_id, "judge_ids": await svc.set_panel(contest_id, body.judge_ids)}
 
     # ---------------------------------------------------------------- organisers: rounds
 
-    @r.post("/contests/{contest_id}/rounds/{round_no}/preview")
+    @r.post("/contests/{contest_id}/rounds/{round_no}/preview", response_model=out.PreviewOut)
     async def preview(contest_id: str, round_no: RoundNo, body: ReleaseIn,
                       _: Annotated[Principal, Depends(organiser)]) -> Doc:
         return await svc.preview(contest_id, round_no, body.judges_per_entry, body.seed)
 
-    @r.post("/contests/{contest_id}/rounds/{round_no}/release")
+    @r.post("/contests/{contest_id}/rounds/{round_no}/release", response_model=out.Released)
     async def release(contest_id: str, round_no: RoundNo, body: ReleaseIn,
                       _: Annotated[Principal, Depends(organiser)]) -> Doc:
         rnd = await svc.release_round(contest_id, round_no, body.judges_per_entry, body.seed)
         return {"contest_id": contest_id, "round_no": round_no, "k": rnd["k"], "seed": rnd["seed"], "released": True}
 
-    @r.post("/contests/{contest_id}/rounds/{round_no}/close")
+    @r.post("/contests/{contest_id}/rounds/{round_no}/close", response_model=out.Closed)
     async def close(contest_id: str, round_no: RoundNo, _: Annotated[Principal, Depends(organiser)]) -> Doc:
         rnd = await svc.close_round(contest_id, round_no)
         return {"contest_id": contest_id, "round_no": round_no, "closed": True, "scored": rnd["scored"],
                 "advancing": rnd["advancing"]}
 
-    @r.post("/contests/{contest_id}/rounds/{round_no}/reopen")
+    @r.post("/contests/{contest_id}/rounds/{round_no}/reopen", response_model=out.Reopened)
     async def reopen(contest_id: str, round_no: RoundNo, body: ReopenIn,
                      user: Annotated[Principal, Depends(organiser)]) -> Doc:
         """Open a round closed by mistake again; the reason is kept in the round's history."""
         await svc.reopen_round(contest_id, round_no, body.reason, user)
         return {"contest_id": contest_id, "round_no": round_no, "closed": False, "reason": body.reason}
 
-    @r.put("/contests/{contest_id}/rounds/{round_no}/deadline")
+    @r.put("/contests/{contest_id}/rounds/{round_no}/deadline", response_model=out.DeadlineOut)
     async def deadline(contest_id: str, round_no: RoundNo, body: DeadlineIn,
                        _: Annotated[Principal, Depends(organiser)]) -> Doc:
         """Set or change the judging deadline of a round (until it closes)."""
         return {"contest_id": contest_id, "round_no": round_no,
                 "deadline": await svc.set_deadline(contest_id, round_no, body.deadline)}
 
-    @r.post("/reviews/{rid}/void")
+    @r.post("/reviews/{rid}/void", response_model=out.Voided)
     async def void(rid: str, body: VoidIn, user: Annotated[Principal, Depends(organiser)]) -> Doc:
         """Void a judge's sheet with a reason; another judge takes the entry (chosen, or by the rules)."""
         return await svc.void_sheet(rid, body.judge_id, body.reason, user, body.to)
 
-    @r.post("/reviews/{rid}/pin")
+    @r.post("/reviews/{rid}/pin", response_model=out.Pinned)
     async def pin(rid: str, body: PinIn, user: Annotated[Principal, Depends(organiser)]) -> Doc:
         """Keep a judge on an entry through later rebalancing (or release them)."""
         return await svc.pin(rid, body.judge_id, body.pinned, user)
 
-    @r.get("/contests/{contest_id}/rounds")
+    @r.get("/contests/{contest_id}/rounds", response_model=list[out.RoundOut], response_model_exclude_unset=True)
     async def round_list(contest_id: str, _: Annotated[Principal, Depends(organiser)]) -> list[Doc]:
         await svc.contest(contest_id)
         keep = ("round_no", "k", "seed", "released", "closed", "final", "advancing", "entry_ids")
@@ -206,7 +207,7 @@ def build_router(svc: JudgingService, auth: Auth) -> APIRouter:
 
     # ---------------------------------------------------------------- organisers: watching
 
-    @r.get("/contests/{contest_id}/progress")
+    @r.get("/contests/{contest_id}/progress", response_model=out.ProgressOut, response_model_exclude_unset=True)
     async def progress(contest_id: str, _: Annotated[Principal, Depends(organiser)],
                        round_no: Annotated[int | None, Query(ge=1, le=MAX_ROUNDS)] = None,
                        offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
@@ -217,17 +218,18 @@ def build_router(svc: JudgingService, auth: Auth) -> APIRouter:
         p = await views.progress(svc, contest_id, round_no)
         return {**p, "items": p["items"][offset:offset + limit], "items_total": len(p["items"])}
 
-    @r.get("/contests/{contest_id}/rounds/{round_no}/calibration")
+    @r.get("/contests/{contest_id}/rounds/{round_no}/calibration", response_model=out.CalibrationOut,
+           response_model_exclude_unset=True)
     async def calibration(contest_id: str, round_no: RoundNo, _: Annotated[Principal, Depends(organiser)]) -> Doc:
         return await views.calibration_view(svc, contest_id, round_no)
 
-    @r.get("/contests/{contest_id}/audit")
+    @r.get("/contests/{contest_id}/audit", response_model=list[out.AuditRow], response_model_exclude_unset=True)
     async def audit(contest_id: str, _: Annotated[Principal, Depends(organiser)],
                     entry_id: str | None = None) -> list[Doc]:
         await svc.contest(contest_id)
         return await views.audit(svc, contest_id, entry_id)
 
-    @r.post("/contests/{contest_id}/judges/{judge_id}/reminders")
+    @r.post("/contests/{contest_id}/judges/{judge_id}/reminders", response_model=out.Reminder)
     async def remind(contest_id: str, judge_id: str, body: ReminderIn,
                      user: Annotated[Principal, Depends(organiser)]) -> Doc:
         return await svc.remind(contest_id, judge_id, user, body.message)

@@ -5,14 +5,14 @@ calibration and audit views. Each page reads through the same service as the API
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from services.judging import views
 from services.judging.api import MAX_ROUNDS
 from services.judging.service import JudgingService, rubric_of
 from shared.auth import Auth, Principal
-from shared.errors import Forbidden, Invalid, Refused
+from shared.errors import Forbidden, Invalid, NotFound, Refused
 from shared.mongo import Doc
 from shared.web.paging import MAX_PAGE, paginate
 from shared.web.render import Web
@@ -51,7 +51,7 @@ def build_pages(svc: JudgingService, auth: Auth, web: Web) -> APIRouter:
         if contest_id is None and contests:
             contest_id = contests[0]["_id"]
         if contest_id is not None and all(c["_id"] != contest_id for c in contests):
-            raise HTTPException(404, detail="Không tìm thấy cuộc thi.")
+            raise NotFound("Không tìm thấy cuộc thi.")
         return contests, contest_id
 
     @r.get("/organiser")

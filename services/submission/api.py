@@ -4,21 +4,24 @@
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, field_validator
 
+from services.submission import schemas as out
 from services.submission.domain.messages import Lang
 from services.submission.files import HARD_CAP_BYTES, content_disposition, valid_signature
 from services.submission.screening import Screening
-from services.submission.service import SubmissionService, field_errors
+from services.submission.service import SubmissionService
 from shared import outbox
 from shared.auth import Auth, Principal
-from shared.errors import ERROR_RESPONSES, TooLarge
+from shared.errors import ERROR_RESPONSES, Forbidden, TooLarge
 from shared.idempotency import IdempotencyKey
 from shared.mongo import Doc
 from shared.web.i18n import request_lang
 
+MSG_INVALID = "Dữ liệu không hợp lệ."
+MSG_FILE_TOO_LARGE = "Tệp quá lớn (tối đa 15 MB)."
 FileType = Literal["pdf", "docx", "xlsx", "png", "jpg"]
 FILE_TYPES: tuple[FileType, ...] = ("pdf", "docx", "xlsx", "png", "jpg")
 
@@ -119,43 +122,43 @@ def build_router(svc: SubmissionService, screening: Screening, auth: Auth) -> AP
 
     # ---------------------------------------------------------------- contests
 
-    @r.get("/contests")
+    @r.get("/contests", response_model=list[out.ContestOut], response_model_exclude_unset=True)
     async def list_contests(request: Request) -> list[Doc]:
         """Contests anyone may see; organisers also see drafts."""
         user = await auth.optional_user(request)
         return [public_contest(c) for c in await svc.contests(include_drafts=bool(user and user.has("organiser")))]
 
-    @r.post("/contests", status_code=201)
+    @r.post("/contests", status_code=201, response_model=out.ContestOut, response_model_exclude_unset=True)
     async def create_contest(body: ContestCreate, user: Annotated[Principal, Depends(organiser)], lang: L,
                              key: IdempotencyKey = None) -> Doc:
         return public_contest(await svc.create_contest(user, body.model_dump(mode="python"), lang, key))
 
-    @r.get("/contests/{contest_id}")
+    @r.get("/contests/{contest_id}", response_model=out.ContestOut, response_model_exclude_unset=True)
     async def get_contest(contest_id: str, request: Request) -> Doc:
         user = await auth.optional_user(request)
         return public_contest(await svc.contest(contest_id, include_draft=bool(user and user.has("organiser"))))
 
-    @r.put("/contests/{contest_id}")
+    @r.put("/contests/{contest_id}", response_model=out.ContestOut, response_model_exclude_unset=True)
     async def edit_contest(contest_id: str, body: ContestEdit, user: Annotated[Principal, Depends(organiser)],
                            lang: L) -> Doc:
         data = body.model_dump(mode="python")
         expected = data.pop("expected_revision")
         return public_contest(await svc.update_contest(user, contest_id, data, expected, lang))
 
-    @r.post("/contests/{contest_id}/open")
+    @r.post("/contests/{contest_id}/open", response_model=out.ContestOut, response_model_exclude_unset=True)
     async def open_contest(contest_id: str, user: Annotated[Principal, Depends(organiser)]) -> Doc:
         return public_contest(await svc.open_contest(user, contest_id))
 
-    @r.post("/contests/{contest_id}/extend")
+    @r.post("/contests/{contest_id}/extend", response_model=out.ContestOut, response_model_exclude_unset=True)
     async def extend_contest(contest_id: str, body: Extension, user: Annotated[Principal, Depends(organiser)],
                              lang: L) -> Doc:
         return public_contest(await svc.extend_contest(user, contest_id, body.closes_at, body.reason, lang))
 
-    @r.post("/contests/{contest_id}/close")
+    @r.post("/contests/{contest_id}/close", response_model=out.ContestOut, response_model_exclude_unset=True)
     async def close_contest(contest_id: str, _: Annotated[Principal, Depends(organiser)]) -> Doc:
         return public_contest(await svc.close_contest(contest_id))
 
-    @r.get("/contests/{contest_id}/counts")
+    @r.get("/contests/{contest_id}/counts", response_model=out.Counts, response_model_exclude_unset=True)
     async def contest_counts(contest_id: str, request: Request) -> dict[str, dict[str, int]]:
         """Live counts of entries by status and category; by unit for organisers only (before
         the result is announced, a unit's count narrows a small contest's entry to its authors)."""
@@ -167,7 +170,7 @@ def build_router(svc: SubmissionService, screening: Screening, auth: Auth) -> AP
 
     # ---------------------------------------------------------------- the participant's entries
 
-    @r.post("/contests/{contest_id}/entries", status_code=201)
+    @r.post("/contests/{contest_id}/entries", status_code=201, response_model=out.EntryOut)
     async def create_entry(contest_id: str, fields: Fields, user: Annotated[Principal, Depends(participant)],
                            lang: L, submit: Annotated[bool, Query(description="Submit at once")] = False,
                            key: IdempotencyKey = None) -> Doc:
@@ -176,37 +179,39 @@ def build_router(svc: SubmissionService, screening: Screening, auth: Auth) -> AP
         return own_entry_view(await svc.save_draft(user, contest_id, None, fields, lang, submit=submit,
                                                    idempotency_key=key))
 
-    @r.get("/my/entries")
+    @r.get("/my/entries", response_model=list[out.EntryOut])
     async def my_entries(user: Annotated[Principal, Depends(participant)]) -> list[Doc]:
         return [own_entry_view(e) for e in await svc.my_entries(user)]
 
-    @r.get("/entries/{entry_id}")
+    @r.get("/entries/{entry_id}", response_model=out.EntryOut)
     async def get_entry(entry_id: str, user: Annotated[Principal, Depends(participant)]) -> Doc:
         return own_entry_view(await svc.own_entry(user, entry_id))
 
-    @r.put("/entries/{entry_id}")
+    @r.put("/entries/{entry_id}", response_model=out.EntryOut)
     async def save_entry(entry_id: str, fields: Fields, user: Annotated[Principal, Depends(participant)],
                          lang: L) -> Doc:
         entry = await svc.own_entry(user, entry_id)
         return own_entry_view(await svc.save_draft(user, entry["contest_id"], entry_id, fields, lang))
 
-    @r.post("/entries/{entry_id}/submit")
+    @r.post("/entries/{entry_id}/submit", response_model=out.EntryOut)
     async def submit(entry_id: str, user: Annotated[Principal, Depends(participant)], lang: L) -> Doc:
         return own_entry_view(await svc.submit(user, entry_id, lang))
 
-    @r.post("/entries/{entry_id}/withdraw")
+    @r.post("/entries/{entry_id}/withdraw", response_model=out.EntryOut)
     async def withdraw(entry_id: str, user: Annotated[Principal, Depends(participant)], lang: L) -> Doc:
         return own_entry_view(await svc.withdraw(user, entry_id, lang))
 
-    @r.post("/entries/{entry_id}/attachments", status_code=201, openapi_extra={"requestBody": {
-        "required": True, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
-        "description": "The file's bytes as the request body; its name in ?filename=. 413 too big, 415 wrong type."}})
+    @r.post("/entries/{entry_id}/attachments", status_code=201, response_model=out.AttachmentOut,
+            openapi_extra={"requestBody": {
+                "required": True,
+                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+                "description": "The file's bytes as the request body; its name in ?filename=. 413 too big, "
+                               "415 wrong type."}})
     async def upload(entry_id: str, request: Request, user: Annotated[Principal, Depends(participant)], lang: L,
                      filename: Annotated[str, Query(min_length=1, max_length=255)],
                      key: IdempotencyKey = None) -> Doc:
         """Add a file. With an ``Idempotency-Key``, a retry returns the file the first request added."""
-        too_big = field_errors({"attachments": "Tệp quá lớn (tối đa 15 MB)." if lang == "vi" else
-                               "The file is too large (15 MB at most)."}, lang, TooLarge)
+        too_big = TooLarge(MSG_INVALID, {"attachments": MSG_FILE_TOO_LARGE})  # the edge translates both
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > HARD_CAP_BYTES:
             raise too_big
@@ -226,21 +231,21 @@ def build_router(svc: SubmissionService, screening: Screening, auth: Auth) -> AP
         await svc.remove_attachment(user, entry_id, file_id, lang)
         return Response(status_code=204)
 
-    @r.get("/attachments/{file_id}", response_class=Response)
+    @r.get("/attachments/{file_id}", response_class=Response, responses=out.FILE_RESPONSE)
     async def download(file_id: str, user: Annotated[Principal, Depends(auth.role("participant", "organiser"))],
                        ) -> Response:
         """The file, for the participant who uploaded it and for organisers."""
         return _file_response(await svc.attachment(user, file_id))
 
-    @r.get("/judge-files/{file_id}", response_class=Response)
+    @r.get("/judge-files/{file_id}", response_class=Response, responses=out.FILE_RESPONSE)
     async def judge_download(file_id: str, user: Annotated[Principal, Depends(judge)],
                              entry: str, exp: Annotated[int, Query(ge=0, le=2**40)], sig: str) -> Response:
         """A file of an entry in judging, through the signed, expiring link judging received."""
         if not valid_signature(svc.settings.secret_key.encode(), file_id, entry, exp, sig, datetime.now(UTC)):
-            raise HTTPException(403, detail="Liên kết tải tệp không hợp lệ hoặc đã hết hạn.")
+            raise Forbidden("Liên kết tải tệp không hợp lệ hoặc đã hết hạn.")
         return _file_response(await svc.judge_attachment(file_id, entry, user))
 
-    @r.post("/entries/{entry_id}/review-request")
+    @r.post("/entries/{entry_id}/review-request", response_model=out.EntryOut)
     async def request_review(entry_id: str, body: ReviewRequest, user: Annotated[Principal, Depends(participant)],
                              lang: L) -> Doc:
         """Ask the organisers to look again at an ineligible decision, saying why."""
@@ -248,7 +253,8 @@ def build_router(svc: SubmissionService, screening: Screening, auth: Auth) -> AP
 
     # ---------------------------------------------------------------- screening
 
-    @r.get("/contests/{contest_id}/screening")
+    @r.get("/contests/{contest_id}/screening", response_model=list[out.ScreeningRow],
+           responses={200: {"headers": out.PAGE_HEADERS}})
     async def screening_queue(contest_id: str, response: Response, _: Annotated[Principal, Depends(organiser)],
                               status: Annotated[str | None, Query(max_length=40)] = None,
                               offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
@@ -262,17 +268,17 @@ def build_router(svc: SubmissionService, screening: Screening, auth: Auth) -> AP
         response.headers["X-Data-As-Of"] = view.as_of.isoformat()
         return [screening_view(e) for e in rows[offset:offset + limit]]
 
-    @r.get("/screening/entries/{entry_id}")
+    @r.get("/screening/entries/{entry_id}", response_model=out.ScreeningEntry)
     async def screening_entry(entry_id: str, _: Annotated[Principal, Depends(organiser)]) -> Doc:
         e = await screening.entry(entry_id)
         return screening_view(e) | {"author_email": e.get("owner_email")}
 
-    @r.get("/screening/compare")
+    @r.get("/screening/compare", response_model=out.Comparison)
     async def compare(a: str, b: str, _: Annotated[Principal, Depends(organiser)]) -> Doc:
         """Two entries side by side, sentence by sentence (shared sentences flagged)."""
         return await screening.compare(a, b)
 
-    @r.post("/entries/{entry_id}/screening")
+    @r.post("/entries/{entry_id}/screening", response_model=out.EntryOut)
     async def screen(entry_id: str, body: Screening_, user: Annotated[Principal, Depends(organiser)],
                      lang: L) -> Doc:
         return own_entry_view(await screening.decide(user, entry_id, body.eligible, body.reason, lang))

@@ -40,7 +40,8 @@ def judge_path(secret: bytes, file_id: str, entry_id: str, expires_at: datetime)
 def valid_signature(secret: bytes, file_id: str, entry_id: str, exp: int, sig: str, now: datetime) -> bool:
     if exp < int(now.timestamp()):
         return False
-    return hmac.compare_digest(sig, _mac(secret, file_id, entry_id, exp))
+    # Bytes: compare_digest refuses a str with non-ASCII characters (a forged link is just invalid).
+    return hmac.compare_digest(sig.encode(), _mac(secret, file_id, entry_id, exp).encode())
 
 
 def content_disposition(filename: str) -> str:

@@ -5,7 +5,7 @@ clients go through exactly the same checks."""
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from services.submission.domain.contest_rules import VN_TZ
@@ -13,6 +13,7 @@ from services.submission.domain.initiative import status_label
 from services.submission.screening import Screening
 from services.submission.service import SubmissionService, rules_of
 from shared.auth import Auth, Principal
+from shared.errors import NotFound
 from shared.web.i18n import request_lang
 from shared.web.paging import MAX_PAGE, paginate, search_key
 from shared.web.render import Web
@@ -91,7 +92,7 @@ def build_pages(svc: SubmissionService, screening: Screening, auth: Auth, web: W
         if contest_id is None and contests:
             contest_id = contests[0]["_id"]
         if contest_id is not None and all(c["_id"] != contest_id for c in contests):
-            raise HTTPException(404, detail="Không tìm thấy cuộc thi.")
+            raise NotFound("Không tìm thấy cuộc thi.")
         view = await screening.queue_view(contest_id) if contest_id else None
         everything = view.value if view else []
         counts: dict[str, int] = {}

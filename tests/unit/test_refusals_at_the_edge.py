@@ -43,8 +43,8 @@ def client() -> TestClient:
 
 def test_every_kind_has_one_status() -> None:
     assert {k.__name__: status_of(k("")) for k in STATUS} == {
-        "NotFound": 404, "Forbidden": 403, "Conflict": 409, "Gone": 410, "Invalid": 422, "TooLarge": 413,
-        "Unsupported": 415, "Throttled": 429, "Busy": 503}
+        "NotSignedIn": 401, "NotFound": 404, "Forbidden": 403, "Conflict": 409, "Gone": 410, "Invalid": 422,
+        "TooLarge": 413, "Unsupported": 415, "Throttled": 429, "Busy": 503}
     assert status_of(Refused("")) == 400
 
 

@@ -1,0 +1,23 @@
+"""What the services' API answers share: the base of every response model and its scalar types.
+
+Response models describe the JSON an operation really sends (FastAPI validates and serialises
+through them, and Schemathesis checks the running services against them). They allow keys
+they do not declare (``extra="allow"``), so a field added to a stored document reaches
+clients as before instead of vanishing; routes that return plain documents set
+``response_model_exclude_unset`` so a key the document lacks is not added as ``null``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, WithJsonSchema
+
+#: A JSON number kept as it came: an integer stays ``3``, not ``3.0`` (``float`` would convert it).
+Number = Annotated[int | float, WithJsonSchema({"type": "number"})]
+
+
+class Out(BaseModel):
+    """Base of every response model: declared fields checked, other keys passed through."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)

@@ -49,7 +49,7 @@ def replay(service: str) -> Topic:
     return Topic(f"replay.{service}", 1, "original key", f"Dead letters replayed into {service}.", _BOUNDED)
 
 
-SERVICES = ("identity", "submission", "judging", "awards")
+SERVICES = ("identity", "submission", "judging", "awards", "notifications")
 DEAD_LETTERS: tuple[Topic, ...] = tuple(dead_letter(s) for s in SERVICES)
 REPLAYS: tuple[Topic, ...] = tuple(replay(s) for s in SERVICES)
 

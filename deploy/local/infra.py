@@ -30,8 +30,10 @@ HERE = Path(__file__).resolve().parent
 CACHE = Path(os.environ.get("CONTEST_CACHE", Path.home() / ".cache" / "contest"))
 KAFKA_VERSION = "4.1.1"
 FERRETDB_VERSION = "v1.24.2"
-SERVICES = ("identity", "submission", "judging", "awards")
+SERVICES = ("identity", "submission", "judging", "awards", "notifications")
 MAX_REPLICAS = 5
+#: Mailpit's SMTP and web UI/API ports per profile (``deploy.local.mailpit``).
+MAIL_PORTS = {"dev": (1025, 8025), "test": (11025, 18025), "ci": (21025, 28025)}
 
 log = structlog.get_logger("runner")
 
@@ -88,6 +90,12 @@ class Profile:
             f"{p}_SECRET_KEY": f"local-{self.name}-secret-{service}-not-for-production",
             # Tests read right after they write: a summary page always waits for its recomputation.
             **({f"{p}_VIEW_FRESH_WAIT_S": "60"} if self.name != "dev" else {}),
+            # E-mail goes to this profile's Mailpit; tests see digests and retries in seconds, not minutes.
+            **({"NOTIFICATIONS_SMTP_PORT": str(MAIL_PORTS[self.name][0])} if service == "notifications" else {}),
+            **({"NOTIFICATIONS_DIGEST_WAIT_S": "2", "NOTIFICATIONS_SEND_BACKOFF_S": "1",
+                "NOTIFICATIONS_SEND_BACKOFF_CAP_S": "3", "NOTIFICATIONS_SEND_LEASE_S": "5",
+                "NOTIFICATIONS_POLL_S": "0.5"} if service == "notifications" and self.name != "dev" else {}),
+            **({"NOTIFICATIONS_DIGEST_WAIT_S": "30"} if service == "notifications" and self.name == "dev" else {}),
             # The test stacks' file quotas are small, so tests can reach them with small files.
             **({"SUBMISSION_MAX_ENTRY_FILE_BYTES": str(3 * 1024 * 1024),
                 "SUBMISSION_MAX_ACCOUNT_FILE_BYTES": str(5 * 1024 * 1024)}
@@ -97,12 +105,14 @@ class Profile:
 
 PROFILES = {
     "dev": Profile("dev", 8080, 27017, 9092, 9093,
-                   {"identity": 8104, "submission": 8101, "judging": 8102, "awards": 8103}),
+                   {"identity": 8104, "submission": 8101, "judging": 8102, "awards": 8103, "notifications": 8105}),
     "test": Profile("test", 18080, 37017, 19092, 19093,
-                    {"identity": 18104, "submission": 18101, "judging": 18102, "awards": 18103}),
+                    {"identity": 18104, "submission": 18101, "judging": 18102, "awards": 18103,
+                     "notifications": 18105}),
     # A second test profile on other ports, so a clean clone can run the suite beside a working copy.
     "ci": Profile("ci", 28080, 47017, 29092, 29093,
-                  {"identity": 28104, "submission": 28101, "judging": 28102, "awards": 28103}),
+                  {"identity": 28104, "submission": 28101, "judging": 28102, "awards": 28103,
+                   "notifications": 28105}),
 }
 
 

@@ -2,7 +2,7 @@
 
     python deploy/local/runner.py up [--profile dev|test] [--no-seed] [--replicas submission=2,judging=2]
     python deploy/local/runner.py down|status [--profile ...]
-    python deploy/local/runner.py stop|start kafka|ferretdb|nginx|<service>[-<replica>] [--profile ...]
+    python deploy/local/runner.py stop|start kafka|ferretdb|mailpit|nginx|<service>[-<replica>] [--profile ...]
 
 A further replica of a service (``start submission-2``) listens on its own port behind the same
 nginx upstream, which is rewritten and reloaded when a replica starts or stops.
@@ -20,12 +20,12 @@ import structlog
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from deploy.local import infra
+from deploy.local import infra, mailpit
 from deploy.local.infra import MAX_REPLICAS, PROFILES, SERVICES, InfraError, Proc, Profile
 from shared.logging import configure_logging
 
 log = structlog.get_logger("runner")
-ORDER = ("ferretdb", "kafka", *SERVICES, "nginx")
+ORDER = ("ferretdb", "kafka", "mailpit", *SERVICES, "nginx")
 
 
 def parse_replicas(spec: str) -> dict[str, int]:
@@ -47,10 +47,12 @@ def up(profile: Profile, *, seed: bool, replicas: dict[str, int] | None = None) 
     t0 = time.monotonic()
     infra.install_kafka()
     infra.install_ferretdb()
+    mailpit.install_mailpit()
     infra.nginx_binary()
     t_install = time.monotonic() - t0
     infra.start_ferretdb(profile)
     infra.start_kafka(profile)
+    mailpit.start_mailpit(profile)
     infra.create_topics(profile)
     started = [(s, k) for s in SERVICES for k in range(1, (replicas or {}).get(s, 1) + 1)]
     for s, k in started:
@@ -74,6 +76,7 @@ def up(profile: Profile, *, seed: bool, replicas: dict[str, int] | None = None) 
     if accounts:
         lines.append("  Tài khoản demo / demo accounts (password for all: shown beside each):")
         lines += [f"    {role:<12} {email:<34} {pw}" for role, email, pw in accounts]
+    lines.append(f"  E-mail đã gửi / mail sent (Mailpit): {mailpit.ui_url(profile)}/")
     lines.append(f"  Logs: {profile.var / 'logs'}   Stop: ./contest down")
     sys.stdout.write("\n".join(lines) + "\n")
 
@@ -104,6 +107,8 @@ def start_one(profile: Profile, name: str) -> None:
         infra.start_kafka(profile)
     elif name == "ferretdb":
         infra.start_ferretdb(profile)
+    elif name == "mailpit":
+        mailpit.start_mailpit(profile)
     elif name == "nginx":
         infra.start_nginx(profile)
     elif replica is not None:
@@ -143,10 +148,11 @@ def main(argv: list[str]) -> int:
         elif args.command == "install":
             infra.install_kafka()
             infra.install_ferretdb()
+            mailpit.install_mailpit()
             infra.nginx_binary()
         elif args.command in ("start", "stop"):
             if not args.component:
-                parser.error("start/stop need a component: kafka, ferretdb, nginx or a service")
+                parser.error("start/stop need a component: kafka, ferretdb, mailpit, nginx or a service")
             if args.command == "stop":
                 stop_one(profile, args.component)
             else:

@@ -14,13 +14,14 @@ import yaml
 from services.awards.settings import AwardsSettings
 from services.identity.settings import IdentitySettings
 from services.judging.settings import JudgingSettings
+from services.notifications.settings import NotificationsSettings
 from services.submission.settings import SubmissionSettings
 from shared.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS: dict[str, type[ServiceSettings]] = {
     "identity": IdentitySettings, "submission": SubmissionSettings, "judging": JudgingSettings,
-    "awards": AwardsSettings,
+    "awards": AwardsSettings, "notifications": NotificationsSettings,
 }
 
 

@@ -1,0 +1,1 @@
+"""Notifications: tells people by e-mail what the platform did, learning everything from events."""

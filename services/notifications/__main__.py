@@ -1,0 +1,3 @@
+from services.notifications.main import run
+
+run()

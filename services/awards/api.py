@@ -200,7 +200,7 @@ def build_router(svc: AwardsService, pub: Publication, auth: Auth) -> APIRouter:
                 "statistics": await pub.statistics(off.contest)}
 
     @r.get("/public/contests/{contest_id}/inputs.json", dependencies=[Depends(browsing)], response_class=Response,
-           responses=out.file_response("application/json", "The inputs the result was computed from (canonical JSON)."))
+           responses=out.INPUTS_FILE)
     async def public_inputs(contest_id: str) -> Response:
         off = await pub.announced(contest_id)
         return _file(off.inputs_json, "application/json", f"du-lieu-dau-vao-{contest_id}.json")

@@ -23,6 +23,13 @@ def file_response(media: str, what: str) -> dict[int | str, dict[str, Any]]:
                   "content": {media: {"schema": {"type": "string", "format": "binary"}}}}}
 
 
+#: The exported inputs of a result: a JSON file (its format: ``services.awards.domain.result_hash``).
+INPUTS_FILE: dict[int | str, dict[str, Any]] = {200: {
+    "description": "The inputs the result was computed from (canonical JSON).", "headers": FILE_HEADERS,
+    "content": {"application/json": {"schema": {"type": "object", "required": ["format"],
+                                                "properties": {"format": {"type": "string"}}}}}}}
+
+
 # ---------------------------------------------------------------- organisers
 
 

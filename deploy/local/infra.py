@@ -33,7 +33,7 @@ FERRETDB_VERSION = "v1.24.2"
 SERVICES = ("identity", "submission", "judging", "awards", "notifications")
 MAX_REPLICAS = 5
 #: Mailpit's SMTP and web UI/API ports per profile (``deploy.local.mailpit``).
-MAIL_PORTS = {"dev": (1025, 8025), "test": (11025, 18025), "ci": (21025, 28025)}
+MAIL_PORTS = {"dev": (1025, 8025), "test": (11025, 18025), "ci": (21025, 28025), "alt": (23025, 23026)}
 
 log = structlog.get_logger("runner")
 
@@ -113,6 +113,10 @@ PROFILES = {
     "ci": Profile("ci", 28080, 47017, 29092, 29093,
                   {"identity": 28104, "submission": 28101, "judging": 28102, "awards": 28103,
                    "notifications": 28105}),
+    # A third, for running the suite beside the other two (several people or agents on one machine).
+    "alt": Profile("alt", 23080, 23017, 23092, 23093,
+                   {"identity": 23104, "submission": 23101, "judging": 23102, "awards": 23103,
+                    "notifications": 23105}),
 }
 
 

@@ -24,7 +24,7 @@ from services.submission.core import (
     versions_of,
     with_version,
 )
-from services.submission.domain.attachments import REFUSAL, attachment_message, check_attachment, sanitize_filename
+from services.submission.domain.attachments import REFUSAL, check_attachment, sanitize_filename
 from services.submission.domain.attachments import declared_type as file_type_of
 from services.submission.domain.initiative import (
     InitiativeForm,
@@ -33,6 +33,7 @@ from services.submission.domain.initiative import (
 from services.submission.domain.messages import Lang
 from services.submission.domain.retention import MAX_ENTRY_BYTES, referenced_files
 from services.submission.files import CONTENT_TYPES, KIND_OF_TYPE, MB, neutral_name
+from services.submission.messages import attachment_message
 from services.submission.scrub import Unscrubbable, scrub
 from shared.auth import Principal
 from shared.errors import Conflict, Forbidden, NotFound, TooLarge

@@ -24,6 +24,7 @@ from services.submission.domain.contest_rules import (
     extend_deadline,
 )
 from services.submission.domain.messages import Lang, ValidationError
+from services.submission.messages import field_messages
 from shared import outbox
 from shared.auth import Principal
 from shared.envelope import Envelope
@@ -57,7 +58,7 @@ class ContestsPart(SubmissionCore):
         try:
             rules_of(contest)
         except ValidationError as exc:
-            raise FieldErrors(exc.messages(lang), lang=lang) from exc
+            raise FieldErrors(field_messages(exc.issues, lang), lang=lang) from exc
 
     async def create_contest(self, by: Principal, data: dict[str, Any], lang: Lang = "vi",
                              idempotency_key: str | None = None) -> Doc:
@@ -152,7 +153,7 @@ class ContestsPart(SubmissionCore):
         try:
             rules = extend_deadline(rules_of(c), closes_at, reason, now)
         except ValidationError as exc:
-            raise FieldErrors(exc.messages(lang), lang=lang) from exc
+            raise FieldErrors(field_messages(exc.issues, lang), lang=lang) from exc
         ext = {"from": c["closes_at"], "to": rules.closes_at, "reason": reason.strip(), "by": by.account_id, "at": now}
         after = {**c, "closes_at": rules.closes_at, "extensions": [*c.get("extensions", []), ext]}
         return await self._save_contest(c, after, lambda a: self._env(ContestDeadlineExtended(

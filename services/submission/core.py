@@ -23,6 +23,7 @@ from services.submission.domain.messages import Lang
 from services.submission.domain.retention import kept_versions
 from services.submission.files import HARD_CAP_BYTES, MB
 from services.submission.fingerprints import Fingerprints
+from services.submission.messages import issue_message
 from services.submission.quotas import EntryQuota
 from services.submission.settings import SubmissionSettings
 from services.submission.store import SubmissionStore
@@ -201,6 +202,6 @@ class SubmissionCore:
         rules = rules_of(contest)
         issue = entry_change_issue(rules, contest["status"], datetime.now(UTC))
         if issue is not None:
-            raise Conflict(issue.message(lang))
+            raise Conflict(issue_message(issue, lang))
         return contest, rules
 

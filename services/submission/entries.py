@@ -33,11 +33,10 @@ from services.submission.domain.initiative import (
     apply_status,
     next_version,
     receipt_code,
-    validate_draft,
-    validate_for_submission,
 )
 from services.submission.domain.messages import Lang
 from services.submission.domain.outcome import round_outcome
+from services.submission.messages import transition_message, validate_draft, validate_for_submission
 from shared import outbox
 from shared.auth import Principal
 from shared.envelope import Envelope
@@ -206,7 +205,7 @@ class EntriesPart(AttachmentsPart):
         try:
             status = apply_status(entry["status"], "submitted", window_open=True)
         except TransitionError as exc:
-            raise Conflict(exc.message(lang)) from exc
+            raise Conflict(transition_message(exc, lang)) from exc
         if status == entry["status"]:
             return entry  # submitting twice is harmless
         now = datetime.now(UTC)
@@ -227,7 +226,7 @@ class EntriesPart(AttachmentsPart):
         try:
             status = apply_status(entry["status"], "withdrawn", window_open=True)
         except TransitionError as exc:
-            raise Conflict(exc.message(lang)) from exc
+            raise Conflict(transition_message(exc, lang)) from exc
         if status == entry["status"]:
             return entry
         now = datetime.now(UTC)

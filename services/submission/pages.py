@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from services.submission.domain.contest_rules import VN_TZ
-from services.submission.domain.initiative import status_label
+from services.submission.messages import status_label
 from services.submission.screening import Screening
 from services.submission.service import SubmissionService, rules_of
 from shared.auth import Auth, Principal

@@ -14,7 +14,7 @@ import zipfile
 from shared.errors import Invalid, Refused, TooLarge, Unsupported
 
 from .contest_rules import ContestRules, normalize_type
-from .messages import Lang, message
+from .messages import Issue
 
 PDF_MAGIC = b"%PDF-"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -141,12 +141,11 @@ def check_attachment(filename: str, data: bytes, rules: ContestRules, *, existin
     return None
 
 
-def attachment_message(code: str, rules: ContestRules, filename: str = "", lang: Lang = "vi") -> str:
-    """The user-facing message for a ``check_attachment`` code, filled in from the rules."""
-    params: dict[str, object] = {
+def attachment_issue(code: str, rules: ContestRules, filename: str = "") -> Issue:
+    """A ``check_attachment`` code with the values its message names, taken from the rules."""
+    return Issue.of(code, **{
         "allowed": ", ".join(f".{t}" for t in sorted(rules.allowed_types)),
         "max_mb": f"{rules.max_file_bytes / (1024 * 1024):g}",
         "max": rules.max_files,
         "ext": declared_type(filename) or "",
-    }
-    return message(code, lang, params)
+    })

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Literal, get_args
 
 from .contest_rules import ContestRules, to_utc
-from .messages import Issue, Lang, ValidationError, message, render
+from .messages import Issue, ValidationError
 
 # ---------------------------------------------------------------------------------------------
 # Form model
@@ -180,16 +180,6 @@ def check_draft(fields: FormInput, rules: ContestRules) -> dict[str, Issue]:
 def check_submission(fields: FormInput, rules: ContestRules) -> dict[str, Issue]:
     """Every issue that stops an entry from being submitted."""
     return _check(fields, rules, full=True)
-
-
-def validate_draft(fields: FormInput, rules: ContestRules, lang: Lang = "vi") -> dict[str, str]:
-    """Field-keyed messages for saving a draft; empty dict means it can be saved."""
-    return render(check_draft(fields, rules), lang)
-
-
-def validate_for_submission(fields: FormInput, rules: ContestRules, lang: Lang = "vi") -> dict[str, str]:
-    """Field-keyed messages for submitting; empty dict means it can be submitted."""
-    return render(check_submission(fields, rules), lang)
 
 
 def _check_text(
@@ -462,24 +452,7 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 #: Moves the participant makes themselves; only legal while the contest window is open.
 PARTICIPANT_STATUSES: frozenset[Status] = frozenset({"submitted", "withdrawn"})
 
-STATUS_LABELS: dict[Status, tuple[str, str]] = {
-    "draft": ("Bản nháp", "Draft"),
-    "submitted": ("Đã nộp", "Submitted"),
-    "withdrawn": ("Đã rút", "Withdrawn"),
-    "eligible": ("Hợp lệ", "Eligible"),
-    "ineligible": ("Không hợp lệ", "Ineligible"),
-    "under_review": ("Đang chấm", "Under review"),
-    "scored": ("Đã chấm điểm", "Scored"),
-    "awarded": ("Đạt giải", "Awarded"),
-    "not_awarded": ("Không đạt giải", "Not awarded"),
-}
-
 TransitionKind = Literal["stale", "forbidden", "window_closed"]
-
-
-def status_label(status: Status, lang: Lang = "vi") -> str:
-    vi, en = STATUS_LABELS[status]
-    return vi if lang == "vi" else en
 
 
 class TransitionError(ValueError):
@@ -494,13 +467,6 @@ class TransitionError(ValueError):
         self.new = new
         self.kind = kind
         super().__init__(f"{current} -> {new}: {kind}")
-
-    def message(self, lang: Lang = "vi") -> str:
-        return message(
-            f"transition_{self.kind}",
-            lang,
-            {"current": status_label(self.current, lang), "new": status_label(self.new, lang)},
-        )
 
 
 def _as_status(value: str) -> Status:

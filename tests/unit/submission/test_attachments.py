@@ -12,13 +12,13 @@ from hypothesis import strategies as st
 
 from services.submission.domain.attachments import (
     REFUSAL,
-    attachment_message,
     check_attachment,
     declared_type,
     sanitize_filename,
     sniff_type,
 )
 from services.submission.domain.contest_rules import ContestRules
+from services.submission.messages import attachment_message
 from shared.errors import status_of
 
 RULES = ContestRules(

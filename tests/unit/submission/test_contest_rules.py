@@ -17,6 +17,7 @@ from services.submission.domain.contest_rules import (
     window_state,
 )
 from services.submission.domain.messages import ValidationError
+from services.submission.messages import field_messages, issue_message
 
 VN = timezone(timedelta(hours=7))
 OPENS = datetime(2026, 9, 1, 8, 0, tzinfo=VN)
@@ -54,7 +55,7 @@ def test_invalid_rules_report_every_field() -> None:
             allowed_types=frozenset({"exe"}),
         )
     assert set(info.value.issues) == {"opens_at", "max_coauthors", "max_file_bytes", "allowed_types"}
-    assert info.value.messages()["opens_at"] == "Thời điểm phải kèm múi giờ."
+    assert field_messages(info.value.issues)["opens_at"] == "Thời điểm phải kèm múi giờ."
 
 
 def test_closing_before_opening_is_refused() -> None:
@@ -111,8 +112,8 @@ def test_change_issue_explains_in_vietnamese_with_local_deadline() -> None:
     rules = make_rules()
     issue = entry_change_issue(rules, "open", CLOSES)
     assert issue is not None
-    assert issue.message() == ("Đã hết hạn nộp hồ sơ (25/11/2026 17:00); không thể nộp, sửa hay rút sáng kiến.")
-    assert "deadline has passed" in issue.message("en")
+    assert issue_message(issue) == ("Đã hết hạn nộp hồ sơ (25/11/2026 17:00); không thể nộp, sửa hay rút sáng kiến.")
+    assert "deadline has passed" in issue_message(issue, "en")
     assert entry_change_issue(rules, "open", OPENS) is None
     early = entry_change_issue(rules, "open", OPENS - timedelta(days=1))
     assert early is not None and early.code == "contest_not_open"
@@ -151,7 +152,7 @@ def test_extension_must_be_later_than_current_deadline() -> None:
     with pytest.raises(ValidationError) as info:
         extend_deadline(make_rules(), CLOSES, REASON, NOW)
     assert info.value.issues["closes_at"].code == "deadline_not_later"
-    assert info.value.messages()["closes_at"] == "Hạn mới phải sau hạn hiện tại (25/11/2026 17:00)."
+    assert field_messages(info.value.issues)["closes_at"] == "Hạn mới phải sau hạn hiện tại (25/11/2026 17:00)."
 
 
 def test_extension_must_be_in_the_future() -> None:
@@ -166,7 +167,7 @@ def test_extension_needs_a_real_reason(reason: str) -> None:
     with pytest.raises(ValidationError) as info:
         extend_deadline(make_rules(), CLOSES + timedelta(days=5), reason, NOW)
     assert set(info.value.issues) == {"reason"}
-    assert info.value.messages()["reason"] == "Lý do gia hạn cần ít nhất 10 ký tự."
+    assert field_messages(info.value.issues)["reason"] == "Lý do gia hạn cần ít nhất 10 ký tự."
 
 
 def test_extension_reports_both_problems_at_once() -> None:

@@ -15,11 +15,10 @@ from services.submission.domain.initiative import (
     check_submission,
     fields_hash,
     next_version,
-    validate_draft,
-    validate_for_submission,
     version_at,
 )
-from services.submission.domain.messages import MESSAGES, ValidationError
+from services.submission.domain.messages import ValidationError
+from services.submission.messages import CATALOG, WORDING, validate_draft, validate_for_submission
 
 from .vi_texts import MOT_CUA_PARAGRAPHS
 
@@ -241,7 +240,8 @@ def test_from_mapping_cleans_text_and_refuses_invalid_drafts() -> None:
 
 
 def test_every_issue_code_has_both_languages() -> None:
-    for vi, en in MESSAGES.values():
+    for vi in WORDING.values():
+        en = CATALOG.gettext(vi, "en")
         assert vi and en and vi != en
 
 

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from services.submission.domain.initiative import (
     RECEIPT_ALPHABET,
-    STATUS_LABELS,
     STATUS_RANK,
     STATUSES,
     TRANSITIONS,
@@ -19,8 +18,8 @@ from services.submission.domain.initiative import (
     is_valid_receipt,
     parse_receipt,
     receipt_code,
-    status_label,
 )
+from services.submission.messages import STATUS_LABELS, status_label, transition_message
 
 SALT = b"khoa-bi-mat-cua-cuoc-thi-2026"
 
@@ -106,7 +105,7 @@ def test_participant_moves_need_the_window_open() -> None:
     with pytest.raises(TransitionError) as info:
         apply_status("submitted", "withdrawn")  # after the deadline, or the caller forgot to say
     assert info.value.kind == "window_closed"
-    assert info.value.message() == "Chỉ có thể nộp hoặc rút sáng kiến trong thời hạn nhận hồ sơ."
+    assert transition_message(info.value) == "Chỉ có thể nộp hoặc rút sáng kiến trong thời hạn nhận hồ sơ."
 
 
 @pytest.mark.parametrize("current", ["eligible", "ineligible", "under_review", "scored", "awarded"])
@@ -147,7 +146,7 @@ def test_forbidden_moves(current: Status, new: Status) -> None:
     with pytest.raises(TransitionError) as info:
         apply_status(current, new, window_open=True)
     assert info.value.kind == "forbidden"
-    assert info.value.message("en").startswith("Cannot change the status")
+    assert transition_message(info.value, "en").startswith("Cannot change the status")
 
 
 def test_unknown_status_is_a_programming_error() -> None:

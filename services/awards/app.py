@@ -27,7 +27,7 @@ def build(settings: AwardsSettings | None = None) -> FastAPI:
     store = AwardsStore(rt.db)
     rt.use_outbox(store.contests)
     repos = mongo_repositories(store)
-    svc = AwardsService(repos, settings, views=rt.views, raw_store=store)
+    svc = AwardsService(repos, settings, views=rt.views)
     units = UnitCopy(rt.db["unit_directory"])
     pub = Publication(repos, settings, units)
     rt.subscribe(routes(svc, units))

@@ -37,7 +37,7 @@ def build_pages(svc: AwardsService, pub: Publication, auth: Auth, web: Web) -> A
     async def organiser_home(request: Request, _: Annotated[Principal, Depends(organiser)],
                              contest_id: str | None = None,
                              page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1) -> Response:
-        contests = await svc.store.contests.find({}, {"name": 1, "closes_at": 1}).sort("closes_at", -1).to_list()
+        contests = await svc.contest_list()
         if contest_id is None and contests:
             contest_id = contests[0]["_id"]
         contest = await svc.contest(contest_id) if contest_id else None
@@ -66,8 +66,7 @@ def build_pages(svc: AwardsService, pub: Publication, auth: Auth, web: Web) -> A
     async def checklist(request: Request, _: Annotated[Principal, Depends(organiser)],
                         contest_id: str | None = None) -> Response:
         """Every step of the contest from opening to announcement: what is done and what is next."""
-        contests = await svc.store.contests.find({"name": {"$exists": True}}, {"name": 1, "closes_at": 1}).sort(
-            "closes_at", -1).to_list()
+        contests = await svc.contest_list(named_only=True)
         if contest_id is None and contests:
             contest_id = contests[0]["_id"]
         contest = await svc.contest(contest_id) if contest_id else None

@@ -95,15 +95,6 @@ class AwardsService:
     repos: AwardsRepositories
     settings: AwardsSettings
     views: ViewCache = field(default_factory=ViewCache)  # the organisers' summaries, read once until a change
-    raw_store: AwardsStore | None = None  # the collections, for ``pages.py`` only (see ``store``)
-
-    @property
-    def store(self) -> AwardsStore:
-        """The raw collections, which ``pages.py`` still reads for its contest picker (the use
-        cases go through ``repos``; ``contest_list`` answers the same question)."""
-        if self.raw_store is None:
-            raise RuntimeError("this AwardsService was built without MongoDB collections")
-        return self.raw_store
 
     async def contest_list(self, *, named_only: bool = False) -> list[Doc]:
         """Contests' names and closing times, latest closing first (``named_only``: those whose

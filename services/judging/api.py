@@ -66,7 +66,8 @@ class PanelIn(BaseModel):
 
 class ReleaseIn(BaseModel):
     judges_per_entry: int | None = Field(default=None, ge=1, le=15)
-    seed: int = Field(default=2026, ge=0, le=2**31)
+    seed: int | None = Field(default=None, ge=0, le=2**31,
+                             description="Omitted: the contest's own fixed seed, the one its preview uses.")
 
 
 class DeadlineIn(BaseModel):
@@ -146,11 +147,9 @@ def build_router(svc: JudgingService, auth: Auth) -> APIRouter:
 
     @r.get("/contests/{contest_id}/judges", response_model=list[out.JudgeChoice])
     async def judges(contest_id: str, _: Annotated[Principal, Depends(organiser)]) -> list[Doc]:
-        c = await svc.contest(contest_id)
-        panel = c.get("panel")
         return [{"judge_id": j["_id"], "name": j["full_name"], "unit": j["unit"],
-                 "categories": j.get("categories", []), "on_panel": panel is None or j["_id"] in panel}
-                async for j in svc.store.judges.find({"active": True}).sort("full_name", 1)]
+                 "categories": j.get("categories", []), "on_panel": j["on_panel"]}
+                for j in await svc.active_judges(await svc.contest(contest_id))]
 
     @r.put("/contests/{contest_id}/panel", response_model=out.PanelOut)
     async def panel(contest_id: str, body: PanelIn, _: Annotated[Principal, Depends(organiser)]) -> Doc:

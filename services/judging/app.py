@@ -26,7 +26,7 @@ def build(settings: JudgingSettings | None = None) -> FastAPI:
     settings = settings or JudgingSettings()
     rt = Runtime(settings, HERE)
     store = JudgingStore(rt.db)
-    svc = JudgingService(mongo_repositories(store), settings, views=rt.views, raw_store=store)
+    svc = JudgingService(mongo_repositories(store), settings, views=rt.views)
     rt.use_outbox(store.reviews, store.rounds, store.contests)
     rt.subscribe(routes(svc))
     rt.on_startup(store.ensure_indexes)

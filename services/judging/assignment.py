@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -90,8 +91,15 @@ class Assignments(JudgingCore):
             raise Conflict(f"Không đủ giám khảo để phân công: {exc}") from exc
         return dict(plan), todo, judges
 
-    async def preview(self, contest_id: str, round_no: int, k: int | None, seed: int) -> Doc:
+    @staticmethod
+    def default_seed(contest_id: str) -> int:
+        """The seed a release uses when the organiser names none: fixed per contest (so the page's
+        preview is what "release" will do), different between contests, never a year in the code."""
+        return int.from_bytes(hashlib.sha256(contest_id.encode()).digest()[:4], "big") % 2**31
+
+    async def preview(self, contest_id: str, round_no: int, k: int | None, seed: int | None) -> Doc:
         """What releasing with this seed would assign: reproducible, nothing is written."""
+        seed = self.default_seed(contest_id) if seed is None else seed
         contest = await self.contest(contest_id)
         rule, rnd = await self._round_inputs(contest, round_no)
         k = (rnd or {}).get("k") or k or rule.judges_per_entry
@@ -107,8 +115,9 @@ class Assignments(JudgingCore):
             "loads": [{"judge_id": j, "name": names[j]["full_name"], "unit": names[j]["unit"], "load": n}
                       for j, n in sorted(loads.items())]}
 
-    async def release_round(self, contest_id: str, round_no: int, k: int | None, seed: int) -> Doc:
+    async def release_round(self, contest_id: str, round_no: int, k: int | None, seed: int | None) -> Doc:
         """Open a round and assign its entries; again later, assigns entries that arrived since."""
+        seed = self.default_seed(contest_id) if seed is None else seed
         self._forget_rounds()
         contest = await self.contest(contest_id)
         rule, rnd = await self._round_inputs(contest, round_no)

@@ -13,7 +13,7 @@ from services.judging.domain.rounds import RoundRule
 from services.judging.domain.rubric import Criterion, Rubric
 from services.judging.repositories import JudgingRepositories
 from services.judging.settings import JudgingSettings
-from services.judging.store import DocLocks, JudgingStore
+from services.judging.store import DocLocks
 from shared.envelope import Envelope, EventPayload
 from shared.errors import Invalid, NotFound
 from shared.events.judging import (
@@ -85,17 +85,7 @@ class JudgingCore:
     settings: JudgingSettings
     locks: DocLocks = field(default_factory=DocLocks)
     views: ViewCache = field(default_factory=ViewCache)  # the organisers' summaries (``views.py``)
-    raw_store: JudgingStore | None = None  # the collections, for ``api.py``/``pages.py`` only (see ``store``)
     _rounds_seen: dict[tuple[str, int], RoundState] = field(default_factory=dict)
-
-    @property
-    def store(self) -> JudgingStore:
-        """The raw collections, which ``api.py`` and ``pages.py`` still read for their lists (the
-        use cases go through ``repos``; ``active_judges``, ``contest_list``, ``entry_brief`` and
-        ``judge_names`` answer the same questions)."""
-        if self.raw_store is None:
-            raise RuntimeError("this JudgingService was built without MongoDB collections")
-        return self.raw_store
 
     def _env(self, payload: EventPayload) -> Envelope:
         return Envelope.wrap(payload, producer=self.settings.service_name)

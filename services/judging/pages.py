@@ -36,7 +36,7 @@ def build_pages(svc: JudgingService, auth: Auth, web: Web) -> APIRouter:
             rv, entry, contest = await svc.review_for(user, rid)
         except Forbidden:  # the conflict-of-interest declaration comes first
             rv = await svc.assigned(user, rid)
-            entry = await svc.store.entries.find_one({"_id": rv["entry_id"]}, {"code": 1, "title": 1}) or {}
+            entry = await svc.entry_brief(rv["entry_id"])
             return web.render(request, "declare.html", rid=rid, entry=entry, round_no=rv["round_no"],
                               submitted=rv["sheets"][user.account_id]["status"] == "submitted")
         queue = await svc.queue(user)
@@ -47,7 +47,7 @@ def build_pages(svc: JudgingService, auth: Auth, web: Web) -> APIRouter:
                           next_review=next_review, contest_name=contest.get("name", ""))
 
     async def pick(contest_id: str | None) -> tuple[list[Doc], str | None]:
-        contests = await svc.store.contests.find({}, {"name": 1, "closes_at": 1}).sort("closes_at", -1).to_list()
+        contests = await svc.contest_list()
         if contest_id is None and contests:
             contest_id = contests[0]["_id"]
         if contest_id is not None and all(c["_id"] != contest_id for c in contests):
@@ -92,9 +92,7 @@ def build_pages(svc: JudgingService, auth: Auth, web: Web) -> APIRouter:
         if contest_id is None:
             return web.render(request, "organiser.html", contests=contests, contest_id=None, tab="setup")
         contest = await svc.contest(contest_id)
-        panel = contest.get("panel")
-        judges = [{**j, "on_panel": panel is None or j["_id"] in panel}
-                  async for j in svc.store.judges.find({"active": True}).sort("full_name", 1)]
+        judges = await svc.active_judges(contest)
         return web.render(request, "setup.html", contests=contests, contest_id=contest_id, contest=contest,
                           rubric=contest["rubric"], max_total=rubric_of(contest["rubric"]).max_total,
                           rules=svc.rules(contest), standardised=svc.standardised(contest),
@@ -157,8 +155,7 @@ def build_pages(svc: JudgingService, auth: Auth, web: Web) -> APIRouter:
         rubrics = [*(contest.get("rubric_history") or []), contest.get("rubric") or {"criteria": []}]
         labels = {c["key"]: c["name"] for r in rubrics for c in r.get("criteria", [])}
         people = {j for a in rows for j in [*(a.get("old") or {}), *a.get("removed", []), *a.get("added", [])]}
-        judge_names = {j["_id"]: j.get("full_name", "") async for j in svc.store.judges.find(
-            {"_id": {"$in": sorted(people)}}, {"full_name": 1})}
+        judge_names = {i: j.get("full_name", "") for i, j in (await svc.judge_names(people)).items()}
         return web.render(request, "audit.html", contests=contests, contest_id=contest_id, rows=rows, tab="audit",
                           labels=labels, judge_names=judge_names)
 

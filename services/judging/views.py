@@ -66,7 +66,7 @@ async def _progress(svc: JudgingService, contest_id: str, round_no: int) -> Doc:
 async def next_round_preview(svc: JudgingService, contest_id: str, round_no: int) -> Doc:
     """The assignment the next round would get, computed once until something changes."""
     return (await svc.views.get(("preview", contest_id, round_no),
-                                lambda: svc.preview(contest_id, round_no, None, 2026))).value
+                                lambda: svc.preview(contest_id, round_no, None, None))).value
 
 
 async def calibration_view(svc: JudgingService, contest_id: str, round_no: int) -> Doc:

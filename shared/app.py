@@ -286,14 +286,15 @@ class Runtime:
 
     def error_response(self, request: Request, status: int, message: str, errors: Mapping[str, str] | None = None,
                        *, extra: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None,
-                       retry_after: int | None = None, params: Mapping[str, str] | None = None,
+                       retry_after: int | None = None, params: Mapping[str, object] | None = None,
                        as_page: bool = True) -> Response:
         """The one mapping from a refusal or failure to what the client reads: ``message`` and
         each field's message (Vietnamese msgids) in the user's language through the service's
         catalogue; ``{"detail", "errors", **extra}`` (``shared.errors.ErrorBody``) for an API
         client, the error page for a browser on a page route (sign-in for a 401); ``Retry-After``
         on 429 and 503."""
-        detail = self.web.t(request, message).format(**params) if params else self.web.t(request, message)
+        detail = self.web.catalog.format(message, request_lang(request), params) if params \
+            else self.web.t(request, message)
         out = dict(headers or {})
         if retry_after or status == 503:
             out["Retry-After"] = str(retry_after or RETRY_AFTER_S)
@@ -543,7 +544,7 @@ class Runtime:
         async def refused(request: Request, exc: Exception) -> Response:
             assert isinstance(exc, Refused)
             return self.error_response(request, status_of(exc), exc.message, exc.errors, extra=exc.extra,
-                                       retry_after=exc.retry_after)
+                                       retry_after=exc.retry_after, params=exc.params)
 
         async def invalid(request: Request, exc: Exception) -> Response:
             assert isinstance(exc, RequestValidationError)

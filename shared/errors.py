@@ -5,26 +5,51 @@ once, translates the message and the field messages into the user's language and
 ``{"detail": ..., "errors": {field: message}}`` (or the error page). Consumers catch them too:
 a refusal inside an event handler is a rule, not a failure to retry.
 
-Messages are the Vietnamese text, which is also the key of the English catalogue.
+Messages are the Vietnamese text, which is also the key of the English catalogue; their
+``{placeholders}`` are filled at the edge from ``params`` (a value may itself be a :class:`Text`,
+worded in the same language), and a field's message may be a :class:`Text` too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
+class Text(str):
+    """A message worded later, in the reader's language: its Vietnamese msgid (extracted for the
+    catalogue: ``Text`` is a keyword of ``tools/messages.py``) and the values of its placeholders.
+
+    It *is* the msgid as a ``str`` (so every ``field -> message`` mapping holds it unchanged and
+    equality is the msgid's); the edge fills ``params`` in after translating.
+    """
+
+    params: Mapping[str, object]
+
+    def __new__(cls, msgid: str, params: Mapping[str, object] | None = None) -> Text:
+        self = super().__new__(cls, msgid)
+        self.params = MappingProxyType(dict(params or {}))
+        return self
+
+    def __repr__(self) -> str:
+        return f"Text({str.__repr__(self)}, {dict(self.params)!r})"
+
+
 class Refused(Exception):
     """A request the rules refuse. ``errors``: field -> message; ``extra``: more keys of the body
-    a client acts on (e.g. ``declaration_required``)."""
+    a client acts on (e.g. ``declaration_required``); ``params``: the values of the message's
+    ``{placeholders}``."""
 
     def __init__(self, message: str, errors: Mapping[str, str] | None = None, *, field: str | None = None,
-                 extra: Mapping[str, Any] | None = None, retry_after: int | None = None) -> None:
+                 extra: Mapping[str, Any] | None = None, retry_after: int | None = None,
+                 params: Mapping[str, object] | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.errors = dict(errors or ({field: message} if field else {}))
+        self.params = dict(params or {})
+        self.errors = dict(errors or ({field: Text(message, self.params)} if field else {}))
         self.extra = dict(extra or {})
         self.retry_after = retry_after  # seconds, when trying again later can succeed
 

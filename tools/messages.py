@@ -6,7 +6,8 @@
 What counts as a text is ``babel.cfg`` (Python modules and Jinja templates) read with the
 keywords below: the gettext functions, :func:`shared.web.i18n.N_` for texts kept to translate
 later, ``tr`` (a service's "in the caller's language" helper), and the refusal kinds of
-``shared.errors``, whose first argument is the Vietnamese message the edge translates. ``pybabel
+``shared.errors`` and its ``Text`` (a message with values), whose first argument is the Vietnamese
+message the edge translates. ``pybabel
 extract -F babel.cfg`` with the same ``-k`` keywords finds the same texts. A text under
 ``shared/`` belongs to the shared catalogue (every service loads it); a service's text to the
 service's, unless the shared one already has it.
@@ -31,10 +32,10 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Every service package with pages or messages (a new one is checked as soon as it exists).
 SERVICES = tuple(sorted(p.parent.name for p in ROOT.glob("services/*/__init__.py")))
 REFUSALS = ("Refused", "NotFound", "Forbidden", "Conflict", "Gone", "Invalid", "TooLarge", "Unsupported",
-            "Throttled", "Busy")
+            "Throttled", "Busy", "NotSignedIn")
 #: Babel keyword specs (``None``: the first argument is the message).
 KEYWORDS: Mapping[str, tuple[int, ...] | None] = {
-    "_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "lazy_gettext": None, "tr": None,
+    "_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "lazy_gettext": None, "tr": None, "Text": None,
     **{name: None for name in REFUSALS},
 }
 

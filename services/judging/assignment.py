@@ -21,6 +21,7 @@ from services.judging.domain.assignment import (
     rebalance,
 )
 from services.judging.domain.rounds import RoundRule
+from services.judging.messages import text
 from services.judging.repositories import fresh_sheet
 from services.judging.store import review_id
 from shared.envelope import Envelope
@@ -88,7 +89,7 @@ class Assignments(JudgingCore):
             plan = assign_judges([EntryRef(e["_id"], e["conflict_unit"], e["category"]) for e in todo], refs,
                                  min(k, max(len(refs), 1)), seed, base_loads=loads)
         except AssignmentError as exc:
-            raise Conflict(f"Không đủ giám khảo để phân công: {exc}") from exc
+            raise Conflict("Không đủ giám khảo để phân công: {reason}", params={"reason": text(exc)}) from exc
         return dict(plan), todo, judges
 
     @staticmethod
@@ -219,7 +220,7 @@ class Assignments(JudgingCore):
         try:
             plan = rebalance(current, judges, entries, self._locked(reviews, active), rnd["seed"], excluded=excluded)
         except AssignmentError as exc:
-            raise Conflict(f"Không đủ giám khảo để phân công lại: {exc}") from exc
+            raise Conflict("Không đủ giám khảo để phân công lại: {reason}", params={"reason": text(exc)}) from exc
         moved = await self._apply(reviews, plan, actor=actor, kind="rebalance", note=note)
         log.info("judging.rebalanced", contest_id=contest_id, round_no=round_no, moved=moved, note=note)
         return moved

@@ -13,6 +13,7 @@ from services.judging.core import (
 from services.judging.domain.assignment import (
     swap_problem,
 )
+from services.judging.messages import swap_msgid
 from services.judging.work import JudgesWork
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound
@@ -63,7 +64,7 @@ class OrganiserControls(JudgesWork):
                           "pinned": j in r.get("pinned", [])} for j in r["judge_ids"]],
             "candidates": sorted(({"judge_id": j.judge_id, "name": names.get(j.judge_id, {}).get("full_name", ""),
                                    "unit": j.unit, "load": loads[j.judge_id],
-                                   "problem": swap_problem(entry, j, r["judge_ids"], r.get("excluded", []))}
+                                   "problem": swap_msgid(swap_problem(entry, j, r["judge_ids"], r.get("excluded", [])))}
                                   for j in judges if j.judge_id not in r["judge_ids"]),
                                  key=lambda c: (bool(c["problem"]), c["load"], c["name"])),
         }

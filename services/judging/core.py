@@ -23,6 +23,7 @@ from shared.events.judging import (
 )
 from shared.mongo import Doc
 from shared.view_cache import ViewCache
+from shared.web.i18n import N_
 
 log = structlog.get_logger(__name__)
 
@@ -34,7 +35,7 @@ MSG_NOT_YOURS = "Không tìm thấy bài được phân công cho bạn."
 MSG_CHANGED = "Phiếu chấm vừa thay đổi ở nơi khác, vui lòng tải lại."
 
 
-def invalid(errors: dict[str, str], detail: str = "Dữ liệu không hợp lệ.") -> Invalid:
+def invalid(errors: dict[str, str], detail: str = N_("Dữ liệu không hợp lệ.")) -> Invalid:
     return Invalid(detail, errors)
 
 

@@ -14,6 +14,7 @@ from services.judging.core import (
     rubric_of,
 )
 from services.judging.domain.rubric import Criterion, Rubric, RubricError
+from services.judging.messages import text
 from shared.errors import Conflict, NotFound, Refused
 from shared.mongo import Doc
 
@@ -31,7 +32,7 @@ class SetUp(Assignments):
         try:
             rubric = Rubric(version=version + 1, criteria=tuple(Criterion(**c) for c in criteria))
         except RubricError as exc:
-            raise invalid({"criteria": str(exc)}) from exc
+            raise invalid({"criteria": text(exc)}) from exc
         limit = self._min_total_over(contest, rubric)
         if limit:
             raise invalid({"criteria": limit})

@@ -24,7 +24,9 @@ from services.judging.domain.assignment import (
     swap_problem,
 )
 from services.judging.domain.rubric import Rubric, validate_scores
+from services.judging.messages import text, texts
 from shared.auth import Principal
+from shared.coded import Code
 from shared.envelope import Envelope
 from shared.errors import Conflict, Forbidden, Gone, NotFound
 from shared.events.judging import (
@@ -33,6 +35,7 @@ from shared.events.judging import (
     JudgeSheet,
 )
 from shared.mongo import Doc
+from shared.web.i18n import N_
 
 log = structlog.get_logger(__name__)
 
@@ -156,7 +159,7 @@ class JudgesWork(Assignments):
             chosen = next((j for j in judges if j.judge_id == to), None)
             problem = swap_problem(entry, chosen, r["judge_ids"], r.get("excluded", []))
             if problem:
-                raise invalid({"to": problem})
+                raise invalid({"to": text(Code.of(problem))})
             plan = Assignment(rnd["k"], {**current.by_entry, r["entry_id"]: tuple(
                 [j for j in r["judge_ids"] if j != judge_id] + [to])})
         else:
@@ -193,11 +196,10 @@ class JudgesWork(Assignments):
         rubric = rubric_of(contest["rubric"])
         old = r["sheets"][judge.account_id]
         final = submit or old["status"] == "submitted"  # a submitted sheet can be revised, never emptied
-        errors = validate_scores(rubric, scores, final=final)
-        errors |= {f"comment-{k}": "Tiêu chí không có trong thang điểm"
-                   for k in comments if rubric.criterion(k) is None}
+        errors = texts(validate_scores(rubric, scores, final=final))
+        errors |= {f"comment-{k}": text(Code.of("score.unknown")) for k in comments if rubric.criterion(k) is None}
         if errors:
-            raise invalid(errors, "Điểm chưa hợp lệ.")
+            raise invalid(errors, N_("Điểm chưa hợp lệ."))
         now = datetime.now(UTC)
         clean = {k: float(v) for k, v in scores.items() if v is not None}
         kept = {k: v for k, v in comments.items() if v}

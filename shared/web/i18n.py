@@ -30,6 +30,8 @@ from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 from fastapi import Request
 
+from shared.errors import Text
+
 Lang = Literal["vi", "en"]
 LANGS = ("vi", "en")
 LANG_COOKIE = "lang"
@@ -91,8 +93,15 @@ class Catalog:
         return self.translations(lang).ngettext(singular, plural, n)
 
     def format(self, text: str, lang: str, params: Mapping[str, object] | None = None) -> str:
-        """Translate, then fill ``{name}`` placeholders (unknown ones stay visible)."""
-        return self.gettext(text, lang).format_map(_KeepMissing(params or {}))
+        """Translate, then fill ``{name}`` placeholders (unknown ones stay visible); a value that
+        is a :class:`~shared.errors.Text` is worded in the same language first."""
+        values = {k: self.word(v, lang) if isinstance(v, Text) else v for k, v in (params or {}).items()}
+        return self.gettext(text, lang).format_map(_KeepMissing(values))
+
+    def word(self, text: str, lang: str) -> str:
+        """A message in ``lang``: a :class:`~shared.errors.Text` with its values filled in, or a
+        plain msgid translated."""
+        return self.format(text, lang, text.params) if isinstance(text, Text) else self.gettext(text, lang)
 
     def missing(self, texts: Iterable[str], lang: str = "en") -> list[str]:
         known = getattr(self.translations(lang), "_catalog", {})

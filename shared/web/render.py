@@ -49,7 +49,8 @@ class Web:
         )
 
     def t(self, request: Request, text: str) -> str:
-        return self.catalog.gettext(text, request_lang(request))
+        """``text`` in the request's language (a :class:`~shared.errors.Text` with its values)."""
+        return self.catalog.word(text, request_lang(request))
 
     def render(self, request: Request, name: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
         lang = request_lang(request)

@@ -70,3 +70,40 @@ def test_a_browser_gets_the_error_page_in_its_language(client: TestClient) -> No
     r = client.get("/x/closed?lang=en", headers={"accept": "text/html"})
     assert r.status_code == 409 and "text/html" in r.headers["content-type"]
     assert "The result has already been announced." in r.text
+
+
+def test_message_values_and_coded_rules_are_worded_in_the_readers_language() -> None:
+    """A refusal's ``params`` fill its placeholders after translation; a value or a field
+    message that is a ``Text`` (a domain code worded by the service) is translated too."""
+    from services.judging.domain.assignment import AssignmentError, EntryRef, JudgeRef, assign_judges
+    from services.judging.domain.rubric import Rubric
+    from services.judging.messages import text
+    from shared.coded import CodedError
+
+    judging = AWARDS.parent / "judging"
+    rt = Runtime(ServiceSettings(service_name="judging", mongo_url="mongodb://127.0.0.1:1/"), judging)
+    rt.prepared.set()
+    with pytest.raises(AssignmentError) as short:
+        assign_judges([EntryRef("hs1", "A", "x")], [JudgeRef("a", "A")], 1, 0)
+    with pytest.raises(CodedError) as bad:
+        Rubric(1, ())
+    r = APIRouter()
+
+    async def conflict() -> None:
+        raise Conflict("Không đủ giám khảo để phân công: {reason}", params={"reason": text(short.value)})
+
+    async def invalid() -> None:
+        raise Invalid("Dữ liệu không hợp lệ.", {"criteria": text(bad.value)})
+
+    r.add_api_route("/x/conflict", conflict)
+    r.add_api_route("/x/invalid", invalid)
+    client = TestClient(rt.create_app(title="t", routers=[r]))
+    json = {"accept": "application/json"}
+    assert client.get("/x/conflict", headers=json).json()["detail"] == (
+        "Không đủ giám khảo để phân công: Không đủ 1 giám khảo hợp lệ (khác đơn vị, không xung đột) cho 1 hồ sơ: hs1")
+    assert client.get("/x/conflict?lang=en", headers=json).json()["detail"] == (
+        "Not enough judges to assign: Fewer than 1 eligible judges (another unit, no conflict) for 1 entries: hs1")
+    assert client.get("/x/invalid?lang=en", headers=json).json() == {
+        "detail": "Invalid data.", "errors": {"criteria": "The rubric needs at least one criterion"}}
+    assert client.get("/x/invalid", headers=json).json()["errors"] == {
+        "criteria": "Thang điểm phải có ít nhất một tiêu chí"}

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from services.judging.domain.rubric import Rubric, weighted_total
+from shared.coded import CodedError
 
 __all__ = [
     "DISAGREEMENT_TOLERANCE",
@@ -42,8 +43,9 @@ ScoreRow = tuple[str, str, Sequence[float | None]]
 """(entry_id, judge_id, criterion scores in ``rubric.criteria`` order) for bulk aggregation."""
 
 
-class AggregationError(ValueError):
-    """Scores cannot be aggregated (no judges, a judge twice on one entry, rubric mismatch)."""
+class AggregationError(CodedError):
+    """Scores cannot be aggregated (no judges, a judge twice on one entry, rubric mismatch): a
+    broken invariant of stored data, logged by its code, never a user's mistake."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +128,7 @@ def _result(
     """Common tail of single and bulk aggregation, so both give bit-identical results."""
     n = len(totals)
     if len(set(judge_ids)) != n:
-        raise AggregationError(f"Một giám khảo chấm hồ sơ {entry_id} nhiều lần")
+        raise AggregationError("judge_twice", entry=entry_id)
     average = mean(totals)
     trimmed = mean(sorted(totals)[1:-1]) if n >= TRIM_MIN_JUDGES else None
     spread = max(totals) - min(totals)
@@ -157,7 +159,7 @@ def aggregate_entry(
     criteria included, since organisers read them too).
     """
     if not judge_scores:
-        raise AggregationError(f"Hồ sơ {entry_id} chưa có điểm của giám khảo nào")
+        raise AggregationError("no_judges", entry=entry_id)
     means: dict[str, float] = {}
     for key in rubric.keys:
         values = [v for s in judge_scores if (v := s.scores.get(key)) is not None]
@@ -165,7 +167,7 @@ def aggregate_entry(
             means[key] = mean(values)
     unknown = {key for s in judge_scores for key in s.scores if rubric.criterion(key) is None}
     if unknown:
-        raise AggregationError(f"Tiêu chí không có trong thang điểm: {', '.join(sorted(unknown))}")
+        raise AggregationError("unknown_criteria", keys=", ".join(sorted(unknown)))
     return _result(
         entry_id,
         [s.judge_id for s in judge_scores],
@@ -210,9 +212,7 @@ def _aggregate_rows(rubric: Rubric, rows: Iterable[ScoreRow], disagreement_thres
     grouped: dict[str, tuple[list[str], list[float], list[Sequence[float | None]]]] = {}
     for entry_id, judge_id, values in rows:
         if len(values) != width:
-            raise AggregationError(
-                f"Điểm của giám khảo {judge_id} cho hồ sơ {entry_id} có {len(values)} tiêu chí, cần {width}"
-            )
+            raise AggregationError("row_width", judge=judge_id, entry=entry_id, got=len(values), width=width)
         group = grouped.get(entry_id)
         if group is None:
             group = grouped[entry_id] = ([], [], [])
@@ -279,12 +279,12 @@ def z_score_totals(results: Iterable[EntryResult], stats: Mapping[str, JudgeStat
     out: dict[str, float] = {}
     for result in results:
         if result.entry_id in out:
-            raise AggregationError(f"Hồ sơ {result.entry_id} xuất hiện nhiều lần")
+            raise AggregationError("entry_twice", entry=result.entry_id)
         mapped = []
         for judge_id, total in result.judge_totals.items():
             judge = stats.get(judge_id)
             if judge is None:
-                raise AggregationError(f"Thiếu thống kê của giám khảo {judge_id}")
+                raise AggregationError("judge_stats_missing", judge=judge_id)
             z = (total - judge.mean) / judge.stdev if judge.count >= 2 and judge.stdev > 0 else 0.0
             mapped.append(panel_mean + z * panel_stdev)
         out[result.entry_id] = mean(mapped)

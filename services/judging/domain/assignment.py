@@ -55,6 +55,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from types import MappingProxyType
 
+from shared.coded import CodedError
 from shared.units import unit_key
 
 __all__ = [
@@ -108,28 +109,29 @@ class JudgeRef:
 
 def swap_problem(entry: EntryRef | None, judge: JudgeRef | None, current: Sequence[str],
                  excluded: Sequence[str]) -> str:
-    """Why an organiser may not hand this entry to this judge by hand ('' when they may): the
-    same conflict and expertise rules as automatic assignment, and no judge twice."""
+    """Why an organiser may not hand this entry to this judge by hand, as a code ('' when they
+    may): the same conflict and expertise rules as automatic assignment, and no judge twice."""
     if entry is None:
-        return "Không tìm thấy hồ sơ trong vòng chấm."
+        return "swap.no_entry"
     if judge is None:
-        return "Giám khảo này không thuộc hội đồng hoặc đã bị khoá."
+        return "swap.not_on_panel"
     if judge.judge_id in current:
-        return "Giám khảo này đã chấm hồ sơ này."
+        return "swap.already_on_entry"
     if judge.judge_id in excluded:
-        return "Giám khảo này đã rút hoặc đã bị huỷ phiếu ở hồ sơ này."
+        return "swap.excluded"
     if normalise_unit(judge.unit) == normalise_unit(entry.unit):
-        return "Giám khảo cùng đơn vị với tác giả: xung đột lợi ích."
+        return "swap.same_unit"
     if judge.categories and normalise_unit(entry.category) not in {normalise_unit(c) for c in judge.categories}:
-        return "Giám khảo không chấm lĩnh vực của hồ sơ này."
+        return "swap.other_category"
     return ""
 
 
-class AssignmentError(ValueError):
-    """The request breaks a hard rule or cannot be satisfied; ``entry_ids`` names the entries."""
+class AssignmentError(CodedError):
+    """The request breaks a hard rule or cannot be satisfied (a code and its values, worded by
+    the service); ``entry_ids`` names the entries."""
 
-    def __init__(self, message: str, entry_ids: Iterable[str] = ()) -> None:
-        super().__init__(message)
+    def __init__(self, code: str, /, entry_ids: Iterable[str] = (), **params: object) -> None:
+        super().__init__(code, **params)
         self.entry_ids: tuple[str, ...] = tuple(entry_ids)
 
 
@@ -146,7 +148,7 @@ class Assignment(Mapping[str, tuple[str, ...]]):
 
     def __post_init__(self) -> None:
         if isinstance(self.k, bool) or not isinstance(self.k, int) or self.k < 1:
-            raise AssignmentError(f"Số giám khảo cho mỗi hồ sơ phải là số nguyên dương, nhận {self.k!r}")
+            raise AssignmentError("k_invalid", k=repr(self.k))
         frozen = {entry: tuple(sorted(judges)) for entry, judges in self.by_entry.items()}
         object.__setattr__(self, "by_entry", MappingProxyType(frozen))
 
@@ -233,13 +235,13 @@ def reassign_on_recusal(
     """
     current = assignment.by_entry.get(entry_id)
     if current is None or judge_id not in current:
-        raise AssignmentError(f"Giám khảo {judge_id} không được phân công hồ sơ {entry_id}", [entry_id])
+        raise AssignmentError("not_assigned", [entry_id], judge=judge_id, entry=entry_id)
     recusal = (entry_id, judge_id)
     locked = set(locked)
     if recusal in locked:
-        raise AssignmentError(f"Giám khảo {judge_id} đã chấm hồ sơ {entry_id}; cần huỷ điểm trước khi rút", [entry_id])
+        raise AssignmentError("already_scored", [entry_id], judge=judge_id, entry=entry_id)
     if all(e.entry_id != entry_id for e in entries):
-        raise AssignmentError(f"Hồ sơ {entry_id} không có trong danh sách hồ sơ", [entry_id])
+        raise AssignmentError("unknown_entry", [entry_id], entry=entry_id)
     pairs = sorted(p for p in assignment.pairs() if p != recusal)
     keep = [p for p in pairs if p in locked]
     movable = [p for p in pairs if p not in locked]
@@ -293,7 +295,7 @@ class _Planner:
         strict: bool = False,
     ) -> None:
         if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-            raise AssignmentError(f"Số giám khảo cho mỗi hồ sơ phải là số nguyên dương, nhận {k!r}")
+            raise AssignmentError("k_invalid", k=repr(k))
         self.k = k
         self.rng = random.Random(seed)
 
@@ -301,11 +303,11 @@ class _Planner:
         judge_list = sorted(judges, key=lambda j: j.judge_id)
         self.entry_ids = [e.entry_id for e in entry_list]
         self.judge_ids = [j.judge_id for j in judge_list]
-        for kind, ids in (("hồ sơ", self.entry_ids), ("giám khảo", self.judge_ids)):
+        for kind, ids in (("entry", self.entry_ids), ("judge", self.judge_ids)):
             dupes = sorted({a for a, b in pairwise(ids) if a == b})
             if dupes:
-                named = dupes if kind == "hồ sơ" else []
-                raise AssignmentError(f"Mã {kind} bị trùng: {', '.join(dupes)}", named)
+                named = dupes if kind == "entry" else []
+                raise AssignmentError(f"duplicate_{kind}_ids", named, ids=", ".join(dupes))
         entry_index = {e: i for i, e in enumerate(self.entry_ids)}
         judge_index = {j: i for i, j in enumerate(self.judge_ids)}
         n_entries, n_judges = len(entry_list), len(judge_list)
@@ -338,7 +340,7 @@ class _Planner:
                 if j is None:
                     continue
                 if isinstance(extra, bool) or not isinstance(extra, int) or extra < 0:
-                    raise AssignmentError(f"Khối lượng sẵn có của giám khảo {judge_id} phải là số nguyên ≥ 0")
+                    raise AssignmentError("base_load_invalid", judge=judge_id)
                 load[j] = extra
         self.load = load
 
@@ -363,7 +365,7 @@ class _Planner:
                     broken.add(entry_id)
             if broken:
                 named = sorted(broken)
-                raise AssignmentError(f"Phân công có sẵn vi phạm quy tắc cho hồ sơ: {', '.join(named)}", named)
+                raise AssignmentError("pinned_broken", named, entries=", ".join(named))
         for entry_id, judge_id in locked:
             e = entry_index.get(entry_id)
             if e is None:
@@ -419,10 +421,7 @@ class _Planner:
                 short.append(self.entry_ids[e])
         if short:
             shown = ", ".join(short[:20]) + (f" … (+{len(short) - 20})" if len(short) > 20 else "")
-            raise AssignmentError(
-                f"Không đủ {self.k} giám khảo hợp lệ (khác đơn vị, không xung đột) cho {len(short)} hồ sơ: {shown}",
-                short,
-            )
+            raise AssignmentError("not_enough_judges", short, k=self.k, count=len(short), entries=shown)
 
     def solve(self) -> Assignment:
         """Fill missing slots greedily, repair the balance, and export sorted id tuples."""
@@ -475,7 +474,7 @@ class _Planner:
             chosen = self._pick(e, need[e], members, unit_count, levels)
             if len(chosen) < need[e]:  # pragma: no cover - excluded by _check_feasible
                 entry_id = self.entry_ids[e]
-                raise AssignmentError(f"Không đủ giám khảo hợp lệ cho hồ sơ {entry_id}", [entry_id])
+                raise AssignmentError("no_judge_for_entry", [entry_id], entry=entry_id)
             if retries > 0:
                 at_floor = sum(1 for j in chosen if load[j] == floor)
                 if at_floor < len(chosen) and len(members[floor]) > at_floor:

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 
+from shared.coded import Code, CodedError
+
 __all__ = [
     "Criterion",
     "Rubric",
@@ -30,11 +32,9 @@ __all__ = [
 ]
 
 
-class RubricError(ValueError):
-    """A rubric definition (or a score mapping given to it) is unusable.
-
-    The message is Vietnamese because organisers see it when they configure a contest.
-    """
+class RubricError(CodedError):
+    """A rubric definition (or a score mapping given to it) is unusable; organisers read it,
+    worded by the service (``services/judging/messages.py``), when they configure a contest."""
 
 
 def _is_real(value: object) -> bool:
@@ -60,13 +60,13 @@ class Criterion:
 
     def __post_init__(self) -> None:
         if not self.key.strip():
-            raise RubricError("Mã tiêu chí không được để trống")
+            raise RubricError("criterion.no_key")
         if not self.name.strip():
-            raise RubricError(f"Tiêu chí '{self.key}' chưa có tên")
+            raise RubricError("criterion.no_name", key=self.key)
         if not _is_real(self.max_points) or self.max_points <= 0:
-            raise RubricError(f"Điểm tối đa của tiêu chí '{self.key}' phải là số dương")
+            raise RubricError("criterion.max_points", key=self.key)
         if not _is_real(self.weight) or self.weight < 0:
-            raise RubricError(f"Trọng số của tiêu chí '{self.key}' phải là số không âm")
+            raise RubricError("criterion.weight", key=self.key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,20 +90,20 @@ class Rubric:
         criteria = tuple(self.criteria)
         object.__setattr__(self, "criteria", criteria)
         if isinstance(self.version, bool) or not isinstance(self.version, int) or self.version < 1:
-            raise RubricError("Phiên bản thang điểm phải là số nguyên dương")
+            raise RubricError("rubric.version")
         if not criteria:
-            raise RubricError("Thang điểm phải có ít nhất một tiêu chí")
+            raise RubricError("rubric.empty")
         by_key: dict[str, Criterion] = {}
         for criterion in criteria:
             if criterion.key in by_key:
-                raise RubricError(f"Mã tiêu chí bị trùng: '{criterion.key}'")
+                raise RubricError("rubric.duplicate_key", key=criterion.key)
             by_key[criterion.key] = criterion
         required = [(i, c) for i, c in enumerate(criteria) if c.required]
         if not required:
-            raise RubricError("Thang điểm phải có ít nhất một tiêu chí bắt buộc (được tính vào tổng điểm)")
+            raise RubricError("rubric.no_required")
         weighted_max = math.fsum(c.weight * c.max_points for _, c in required)
         if weighted_max <= 0:
-            raise RubricError("Tổng trọng số của các tiêu chí bắt buộc phải lớn hơn 0")
+            raise RubricError("rubric.zero_weight")
         object.__setattr__(self, "_by_key", MappingProxyType(by_key))
         object.__setattr__(self, "_weights", tuple((i, c.weight) for i, c in required))
         # When every criterion counts, a score row with no blanks is one C-level pass.
@@ -134,7 +134,7 @@ class Rubric:
         criteria are ignored.
         """
         if len(values) != len(self.criteria):
-            raise RubricError(f"Cần {len(self.criteria)} điểm thành phần, nhận được {len(values)}")
+            raise RubricError("rubric.width", expected=len(self.criteria), got=len(values))
         if self._dense is not None and None not in values:
             return math.fsum(map(operator.mul, values, self._dense)) * self._scale
         parts = [v * w for i, w in self._weights if (v := values[i]) is not None]
@@ -150,36 +150,32 @@ def weighted_total(rubric: Rubric, scores: Mapping[str, float | None]) -> float:
     """
     unknown = [key for key in scores if rubric.criterion(key) is None]
     if unknown:
-        raise RubricError(f"Tiêu chí không có trong thang điểm: {', '.join(sorted(unknown))}")
+        raise RubricError("rubric.unknown_criteria", keys=", ".join(sorted(unknown)))
     return rubric.total_of([scores.get(c.key) for c in rubric.criteria])
 
 
-MSG_NOT_A_NUMBER = "Điểm phải là một số"
-MSG_UNKNOWN = "Tiêu chí không có trong thang điểm"
-
-
-def validate_scores(rubric: Rubric, scores: Mapping[str, float | None], final: bool) -> dict[str, str]:
-    """Field -> Vietnamese error message for a judge's score form; empty dict means valid.
+def validate_scores(rubric: Rubric, scores: Mapping[str, float | None], final: bool) -> dict[str, Code]:
+    """Field -> what is wrong with it (a code) for a judge's score form; empty dict means valid.
 
     Drafts (``final=False``) may leave criteria blank so judges can save their work; a final
     submission must score every required criterion. Informational criteria may always be
     left blank.
     """
-    errors: dict[str, str] = {}
+    errors: dict[str, Code] = {}
     for key, value in scores.items():
         criterion = rubric.criterion(key)
         if criterion is None:
-            errors[key] = MSG_UNKNOWN
+            errors[key] = Code.of("score.unknown")
         elif value is None:
             continue
         elif not _is_real(value):
-            errors[key] = MSG_NOT_A_NUMBER
+            errors[key] = Code.of("score.not_a_number")
         elif not 0 <= value <= criterion.max_points:
-            errors[key] = f"Điểm phải từ 0 đến {format_points(criterion.max_points)}"
+            errors[key] = Code.of("score.range", max=format_points(criterion.max_points))
     if final:
         for criterion in rubric.criteria:
             if criterion.required and scores.get(criterion.key) is None:
-                errors[criterion.key] = f"Chưa chấm điểm tiêu chí bắt buộc “{criterion.name}”"
+                errors[criterion.key] = Code.of("score.required", name=criterion.name)
     return errors
 
 

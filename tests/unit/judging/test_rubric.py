@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Mapping
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -18,6 +21,16 @@ from services.judging.domain.rubric import (
     validate_scores,
     weighted_total,
 )
+from services.judging.messages import text, texts
+from shared.coded import Code
+from shared.web.i18n import service_catalog
+
+CATALOG = service_catalog(Path(__file__).resolve().parents[3] / "services" / "judging")
+
+
+def vi(issues: Mapping[str, Code]) -> dict[str, str]:
+    """The score form's messages as a Vietnamese reader sees them."""
+    return {k: CATALOG.word(v, "vi") for k, v in texts(issues).items()}
 
 
 def crit(key: str, max_points: float, weight: float = 1.0, required: bool = True) -> Criterion:
@@ -59,8 +72,9 @@ def test_default_rubric_is_the_typical_100_point_rubric() -> None:
     ],
 )
 def test_invalid_rubrics_raise_rubric_error_with_a_message(build: object, fragment: str) -> None:
-    with pytest.raises(RubricError, match=fragment):
+    with pytest.raises(RubricError) as info:
         build()  # type: ignore[operator]
+    assert re.search(fragment, CATALOG.word(text(info.value), "vi"))
     assert issubclass(RubricError, ValueError)
 
 
@@ -72,16 +86,16 @@ def test_zero_weight_is_allowed_when_another_required_criterion_counts() -> None
 
 def test_validate_scores_accepts_a_complete_valid_form() -> None:
     scores = {"novelty": 30, "effectiveness": 0, "applicability": 12.5, "presentation": 10}
-    assert validate_scores(default_rubric(), scores, final=True) == {}
+    assert vi(validate_scores(default_rubric(), scores, final=True)) == {}
 
 
 def test_validate_scores_messages_are_vietnamese_and_per_field() -> None:
     rubric = default_rubric()
-    errors = validate_scores(
+    errors = vi(validate_scores(
         rubric,
         {"novelty": 31, "effectiveness": -0.5, "applicability": math.nan, "creativity": 5},
         final=True,
-    )
+    ))
     assert errors == {
         "novelty": "Điểm phải từ 0 đến 30",
         "effectiveness": "Điểm phải từ 0 đến 40",
@@ -94,8 +108,8 @@ def test_validate_scores_messages_are_vietnamese_and_per_field() -> None:
 def test_missing_required_scores_only_block_a_final_submission() -> None:
     rubric = default_rubric()
     draft = {"novelty": 20, "effectiveness": None}
-    assert validate_scores(rubric, draft, final=False) == {}
-    assert validate_scores(rubric, draft, final=True) == {
+    assert vi(validate_scores(rubric, draft, final=False)) == {}
+    assert vi(validate_scores(rubric, draft, final=True)) == {
         "effectiveness": "Chưa chấm điểm tiêu chí bắt buộc “Tính hiệu quả”",
         "applicability": "Chưa chấm điểm tiêu chí bắt buộc “Khả năng áp dụng, nhân rộng”",
         "presentation": "Chưa chấm điểm tiêu chí bắt buộc “Hình thức trình bày”",
@@ -104,12 +118,12 @@ def test_missing_required_scores_only_block_a_final_submission() -> None:
 
 def test_non_numbers_are_rejected_and_fractional_maxima_use_a_decimal_comma() -> None:
     rubric = Rubric(1, (crit("a", 7.5), crit("note", 5, required=False)))
-    assert validate_scores(rubric, {"a": True}, final=False) == {"a": "Điểm phải là một số"}
-    assert validate_scores(rubric, {"a": "7"}, final=False) == {"a": "Điểm phải là một số"}  # type: ignore[dict-item]
-    assert validate_scores(rubric, {"a": 7.6}, final=False) == {"a": "Điểm phải từ 0 đến 7,5"}
+    assert vi(validate_scores(rubric, {"a": True}, final=False)) == {"a": "Điểm phải là một số"}
+    assert vi(validate_scores(rubric, {"a": "7"}, final=False)) == {"a": "Điểm phải là một số"}  # type: ignore[dict-item]
+    assert vi(validate_scores(rubric, {"a": 7.6}, final=False)) == {"a": "Điểm phải từ 0 đến 7,5"}
     # the informational criterion may stay blank even in a final submission
-    assert validate_scores(rubric, {"a": 7.5}, final=True) == {}
-    assert validate_scores(rubric, {"a": 1, "note": 6}, final=True) == {"note": "Điểm phải từ 0 đến 5"}
+    assert vi(validate_scores(rubric, {"a": 7.5}, final=True)) == {}
+    assert vi(validate_scores(rubric, {"a": 1, "note": 6}, final=True)) == {"note": "Điểm phải từ 0 đến 5"}
 
 
 def test_weighted_total_with_all_weights_one_is_the_plain_sum() -> None:

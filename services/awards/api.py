@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from services.awards import schemas as out
 from services.awards.domain.result_hash import result_rows
+from services.awards.explanations import render
 from services.awards.publication import MAX_INPUTS_BYTES, Publication
 from services.awards.service import AwardsService
 from services.awards.views import allocation_view
@@ -101,7 +102,7 @@ def build_router(svc: AwardsService, pub: Publication, auth: Auth) -> APIRouter:
                 "entries": [{"position": x.position, "entry_id": x.entry_id, "code": docs[x.entry_id].get("code"),
                              "title": docs[x.entry_id].get("title"), "official_total": x.official_total,
                              "round_no": docs[x.entry_id]["round_no"],
-                             "explanation": x.explanation_vi} for x in ranked]}
+                             "explanation": render(x.explanation, "vi")} for x in ranked]}
 
     @r.get("/contests/{contest_id}/prizes", response_model=out.PrizesOut, response_model_exclude_unset=True)
     async def get_prizes(contest_id: str, _: Org) -> Doc:

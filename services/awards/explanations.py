@@ -53,6 +53,24 @@ WORDING: dict[str, str] = {
 }
 
 
+#: What an audit row says, from the facts stored with it (``services/awards/views.py``).
+AUDIT: dict[str, str] = {
+    "prizes_set": N_("{tiers} loại giải"),
+    "prizes_set.late": N_("{tiers} loại giải (sau khi việc chấm điểm đã kết thúc)"),
+    "override": N_("{code}: {prize}. Lý do: {reason}"),
+    "override.position": N_("{code}: {prize}, hạng {position}. Lý do: {reason}"),
+    "override.no_prize": N_("không trao giải"),
+    "override_removed": N_("{code}: bỏ điều chỉnh"),
+    "round_reopened": N_("Vòng {round_no}: {reason}"),
+}
+
+
+def in_lang(vi: str, en: str | None, lang: str) -> str:
+    """A name the organiser gave in both languages (data, not a message of the catalogue): the
+    reader's, Vietnamese where no English one was given."""
+    return (en or vi) if lang == "en" else vi
+
+
 def render(value: Param, lang: str) -> str:
     """An explanation (or any of its values) as the reader's language writes it."""
     vi = lang == "vi"
@@ -69,6 +87,6 @@ def render(value: Param, lang: str) -> str:
         case Moment(moment):
             return fmt.datetime_vi(moment) if vi else fmt.datetime_en(moment)
         case Named(name_vi, name_en):
-            return name_vi if vi else name_en
+            return in_lang(name_vi, name_en, lang)
         case _:
             return str(value)

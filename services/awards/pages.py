@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from services.awards.explanations import render
+from services.awards.explanations import in_lang, render
 from services.awards.publication import Publication
 from services.awards.service import DEFAULT_CHAIN, AwardsService
-from services.awards.views import allocation_view, audit_detail
+from services.awards.views import allocation_view, audit_detail, tier_name
 from shared.auth import Auth, Principal
 from shared.web.i18n import request_lang
 from shared.web.paging import MAX_PAGE, paginate
@@ -50,7 +50,7 @@ def build_pages(svc: AwardsService, pub: Publication, auth: Auth, web: Web) -> A
         # One list is shown: the provisional ranking while judging goes on, then the allocation.
         paged = paginate(view["rows"] if view else ranked, page, params={"contest_id": contest_id})
         labels = await svc.criterion_labels(contest_id) if contest_id else {}
-        chain_options = [(f"criterion:{k}", (v[1] if lang == "en" else v[0])) for k, v in labels.items()]
+        chain_options = [(f"criterion:{k}", in_lang(v[0], v[1], lang)) for k, v in labels.items()]
         prizes = (contest or {}).get("prizes") or {"tiers": DEFAULT_TIERS, "tie_break": list(DEFAULT_CHAIN),
                                                    "place": "", "signer_name": "",
                                                    "signer_title": "TRƯỞNG BAN TỔ CHỨC"}
@@ -86,8 +86,7 @@ def build_pages(svc: AwardsService, pub: Publication, auth: Auth, web: Web) -> A
         stats = await pub.statistics(off.contest)
         return web.render(request, "contest_results.html", contest=off.contest, tiers=await pub.winners(off),
                           stats=stats, result_hash=off.result_hash, inputs_sha256=off.result["inputs_sha256"],
-                          tier_label=lambda t: (t.get("name_en") or t["name"]) if request_lang(request) == "en"
-                          else t["name"])
+                          tier_label=lambda t: tier_name(t, request_lang(request)))
 
     @r.get("/verify")
     async def verify(request: Request, code: str = "") -> Response:

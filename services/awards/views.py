@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.awards.explanations import render
+from services.awards.explanations import AUDIT, CATALOG, in_lang, render
 from services.awards.service import AwardsService, Proposal
 from shared.mongo import Doc
 
@@ -12,7 +12,7 @@ from shared.mongo import Doc
 def tier_name(tier: Doc | None, lang: str) -> str:
     if not tier:
         return ""
-    return str(tier.get("name_en") or tier["name"]) if lang == "en" else str(tier["name"])
+    return in_lang(str(tier["name"]), tier.get("name_en"), lang)
 
 
 async def allocation_view(svc: AwardsService, contest_id: str, lang: str) -> dict[str, Any]:
@@ -48,7 +48,7 @@ def proposal_view(p: Proposal, lang: str) -> dict[str, Any]:
             "unit": d.get("unit", ""), "category": r.category, "official_total": r.official_total,
             "judges_count": len(r.entry.judge_totals), "criterion_means": dict(r.entry.criterion_means),
             "tier_key": award.tier.key if award else None,
-            "tier_name": (award.tier.display_name_en if lang == "en" else award.tier.name) if award else None,
+            "tier_name": in_lang(award.tier.name, award.tier.display_name_en, lang) if award else None,
             "computed_tier_key": alloc.computed_tier_key(eid), "overridden": alloc.override_for(eid) is not None,
             "tied_with": list(r.tied_with),
             "explanation": f"{render(r.explanation, lang)} {render(alloc.explain(eid), lang)}",
@@ -62,18 +62,14 @@ def audit_detail(entry: Doc, tiers: list[Doc], lang: str) -> str:
     f = entry.get("facts")
     if not f:
         return str(entry.get("detail", ""))
-    en = lang == "en"
     match entry.get("action"):
         case "prizes_set":
-            late = (" (after judging closed)" if en else " (sau khi việc chấm điểm đã kết thúc)") if f["late"] else ""
-            return (f"{f['tiers']} prize tiers" if en else f"{f['tiers']} loại giải") + late
+            return CATALOG.format(AUDIT["prizes_set.late" if f["late"] else "prizes_set"], lang, f)
         case "override":
             tier = next((t for t in tiers if t["key"] == f["tier_key"]), None)
-            prize = tier_name(tier, lang) or f["tier_key"] or ("no prize" if en else "không trao giải")
-            where = (f", position {f['position']}" if en else f", hạng {f['position']}") if f.get("position") else ""
-            return f"{f['code']}: {prize}{where}. {'Reason' if en else 'Lý do'}: {f['reason']}"
-        case "override_removed":
-            return f"{f['code']}: {'override removed' if en else 'bỏ điều chỉnh'}"
-        case "round_reopened":
-            return f"{'Round' if en else 'Vòng'} {f['round_no']}: {f['reason']}"
+            prize = tier_name(tier, lang) or f["tier_key"] or CATALOG.format(AUDIT["override.no_prize"], lang)
+            return CATALOG.format(AUDIT["override.position" if f.get("position") else "override"], lang,
+                                  {**f, "prize": prize})
+        case "override_removed" | "round_reopened" as action:
+            return CATALOG.format(AUDIT[action], lang, f)
     return str(entry.get("detail", ""))

@@ -225,20 +225,6 @@ class RankedEntry:
             parts.append(_pair_reason(self.entry, self.tied_below, True, self.chain, self.labels))
         return Seq(tuple(parts), " ")
 
-    @property
-    def explanation_vi(self) -> str:
-        """Transitional, for callers that have not moved to :attr:`explanation` yet."""
-        from services.awards.explanations import render
-
-        return render(self.explanation, "vi")
-
-    @property
-    def explanation_en(self) -> str:
-        """Transitional, see :attr:`explanation_vi`."""
-        from services.awards.explanations import render
-
-        return render(self.explanation, "en")
-
 
 def _deciding_key(a: EntryScores, b: EntryScores, chain: TieBreak) -> str:
     """First chain key on which ``a`` and ``b`` differ (as compared by the ranking)."""

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from services.submission.api import build_router
 from services.submission.consumers import routes
 from services.submission.fingerprints import Fingerprints
+from services.submission.mongo_repositories import mongo_repositories
 from services.submission.pages import build_pages
 from services.submission.quotas import EntryQuota
 from services.submission.screening import Screening
@@ -30,17 +31,18 @@ def build(settings: SubmissionSettings | None = None) -> FastAPI:
     rt = Runtime(settings, HERE)
     store = SubmissionStore(rt.db)
     rt.use_outbox(store.contests, store.entries)
-    fingerprints = Fingerprints(store.fingerprints)
-    quota = EntryQuota(store.counters)
+    repos = mongo_repositories(store, rt.staged)
+    fingerprints = Fingerprints(repos.fingerprints)
+    quota = EntryQuota(repos.counters)
     units = UnitCopy(rt.db["unit_directory"])
-    svc = SubmissionService(store, settings, rt.staged, fingerprints, quota, units)
+    svc = SubmissionService(repos, settings, fingerprints, quota, units)
     screening = Screening(svc, rt.views)
     rt.subscribe(routes(svc, screening))
     rt.on_startup(store.ensure_indexes)
     rt.on_startup(units.load)
 
     async def sweep_orphans() -> None:
-        removed = await store.remove_orphan_files(datetime.now(UTC) - ORPHAN_GRACE)
+        removed = await svc.remove_orphan_files(datetime.now(UTC) - ORPHAN_GRACE)
         if removed:
             log.info("attachments.orphans_removed", count=removed)
 

@@ -9,8 +9,6 @@ from datetime import UTC, datetime
 
 import bson
 import structlog
-from bson.binary import Binary
-from pymongo.errors import DuplicateKeyError
 
 from services.submission.core import (
     CHANGED_MEANWHILE,
@@ -19,7 +17,6 @@ from services.submission.core import (
     QUOTA_ENTRY,
     SubmissionCore,
     field_errors,
-    rev_filter,
     tr,
     versions_of,
     with_version,
@@ -38,7 +35,7 @@ from services.submission.scrub import Unscrubbable, scrub
 from shared.auth import Principal
 from shared.errors import Conflict, Forbidden, NotFound, TooLarge
 from shared.idempotency import derived_id
-from shared.mongo import Doc, insert_new
+from shared.mongo import Doc
 
 log = structlog.get_logger(__name__)
 
@@ -67,17 +64,16 @@ class AttachmentsPart(SubmissionCore):
         now = datetime.now(UTC)
         ref: Doc = {"file_id": file_id, "filename": sanitize_filename(filename),
                     "content_type": CONTENT_TYPES[kind], "size": len(data)}
-        try:
-            await self.store.attachments.insert_one({
+        if not await self.repos.files.add({
                 "_id": ref["file_id"], "entry_id": entry_id, "owner_id": user.account_id, **ref,
-                "sha256": hashlib.sha256(data).hexdigest(), "data": Binary(data), "created_at": now})
-        except DuplicateKeyError:  # the same upload (same key) is being stored right now
+                "sha256": hashlib.sha256(data).hexdigest(), "data": data, "created_at": now}):
+            # the same upload (same key) is being stored right now
             await self._release_bytes(entry, len(data))
-            raise Conflict("Tệp này đang được tải lên; vui lòng thử lại sau ít giây.") from None
+            raise Conflict("Tệp này đang được tải lên; vui lòng thử lại sau ít giây.")
         try:
             await self._set_attachments(entry, [*current, ref], now, add_file=ref["file_id"])
         except BaseException:
-            await self.store.attachments.delete_one({"_id": ref["file_id"]})  # no orphaned file
+            await self.repos.files.delete([ref["file_id"]])  # no orphaned file
             await self._release_bytes(entry, len(data))
             raise
         return ref
@@ -88,17 +84,17 @@ class AttachmentsPart(SubmissionCore):
         if int(entry.get("stored_bytes", 0)) + size > s.max_entry_file_bytes:
             raise field_errors({"attachments": tr(QUOTA_ENTRY, lang, mb=s.max_entry_file_bytes // MB)},
                                lang, TooLarge)
-        used = await self.store.add_to(f"bytes:{entry['owner_id']}", size)
+        used = await self.repos.counters.add(f"bytes:{entry['owner_id']}", size)
         if used > s.max_account_file_bytes:
-            await self.store.add_to(f"bytes:{entry['owner_id']}", -size)
+            await self.repos.counters.add(f"bytes:{entry['owner_id']}", -size)
             raise field_errors({"attachments": tr(
                 QUOTA_ACCOUNT, lang, mb=s.max_account_file_bytes // MB)}, lang, TooLarge)
-        await self.store.entries.update_one({"_id": entry["_id"]}, {"$inc": {"stored_bytes": size}})
+        await self.repos.entries.add_stored_bytes(entry["_id"], size)
         entry["stored_bytes"] = int(entry.get("stored_bytes", 0)) + size
 
     async def _release_bytes(self, entry: Doc, size: int) -> None:
-        await self.store.add_to(f"bytes:{entry['owner_id']}", -size)
-        await self.store.entries.update_one({"_id": entry["_id"]}, {"$inc": {"stored_bytes": -size}})
+        await self.repos.counters.add(f"bytes:{entry['owner_id']}", -size)
+        await self.repos.entries.add_stored_bytes(entry["_id"], -size)
 
     async def remove_attachment(self, user: Principal, entry_id: str, file_id: str, lang: Lang = "vi") -> None:
         """Drop a file from the entry from now on; versions that listed it keep it."""
@@ -118,16 +114,10 @@ class AttachmentsPart(SubmissionCore):
         form = InitiativeForm.from_mapping(entry["fields"])
         last = max(versions_of(entry), key=lambda v: v.number)
         version = Version(last.number + 1, max(now, last.saved_at), last.fields_hash, form)
-        update: Doc = {"$set": {"attachments": attachments, "updated_at": now,
-                                "versions": with_version(entry, version, attachments,
-                                                         submitted=entry["status"] == "submitted")},
-                       "$inc": {"rev": 1}}
-        if add_file is not None:
-            update["$push"] = {"file_ids": add_file}
-        res = await self.store.entries.update_one(rev_filter(entry), update)
-        if not res.matched_count:
+        versions = with_version(entry, version, attachments, submitted=entry["status"] == "submitted")
+        if not await self.repos.entries.save_attachments(entry, attachments, versions, now, add_file=add_file):
             raise Conflict(CHANGED_MEANWHILE)
-        await self._drop_unreferenced(entry, update["$set"]["versions"], attachments)
+        await self._drop_unreferenced(entry, versions, attachments)
 
     async def _drop_unreferenced(self, entry: Doc, versions: list[Doc], current: list[Doc]) -> None:
         """Delete the entry's files that no kept version and not the current list refer to, and
@@ -136,14 +126,12 @@ class AttachmentsPart(SubmissionCore):
             versions, current)
         if not gone:
             return
-        files = await self.store.attachments.find({"_id": {"$in": sorted(gone)}, "entry_id": entry["_id"]},
-                                                  {"size": 1}).to_list()
-        freed = sum(int(f.get("size", 0)) for f in files)
-        await self.store.attachments.delete_many({"_id": {"$in": [f["_id"] for f in files]}})
-        await self.store.blind_files.delete_many({"_id": {"$in": [f["_id"] for f in files]}})
+        files = await self.repos.files.sizes(gone, entry["_id"])
+        freed = sum(files.values())
+        await self.repos.files.delete(files)
         if freed:
-            await self.store.add_to(f"bytes:{entry['owner_id']}", -freed)
-            await self.store.entries.update_one({"_id": entry["_id"]}, {"$inc": {"stored_bytes": -freed}})
+            await self.repos.counters.add(f"bytes:{entry['owner_id']}", -freed)
+            await self.repos.entries.add_stored_bytes(entry["_id"], -freed)
         log.info("attachments.deleted", entry_id=entry["_id"], count=len(files), bytes=freed)
 
     @staticmethod
@@ -154,7 +142,7 @@ class AttachmentsPart(SubmissionCore):
 
     async def attachment(self, user: Principal, file_id: str) -> Doc:
         """A file for its owner or an organiser; anyone else is told it does not exist."""
-        f = await self.store.attachments.find_one({"_id": file_id})
+        f = await self.repos.files.get(file_id)
         if f is None or not (user.has("organiser") or f["owner_id"] == user.account_id):
             raise NotFound("Không tìm thấy tệp đính kèm.")
         return f
@@ -163,18 +151,18 @@ class AttachmentsPart(SubmissionCore):
         """A file judging refers to, as a judge gets it: it must belong to the entry, the entry must
         still be judged, the judge must review it (organisers may always look), and what is served
         is the copy without metadata, under a neutral name."""
-        f = await self.store.attachments.find_one({"_id": file_id, "entry_id": entry_id})
-        entry = await self.store.entries.find_one({"_id": entry_id}, {"status": 1, "in_judging": 1, "versions": 1})
+        f = await self.repos.files.of_entry(file_id, entry_id)
+        entry = await self.repos.entries.for_judge_file(entry_id)
         if f is None or entry is None or not entry.get("in_judging") or entry["status"] in ("withdrawn", "ineligible"):
             raise NotFound("Không tìm thấy tệp đính kèm.")
         if not judge.has("organiser"):
-            reviewers = await self.store.reviewers.find_one({"_id": entry_id}) or {}
-            if not any(judge.account_id in ids for ids in (reviewers.get("rounds") or {}).values()):
+            reviewers = await self.repos.judging.reviewers(entry_id)
+            if not any(judge.account_id in ids for ids in reviewers.values()):
                 raise Forbidden("Bạn không được phân công chấm hồ sơ này.")
         index = next((i for v in reversed(entry.get("versions", []))
                       for i, a in enumerate(v.get("attachments", []), start=1) if a["file_id"] == file_id), 1)
         name = neutral_name(index, f["content_type"])
-        blind = await self.store.blind_files.find_one({"_id": file_id})
+        blind = await self.repos.files.blind(file_id)
         if blind is None:
             kind = KIND_OF_TYPE.get(f["content_type"], "")
             try:
@@ -183,12 +171,20 @@ class AttachmentsPart(SubmissionCore):
                 log.warning("attachment.unscrubbable", file_id=file_id, entry_id=entry_id, error=str(exc))
                 raise Conflict("Tệp này không thể tự động xoá thông tin tác giả; Ban tổ chức "
                                                 "sẽ kiểm tra và gửi lại cho bạn.") from exc
-            blind = {"_id": file_id, "entry_id": entry_id, "data": Binary(data), "content_type": f["content_type"]}
-            await insert_new(self.store.blind_files, [blind])
+            blind = {"_id": file_id, "entry_id": entry_id, "data": data, "content_type": f["content_type"]}
+            await self.repos.files.keep_blind(blind)
         return {**blind, "filename": name}
 
     async def on_reviewers(self, entry_id: str, round_no: int, judge_ids: list[str]) -> None:
         """Judging's current reviewers of the entry in a round (events of a contest arrive in order)."""
-        await self.store.reviewers.update_one({"_id": entry_id}, {"$set": {f"rounds.{round_no}": judge_ids}},
-                                              upsert=True)
+        await self.repos.judging.set_reviewers(entry_id, round_no, judge_ids)
+
+    async def remove_orphan_files(self, older_than: datetime) -> int:
+        """Delete uploads no entry refers to (a crash between storing a file and listing it)."""
+        removed = 0
+        for file_id, entry_id in await self.repos.files.created_before(older_than):
+            if not await self.repos.entries.lists_file(entry_id, file_id):
+                await self.repos.files.delete([file_id])
+                removed += 1
+        return removed
 

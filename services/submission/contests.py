@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
-from pymongo.errors import DuplicateKeyError
 
 from services.submission.core import (
     CHANGED_MEANWHILE,
@@ -25,7 +24,7 @@ from services.submission.domain.contest_rules import (
 )
 from services.submission.domain.messages import Lang, ValidationError
 from services.submission.messages import field_messages
-from shared import outbox
+from services.submission.repositories import Tally
 from shared.auth import Principal
 from shared.envelope import Envelope
 from shared.errors import Conflict
@@ -34,6 +33,8 @@ from shared.idempotency import derived_id
 from shared.mongo import Doc
 
 log = structlog.get_logger(__name__)
+
+TALLIES: tuple[Tally, ...] = ("status", "category", "unit")
 
 
 class ContestsPart(SubmissionCore):
@@ -66,19 +67,17 @@ class ContestsPart(SubmissionCore):
         contest_id = derived_id("contest", by.account_id, idempotency_key, length=12) if idempotency_key \
             else uuid.uuid4().hex[:12]
         if idempotency_key:
-            first = await self.store.contests.find_one({"_id": contest_id}, {outbox.OUTBOX: 0})
+            first = await self.repos.contests.get(contest_id)
             if first is not None:
                 return first  # a retry of a creation that happened
         contest: Doc = {"_id": contest_id, **data, "status": status, "revision": 1,
                         "extensions": [], "created_by": by.account_id, "created_at": datetime.now(UTC)}
         self._check_rules(contest, lang)
-        if await self.store.contests.find_one({"code": contest["code"]}, {"_id": 1}) is not None:
+        if await self.repos.contests.code_taken(contest["code"]):
             raise field_errors({"code": tr(CODE_TAKEN, lang)}, lang, Conflict)
         event = self._contest_event(ContestOpened if status == "open" else ContestUpdated, contest)
-        try:
-            await self.store.contests.insert_one(outbox.new_document(contest, event))
-        except DuplicateKeyError:
-            first = await self.store.contests.find_one({"_id": contest_id}, {outbox.OUTBOX: 0})
+        if not await self.repos.contests.create(contest, [event]):
+            first = await self.repos.contests.get(contest_id)
             if first is None:  # the code was taken meanwhile
                 raise field_errors({"code": tr(CODE_TAKEN, lang)}, lang, Conflict) from None
             return first
@@ -88,15 +87,13 @@ class ContestsPart(SubmissionCore):
     async def _save_contest(self, before: Doc, after: Doc, event: Callable[[Doc], Envelope]) -> Doc:
         """Compare-and-set on ``revision``; the event carries the contest as saved."""
         after["revision"] = before["revision"] + 1
-        changes = {k: v for k, v in after.items() if k not in ("_id", outbox.OUTBOX, outbox.PENDING, outbox.SEQ)}
         env = event(after)
         try:
-            res = await self.store.contests.update_one(
-                {"_id": before["_id"], "revision": before["revision"]}, outbox.with_events({"$set": changes}, env))
+            saved = await self.repos.contests.save(before["revision"], after, [env])
         finally:  # also forgets a copy read while the write was under way
             self._contest_writes += 1
             self._contests.pop(before["_id"], None)
-        if not res.matched_count:
+        if not saved:
             raise Conflict(CHANGED_MEANWHILE)
         return after
 
@@ -126,7 +123,7 @@ class ContestsPart(SubmissionCore):
         if errors:
             raise FieldErrors(errors, lang=lang)
         self._check_rules(after, lang)
-        if after["code"] != c["code"] and await self.store.contests.find_one({"code": after["code"]}) is not None:
+        if after["code"] != c["code"] and await self.repos.contests.code_taken(after["code"]):
             raise field_errors({"code": tr(CODE_TAKEN, lang)}, lang, Conflict)
         after["updated_by"], after["updated_at"] = by.account_id, datetime.now(UTC)
         return await self._save_contest(c, after, lambda a: self._contest_event(ContestUpdated, a))
@@ -145,9 +142,7 @@ class ContestsPart(SubmissionCore):
         c = await self.contest(contest_id)
         if c["status"] != "open":
             raise Conflict("Chỉ gia hạn được cuộc thi đang mở.")
-        screened = await self.store.entries.find_one(
-            {"contest_id": contest_id, "status": {"$nin": ["draft", "submitted", "withdrawn"]}}, {"_id": 1})
-        if screened is not None:
+        if await self.repos.entries.any_screened(contest_id):
             raise Conflict("Đã có hồ sơ được sàng lọc; không thể gia hạn.")
         now = datetime.now(UTC)
         try:
@@ -172,14 +167,12 @@ class ContestsPart(SubmissionCore):
         return await self._save_contest(c, after, lambda a: self._contest_event(ContestClosed, a))
 
     async def counts(self, contest_id: str) -> dict[str, dict[str, int]]:
-        """Live counts by status, category and unit (``$group`` with ``$sum`` only: FerretDB)."""
+        """Live counts by status (drafts aside), and by category and unit of the entries still in
+        the contest (withdrawn ones aside too); largest first."""
         out: dict[str, dict[str, int]] = {}
-        for name, path in (("status", "$status"), ("category", "$fields.category"), ("unit", "$fields.author_unit")):
-            match = {"contest_id": contest_id, "status": {"$ne": "draft"}} if name == "status" else {
-                "contest_id": contest_id, "status": {"$nin": ["draft", "withdrawn"]}}
-            cursor = await self.store.entries.aggregate(
-                [{"$match": match}, {"$group": {"_id": path, "n": {"$sum": 1}}}])
-            pairs = [(str(d["_id"]), int(d["n"])) async for d in cursor]
-            out[name] = dict(sorted(pairs, key=lambda kv: -kv[1]))
+        for by in TALLIES:
+            excluding = ("draft",) if by == "status" else ("draft", "withdrawn")
+            found = await self.repos.entries.tally(contest_id, by, excluding=excluding)
+            out[by] = dict(sorted(found.items(), key=lambda kv: -kv[1]))
         return out
 

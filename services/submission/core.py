@@ -25,16 +25,14 @@ from services.submission.files import HARD_CAP_BYTES, MB
 from services.submission.fingerprints import Fingerprints
 from services.submission.messages import issue_message
 from services.submission.quotas import EntryQuota
+from services.submission.repositories import SubmissionRepositories
 from services.submission.settings import SubmissionSettings
-from services.submission.store import SubmissionStore
-from shared import outbox
 from shared.auth import Principal
 from shared.envelope import Envelope, EventPayload
 from shared.errors import Conflict, Invalid, NotFound, Refused
 from shared.events.contests import ContestClosed, ContestOpened, ContestUpdated
 from shared.events.statuses import EntryStatusChanged
 from shared.mongo import Doc
-from shared.staged_outbox import StagedOutbox
 from shared.unit_copy import UnitCopy
 from shared.units import unit_key
 from shared.web.i18n import N_, service_catalog
@@ -123,27 +121,17 @@ def with_version(entry: Doc, v: Version, attachments: list[Doc], *, submitted: b
     """The entry's versions after appending ``v`` (history bounded by ``domain.retention``): the
     one it replaces as latest keeps its text.
 
-    Written whole with ``$set`` (MongoDB refuses ``$set`` on ``versions.N.fields`` beside a
-    ``$push`` to ``versions``); the caller's compare-and-set on ``rev`` keeps it safe."""
+    Stored whole (``EntryRepository.save_text``/``save_attachments``), by compare-and-set on ``rev``."""
     out = [{**old, "fields": old.get("fields", entry["fields"])} for old in entry.get("versions", [])]
     return [dict(x) for x in kept_versions([*out, version_doc(v, attachments, submitted=submitted)])]
-
-
-def rev_filter(entry: Doc) -> Doc:
-    """Compare-and-set on the entry's revision (entries written before ``rev`` existed have none)."""
-    rev = entry.get("rev")
-    return {"_id": entry["_id"], "rev": rev if rev is not None else {"$exists": False}}
-
-
 
 
 @dataclass
 class SubmissionCore:
     """The state every part shares, and the lookups they all make."""
 
-    store: SubmissionStore
+    repos: SubmissionRepositories
     settings: SubmissionSettings
-    staged: StagedOutbox
     fingerprints: Fingerprints
     quota: EntryQuota
     units: UnitCopy
@@ -156,14 +144,13 @@ class SubmissionCore:
         return Envelope.wrap(payload, producer=self.settings.service_name)
 
     async def contest(self, contest_id: str, *, include_draft: bool = True) -> Doc:
-        c = await self.store.contests.find_one({"_id": contest_id}, {outbox.OUTBOX: 0})
+        c = await self.repos.contests.get(contest_id)
         if c is None or (c["status"] == "draft" and not include_draft):
             raise NotFound(CONTEST_NOT_FOUND)
         return c
 
     async def contests(self, *, include_drafts: bool = False) -> list[Doc]:
-        query: Doc = {} if include_drafts else {"status": {"$ne": "draft"}}
-        return await self.store.contests.find(query, {outbox.OUTBOX: 0}).sort("opens_at", -1).to_list()
+        return await self.repos.contests.listing(include_drafts=include_drafts)
 
     async def _cached_contest(self, contest_id: str) -> Doc:
         """The contest for the entry form's checks: one read per contest per second in a rush,
@@ -180,7 +167,7 @@ class SubmissionCore:
 
     async def own_entry(self, user: Principal, entry_id: str) -> Doc:
         """The participant's own entry; anyone else's is reported as not found (no probing)."""
-        e = await self.store.entries.find_one({"_id": entry_id, "owner_id": user.account_id}, {outbox.OUTBOX: 0})
+        e = await self.repos.entries.own(entry_id, user.account_id)
         if e is None:
             raise NotFound(ENTRY_NOT_FOUND)
         return e

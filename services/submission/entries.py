@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from pymongo.errors import DuplicateKeyError
 
 from services.submission.attachments import AttachmentsPart
 from services.submission.core import (
@@ -21,7 +19,6 @@ from services.submission.core import (
     FieldErrors,
     _SameCreation,
     field_errors,
-    rev_filter,
     tr,
     version_doc,
     versions_of,
@@ -37,7 +34,6 @@ from services.submission.domain.initiative import (
 from services.submission.domain.messages import Lang
 from services.submission.domain.outcome import round_outcome
 from services.submission.messages import transition_message, validate_draft, validate_for_submission
-from shared import outbox
 from shared.auth import Principal
 from shared.envelope import Envelope
 from shared.errors import Busy, Conflict, NotFound
@@ -56,19 +52,14 @@ class EntriesPart(AttachmentsPart):
         """The participant's entries; once a contest's result is announced, each entry that
         reached judging carries where it ended (``outcome``), also when it stopped before the
         final round, which the announcement does not list."""
-        def read() -> Awaitable[list[Doc]]:
-            return self.store.entries.find(
-                {"owner_id": user.account_id}, {outbox.OUTBOX: 0, "versions": 0}).sort("created_at", -1).to_list()
-
-        entries = await read()
+        entries = await self.repos.entries.of_owner(user.account_id)
         ids = sorted({e["contest_id"] for e in entries if e["status"] in (*IN_JUDGING, "not_awarded", "awarded")})
-        announced = [c["_id"] async for c in self.store.contests.find(
-            {"_id": {"$in": ids}, "announced": True}, {"_id": 1})] if ids else []
+        announced = await self.repos.contests.announced_among(ids)
         if announced:
             # The announcement writes each entry's result, then marks the contest announced: the
             # entries read before the mark may predate the results, so read them again after it.
-            entries = await read()
-        standings = await self.store.standings.find({"contest_id": {"$in": announced}}).to_list() if announced else []
+            entries = await self.repos.entries.of_owner(user.account_id)
+        standings = await self.repos.judging.standings(announced)
         for e in entries:
             if e["contest_id"] in announced:
                 found = round_outcome(e["_id"], [s for s in standings if s["contest_id"] == e["contest_id"]])
@@ -77,16 +68,16 @@ class EntriesPart(AttachmentsPart):
 
     async def on_round_closed(self, e: RoundClosed) -> None:
         """Keep the round's standing (totals, who went on, the rule); a repeat replaces it."""
-        await self.store.standings.replace_one(
-            {"_id": f"{e.contest_id}:{e.round_no}"},
-            {"contest_id": e.contest_id, "round_no": e.round_no, "final": e.final_round, "totals": e.totals,
-             "advancing": e.advancing, "top_n": e.advance_top_n, "min_total": e.advance_min_total}, upsert=True)
+        await self.repos.judging.keep_standing(
+            {"_id": f"{e.contest_id}:{e.round_no}", "contest_id": e.contest_id, "round_no": e.round_no,
+             "final": e.final_round, "totals": e.totals, "advancing": e.advancing, "top_n": e.advance_top_n,
+             "min_total": e.advance_min_total})
 
     async def on_round_reopened(self, contest_id: str, round_no: int) -> None:
-        await self.store.standings.delete_one({"_id": f"{contest_id}:{round_no}"})
+        await self.repos.judging.drop_standing(contest_id, round_no)
 
     async def on_announced(self, contest_id: str) -> None:
-        await self.store.contests.update_one({"_id": contest_id}, {"$set": {"announced": True}})
+        await self.repos.contests.mark_announced(contest_id)
 
     async def save_draft(self, user: Principal, contest_id: str, entry_id: str | None, raw: dict[str, Any],
                          lang: Lang = "vi", *, submit: bool = False, idempotency_key: str | None = None) -> Doc:
@@ -95,7 +86,7 @@ class EntriesPart(AttachmentsPart):
         retry carries as its next version, as a save would) instead of creating another."""
         if entry_id is None and idempotency_key:
             first_id = derived_id("entry", user.account_id, f"{contest_id}\n{idempotency_key}")
-            first = await self.store.entries.find_one({"_id": first_id, "owner_id": user.account_id})
+            first = await self.repos.entries.own(first_id, user.account_id)
             if first is not None:
                 if first["contest_id"] != contest_id:
                     raise NotFound(ENTRY_NOT_FOUND)
@@ -128,10 +119,7 @@ class EntriesPart(AttachmentsPart):
         fields = form.to_dict()
         versions = with_version(entry, version, entry.get("attachments", []), submitted=submitted)
         self._check_size({**entry, "fields": fields, "versions": versions}, lang)
-        update: Doc = {"$set": {"fields": fields, "fields_hash": version.fields_hash, "updated_at": now,
-                                "versions": versions}, "$inc": {"rev": 1}}
-        res = await self.store.entries.update_one(rev_filter(entry), update)
-        if not res.matched_count:
+        if not await self.repos.entries.save_text(entry, fields, version.fields_hash, versions, now):
             raise Conflict(CHANGED_MEANWHILE)
         await self._drop_unreferenced(entry, versions, entry.get("attachments", []))
         entry.update(fields=fields, fields_hash=version.fields_hash, updated_at=now, rev=entry.get("rev", 0) + 1,
@@ -162,7 +150,7 @@ class EntriesPart(AttachmentsPart):
     async def _insert_entry(self, user: Principal, contest: Doc, form: InitiativeForm, now: datetime,
                             entry_id: str, *, submit: bool, idempotency_key: str | None, lang: Lang,
                             raw: dict[str, Any] | None) -> Doc:
-        seq = await self.store.next_seq(f"entry:{contest['code']}")
+        seq = await self.repos.counters.next_seq(f"entry:{contest['code']}")
         version = next_version([], form, now)
         assert version is not None
         fields = form.to_dict()
@@ -181,19 +169,16 @@ class EntriesPart(AttachmentsPart):
         for _ in range(5):  # a receipt code taken by another process: take the next number
             # Fresh event ids each attempt: a refused attempt's records stay stored until dropped.
             events = [self._status_event(doc, "submitted", now)] if submit else []
-            try:
-                # The deadline rush is all creations: their events wait beside the entry, not in it.
-                await self.staged.insert(self.store.entries, doc, *events)
+            if await self.repos.entries.create(doc, events):
                 if submit:
                     self.fingerprints.soon(doc)
                 return doc
-            except DuplicateKeyError:
-                if idempotency_key and await self.store.entries.find_one({"_id": entry_id}, {"_id": 1}):
-                    # The same creation, retried while the first was being written: continue that one
-                    # (the caller gives back this attempt's place in the quota).
-                    raise _SameCreation() from None
-                seq = await self.store.next_seq(f"entry:{contest['code']}")
-                doc["code"] = receipt_code(contest["code"], seq, self.settings.secret_key.encode())
+            if idempotency_key and await self.repos.entries.exists(entry_id):
+                # The same creation, retried while the first was being written: continue that one
+                # (the caller gives back this attempt's place in the quota).
+                raise _SameCreation()
+            seq = await self.repos.counters.next_seq(f"entry:{contest['code']}")
+            doc["code"] = receipt_code(contest["code"], seq, self.settings.secret_key.encode())
         raise Busy("Hệ thống đang bận, vui lòng thử lại.")
 
     async def submit(self, user: Principal, entry_id: str, lang: Lang = "vi") -> Doc:
@@ -209,11 +194,8 @@ class EntriesPart(AttachmentsPart):
         if status == entry["status"]:
             return entry  # submitting twice is harmless
         now = datetime.now(UTC)
-        res = await self.store.entries.update_one(rev_filter(entry), outbox.with_events(
-            {"$set": {"status": status, "submitted_at": now, "updated_at": now},
-             "$inc": {"rev": 1}, "$push": {"history": {"status": status, "at": now}}},
-            self._status_event(entry, "submitted", now)))
-        if not res.matched_count:
+        if not await self.repos.entries.change_status(entry, status, now, {"submitted_at": now, "updated_at": now},
+                                                      [self._status_event(entry, "submitted", now)]):
             raise Conflict(CHANGED_MEANWHILE)
         entry.update(status=status, submitted_at=now)
         self.fingerprints.soon(entry)
@@ -236,10 +218,8 @@ class EntriesPart(AttachmentsPart):
         if entry.get("in_judging"):
             events.append(self._env(EntryWithdrawnFromJudging(
                 entry_id=entry["_id"], contest_id=entry["contest_id"], reason="withdrawn")))
-        res = await self.store.entries.update_one(rev_filter(entry), outbox.with_events(
-            {"$set": {"status": status, "updated_at": now, "withdrawn_at": now}, "$inc": {"rev": 1},
-             "$push": {"history": {"status": status, "at": now}}}, *events))
-        if not res.matched_count:
+        if not await self.repos.entries.change_status(entry, status, now, {"updated_at": now, "withdrawn_at": now},
+                                                      events):
             raise Conflict(CHANGED_MEANWHILE)
         await self.quota.give_back(entry["owner_id"], entry["contest_id"])  # a place is free again
         entry["status"] = status
@@ -250,22 +230,16 @@ class EntriesPart(AttachmentsPart):
         status that changed between the read and the write (compare-and-set missed) is read
         again, so an announced result is never dropped."""
         for _ in range(5):
-            entry = await self.store.entries.find_one({"_id": entry_id}, {"status": 1})
-            if entry is None:
+            current = await self.repos.entries.status_of(entry_id)
+            if current is None:
                 return
             try:
-                new = apply_status(entry["status"], status)
+                new = apply_status(current, status)
             except TransitionError:
                 return
-            if new == entry["status"] and not extra:
+            if new == current and not extra:
                 return
-            now = datetime.now(UTC)
-            res = await self.store.entries.update_one(
-                {"_id": entry_id, "status": entry["status"]},
-                {"$set": {"status": new, "updated_at": now, **(extra or {})},
-                 "$push": {"history": {"status": new, "at": now}}},
-            )
-            if res.matched_count:
+            if await self.repos.entries.move_status(entry_id, current, new, datetime.now(UTC), extra or {}):
                 return
             log.warning("entry.status_changed_meanwhile", entry_id=entry_id, status=status)
         # A handler failure: the consumer tries the event again (and dead-letters it, visibly, if it never lands).

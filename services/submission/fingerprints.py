@@ -19,11 +19,10 @@ import time
 from collections.abc import Iterable
 
 import structlog
-from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from services.submission.domain.initiative import InitiativeForm, fields_hash
 from services.submission.domain.similarity import Fingerprint, fingerprint, fingerprint_from_dict, fingerprint_to_dict
+from services.submission.repositories import FingerprintRepository
 from shared.mongo import Doc
 
 log = structlog.get_logger(__name__)
@@ -39,8 +38,8 @@ def compute(fields: Doc) -> Fingerprint:
 
 
 class Fingerprints:
-    def __init__(self, coll: AsyncCollection[Doc], *, idle_s: float = 1.0) -> None:
-        self.coll = coll
+    def __init__(self, repo: FingerprintRepository, *, idle_s: float = 1.0) -> None:
+        self.repo = repo
         self.idle_s = idle_s
         self._noted: dict[str, Doc] = {}
         self._last_note = 0.0
@@ -74,11 +73,7 @@ class Fingerprints:
 
     async def _store(self, fps: dict[str, Fingerprint]) -> None:
         docs = [{"_id": k, **fingerprint_to_dict(fp)} for k, fp in fps.items()]
-        with contextlib.suppress(DuplicateKeyError, BulkWriteError):  # stored meanwhile: same text, same value
-            if len(docs) == 1:
-                await self.coll.insert_one(docs[0])
-            elif docs:
-                await self.coll.insert_many(docs, ordered=False)
+        await self.repo.add(docs)  # one stored meanwhile is the same text's, the same value
         self.computed += len(docs)
 
     async def of(self, entries: Iterable[Doc]) -> dict[str, Fingerprint]:
@@ -86,7 +81,7 @@ class Fingerprints:
         by_key = {text_key(e): e for e in entries}
         found: dict[str, Fingerprint] = {}
         if by_key:
-            async for d in self.coll.find({"_id": {"$in": list(by_key)}}):
+            for d in await self.repo.many(list(by_key)):
                 with contextlib.suppress(ValueError):  # another scheme: recomputed below
                     found[d["_id"]] = fingerprint_from_dict(d)
         missing = {k: compute(e["fields"]) for k, e in by_key.items() if k not in found}

@@ -14,16 +14,14 @@ import asyncio
 import contextlib
 
 import structlog
-from pymongo import UpdateOne
-from pymongo.asynchronous.collection import AsyncCollection
 
-from shared.mongo import Doc
+from services.submission.repositories import CounterRepository
 
 log = structlog.get_logger(__name__)
 
 
 class EntryQuota:
-    def __init__(self, counters: AsyncCollection[Doc], *, flush_every: float = 0.5) -> None:
+    def __init__(self, counters: CounterRepository, *, flush_every: float = 0.5) -> None:
         self._counters = counters
         self._counts: dict[str, int] = {}
         self._dirty: set[str] = set()
@@ -39,8 +37,7 @@ class EntryQuota:
         if key not in self._counts:
             async with self._loading.setdefault(key, asyncio.Lock()):
                 if key not in self._counts:
-                    doc = await self._counters.find_one({"_id": key})
-                    self._counts[key] = int(doc["n"]) if doc else 0
+                    self._counts[key] = await self._counters.value(key)
         return self._counts[key]
 
     async def take(self, account_id: str, contest_id: str, limit: int) -> bool:
@@ -71,8 +68,7 @@ class EntryQuota:
         if not dirty:
             return
         try:
-            await self._counters.bulk_write([UpdateOne({"_id": k}, {"$set": {"n": self._counts[k]}}, upsert=True)
-                                             for k in sorted(dirty)], ordered=False)
+            await self._counters.set_many({k: self._counts[k] for k in dirty})
         except Exception as exc:  # the store is down: write them with the next change
             self._dirty |= dirty
             log.warning("quota.flush_failed", error=str(exc)[:200], pending=len(self._dirty))

@@ -23,6 +23,7 @@ from services.submission.domain.messages import Lang
 from services.submission.domain.similarity import SimilarityIndex, side_by_side
 from services.submission.files import judge_path, neutral_name
 from services.submission.fingerprints import text_key
+from services.submission.repositories import SubmissionRepositories
 from services.submission.service import (
     CHANGED_MEANWHILE,
     ENTRY_NOT_FOUND,
@@ -33,8 +34,6 @@ from services.submission.service import (
     rules_of,
     versions_of,
 )
-from services.submission.store import SubmissionStore
-from shared import outbox
 from shared.auth import Principal
 from shared.envelope import Envelope
 from shared.errors import Conflict, NotFound
@@ -63,8 +62,8 @@ class Screening:
     _similar: LRUCache[tuple[str, str], dict[str, list[Doc]]] = field(default_factory=lambda: LRUCache(maxsize=8))
 
     @property
-    def store(self) -> SubmissionStore:
-        return self.svc.store
+    def repos(self) -> SubmissionRepositories:
+        return self.svc.repos
 
     async def queue_view(self, contest_id: str) -> Cached[list[Doc]]:
         """The queue below, computed once until something changes (``shared.view_cache``): with
@@ -77,12 +76,8 @@ class Screening:
         (in this contest or an earlier one). One read of the entries: FerretDB parses the whole
         collection for any filter, so two reads cost twice as much."""
         contest = await self.svc.contest(contest_id)
-        earlier = [c["_id"] async for c in self.store.contests.find(
-            {"opens_at": {"$lte": contest["closes_at"]}}, {"_id": 1})]
-        docs = await self.store.entries.find(
-            {"contest_id": {"$in": list({*earlier, contest_id})}, "status": {"$in": SUBMITTED_STATUSES}},
-            {outbox.OUTBOX: 0, "versions": 0, "history": 0},
-        ).to_list()
+        earlier = await self.repos.contests.opened_by(contest["closes_at"])
+        docs = await self.repos.entries.submitted_in({*earlier, contest_id}, SUBMITTED_STATUSES)
         similar = await self.similar(contest, docs)
         entries = sorted((e for e in docs if e["contest_id"] == contest_id),
                          key=lambda e: (e.get("submitted_at") or datetime.min.replace(tzinfo=UTC), e["_id"]))
@@ -103,7 +98,7 @@ class Screening:
         return found
 
     async def _compare(self, contest: Doc, docs: list[Doc]) -> dict[str, list[Doc]]:
-        names = {c["_id"]: c["name"] async for c in self.store.contests.find({}, {"name": 1})}
+        names = await self.repos.contests.names()
         index = SimilarityIndex()
         info: dict[str, Doc] = {}
         fingerprints = await self.svc.fingerprints.of(docs)
@@ -123,8 +118,7 @@ class Screening:
         return out
 
     async def entry(self, entry_id: str) -> Doc:
-        e = await self.store.entries.find_one(
-            {"_id": entry_id, "status": {"$ne": "draft"}}, {outbox.OUTBOX: 0, "versions": 0})
+        e = await self.repos.entries.past_submission(entry_id)
         if e is None:
             raise NotFound(ENTRY_NOT_FOUND)
         return e
@@ -139,11 +133,7 @@ class Screening:
             raise Conflict(tr(MSG_ALREADY_ASKED, lang))
         now = datetime.now(UTC)
         request = {"reason": reason.strip(), "at": now}
-        res = await self.store.entries.update_one(
-            {"_id": entry_id, "status": "ineligible", "review_request": {"$exists": False}},
-            {"$set": {"review_request": request, "updated_at": now},
-             "$push": {"history": {"status": "review_requested", "at": now, "reason": request["reason"]}}})
-        if not res.matched_count:
+        if not await self.repos.entries.request_review(entry_id, request, now):
             raise Conflict(CHANGED_MEANWHILE)
         log.info("entry.review_requested", entry_id=entry_id)
         entry["review_request"] = request
@@ -151,20 +141,16 @@ class Screening:
 
     async def on_round_closed(self, contest_id: str, round_no: int) -> None:
         """Judging closed a round: an entry found ineligible can no longer join its judging."""
-        await self.store.contests.update_one({"_id": contest_id}, {"$addToSet": {"closed_rounds": round_no}})
+        await self.repos.contests.close_round(contest_id, round_no)
 
     async def on_round_reopened(self, contest_id: str, round_no: int) -> None:
-        c = await self.store.contests.find_one({"_id": contest_id}, {"closed_rounds": 1})
-        if c is not None:
-            rounds = [r for r in c.get("closed_rounds", []) if r != round_no]
-            await self.store.contests.update_one({"_id": contest_id}, {"$set": {"closed_rounds": rounds}})
+        await self.repos.contests.reopen_round(contest_id, round_no)
 
     async def compare(self, a_id: str, b_id: str) -> Doc:
         """Two entries' texts aligned sentence by sentence, section by section."""
         a, b = await self.entry(a_id), await self.entry(b_id)
         fa, fb = InitiativeForm.from_mapping(a["fields"]), InitiativeForm.from_mapping(b["fields"])
-        contests = {c["_id"]: c["name"] async for c in self.store.contests.find(
-            {"_id": {"$in": [a["contest_id"], b["contest_id"]]}}, {"name": 1})}
+        contests = await self.repos.contests.names({a["contest_id"], b["contest_id"]})
         sections = [{"key": "title", "rows": [r._asdict() for r in side_by_side(fa.title, fb.title)]}]
         sections += [{"key": k, "rows": [r._asdict() for r in side_by_side(getattr(fa, k), getattr(fb, k))]}
                      for k in SECTIONS]
@@ -179,7 +165,7 @@ class Screening:
         An entry already in judging may still be found ineligible (a copy found late): it is
         then taken out of judging.
         """
-        entry = await self.store.entries.find_one({"_id": entry_id}, {outbox.OUTBOX: 0})
+        entry = await self.repos.entries.get(entry_id)
         if entry is None or entry["status"] == "draft":
             raise NotFound(ENTRY_NOT_FOUND)
         contest = await self.svc.contest(entry["contest_id"])
@@ -212,16 +198,13 @@ class Screening:
             events.append(self.svc._env(EntryWithdrawnFromJudging(
                 entry_id=entry_id, contest_id=entry["contest_id"], reason="ineligible")))
             extra["in_judging"] = False
-        res = await self.store.entries.update_one(
-            {"_id": entry_id, "status": entry["status"]},
-            outbox.with_events({"$set": {"status": status, "updated_at": now, **extra,
-                                         "screening": {"eligible": eligible, "reason": reason,
-                                                       "by": by.account_id, "at": now}},
-                                "$unset": {"review_request": ""},
-                                "$push": {"history": {"status": status, "at": now, "reason": reason,
-                                                      "by": by.account_id, "correction": correction,
-                                                      "previous": entry["status"]}}}, *events))
-        if not res.matched_count:
+        decided = await self.repos.entries.screen(
+            entry_id, entry["status"],
+            {"status": status, "updated_at": now, **extra,
+             "screening": {"eligible": eligible, "reason": reason, "by": by.account_id, "at": now}},
+            {"status": status, "at": now, "reason": reason, "by": by.account_id, "correction": correction,
+             "previous": entry["status"]}, events)
+        if not decided:
             raise Conflict(CHANGED_MEANWHILE)
         log.info("entry.screened", entry_id=entry_id, eligible=eligible, revoked=revoke)
         for row in self.views.peek(("screening", entry["contest_id"])) or []:

@@ -26,9 +26,9 @@ from shared.envelope import Envelope
 from shared.mongo import Doc, insert_new
 from shared.staged_outbox import StagedOutbox
 
-NO_OUTBOX: Doc = {outbox.OUTBOX: 0}
-#: Fields of a contest the outbox manages; a contest's save never writes them.
-OUTBOX_FIELDS = ("_id", outbox.OUTBOX, outbox.PENDING, outbox.SEQ)
+#: What the outbox keeps in a document: never read by the use cases, never written by a save.
+NO_OUTBOX: Doc = {outbox.OUTBOX: 0, outbox.PENDING: 0, outbox.SEQ: 0}
+OUTBOX_FIELDS = ("_id", *NO_OUTBOX)
 TALLY_PATH: dict[Tally, str] = {"status": "$status", "category": "$fields.category", "unit": "$fields.author_unit"}
 #: Sequence numbers are reserved from the counter in blocks, so a rush of new entries costs
 #: one counter write per block rather than one per entry (numbers left in a block when the
@@ -110,11 +110,11 @@ class MongoEntries:
         return await self._c.find_one({"_id": entry_id}, {"_id": 1}) is not None
 
     async def of_owner(self, owner_id: str) -> list[Doc]:
-        return await self._c.find({"owner_id": owner_id}, {outbox.OUTBOX: 0, "versions": 0}).sort(
+        return await self._c.find({"owner_id": owner_id}, {**NO_OUTBOX, "versions": 0}).sort(
             "created_at", -1).to_list()
 
     async def past_submission(self, entry_id: str) -> Doc | None:
-        return await self._c.find_one({"_id": entry_id, "status": {"$ne": "draft"}}, {outbox.OUTBOX: 0, "versions": 0})
+        return await self._c.find_one({"_id": entry_id, "status": {"$ne": "draft"}}, {**NO_OUTBOX, "versions": 0})
 
     async def for_judge_file(self, entry_id: str) -> Doc | None:
         return await self._c.find_one({"_id": entry_id}, {"status": 1, "in_judging": 1, "versions": 1})
@@ -137,7 +137,7 @@ class MongoEntries:
     async def submitted_in(self, contest_ids: Collection[str], statuses: Collection[str]) -> list[Doc]:
         # One read for the whole screening queue: FerretDB parses the collection for any filter.
         return await self._c.find({"contest_id": {"$in": list(contest_ids)}, "status": {"$in": list(statuses)}},
-                                  {outbox.OUTBOX: 0, "versions": 0, "history": 0}).to_list()
+                                  {**NO_OUTBOX, "versions": 0, "history": 0}).to_list()
 
     async def create(self, entry: Doc, events: Sequence[Envelope]) -> bool:
         try:

@@ -37,6 +37,9 @@ class Principal:
     full_name: str
     unit: str
     roles: frozenset[str] = field(default_factory=frozenset)
+    #: OpenID Connect's ``email_verified`` claim; a token without it (an older token, a provider
+    #: that does not say) counts as verified.
+    email_verified: bool = True
 
     def has(self, role: str) -> bool:
         return role in self.roles
@@ -147,6 +150,7 @@ class TokenVerifier:
             full_name=str(claims.get("name", "")),
             unit=str(claims.get(self._unit_claim, "")),
             roles=frozenset(r for r in roles if r in ROLES) if isinstance(roles, list) else frozenset(),
+            email_verified=claims.get("email_verified") is not False,
         )
         return _Verified(exp, principal, str(jti) if jti is not None else None, iat)
 

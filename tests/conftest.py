@@ -108,11 +108,28 @@ def anonymous(gateway: str) -> Iterator[Api]:
     api.http.close()
 
 
-def new_participant(gateway: str, unit: str = "UBND xã Tân Chi", name: str = "Trần Văn An") -> tuple[Api, str]:
+def verify_address(gateway: str, email: str, subject: str = "Xác nhận địa chỉ e-mail") -> httpx.Response:
+    """Open the verification link mailed to ``email`` as a person would: read the mail in
+    Mailpit, open the link (a page with a button), press the button. The result page."""
+    from tests.integration.mailbox import link_in, wait_for_mail
+
+    link = link_in(wait_for_mail(email, subject), "/identity/verify/")
+    page = httpx.get(link, timeout=30)
+    assert page.status_code == 200 and 'action="/identity/verify/' in page.text, page.text[:500]
+    done = httpx.post(link, timeout=30)
+    assert done.status_code == 200, done.text[:500]
+    return done
+
+
+def new_participant(gateway: str, unit: str = "UBND xã Tân Chi", name: str = "Trần Văn An", *,
+                    verified: bool = True) -> tuple[Api, str]:
+    """A participant who signed up and (``verified``) opened the mailed link, so may submit."""
     email = f"{unique('tacgia-')}@test.example"
     r = httpx.post(f"{gateway}/identity/api/signup", json={"email": email, "password": "TacGia#Test2026",
                                                            "full_name": name, "unit": unit}, timeout=30)
     r.raise_for_status()
+    if verified:
+        verify_address(gateway, email)
     return sign_in(gateway, email, "TacGia#Test2026"), email
 
 

@@ -67,11 +67,13 @@ class Seeder:
         for i, (name, unit, cats) in enumerate(JUDGES):
             self.call("POST", "/identity/api/accounts", org, {
                 "email": _email("giamkhao", i), "password": JUDGE_PASSWORD, "full_name": name, "unit": unit,
-                "roles": ["judge"], "categories": cats}, ok=(409,))
+                "roles": ["judge"], "categories": cats, "invite": False}, ok=(409,))
+        # Demo participants are made by the organiser, so their addresses count as verified and
+        # they can submit at once; no set-password link (the demo's passwords are printed).
         for i, (name, unit) in enumerate(PARTICIPANTS):
-            self.call("POST", "/identity/api/signup", {}, {
-                "email": _email("tacgia", i), "password": PARTICIPANT_PASSWORD, "full_name": name, "unit": unit},
-                ok=(409,))
+            self.call("POST", "/identity/api/accounts", org, {
+                "email": _email("tacgia", i), "password": PARTICIPANT_PASSWORD, "full_name": name, "unit": unit,
+                "roles": ["participant"], "invite": False}, ok=(409,))
 
     def contest(self, org: dict[str, str], code: str, name: str, opens: datetime, closes: datetime) -> str | None:
         existing = [c for c in self.call("GET", "/submission/api/contests", {}) if c["code"] == code]

@@ -4,6 +4,7 @@ same document write (outbox), so judging and the others always learn about it.""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -15,7 +16,7 @@ from pymongo.errors import DuplicateKeyError
 
 from services.identity.domain import normalise_email
 from shared import outbox
-from shared.envelope import Envelope
+from shared.envelope import Envelope, EventPayload
 from shared.events.accounts import AccountRegistered, AccountUpdated
 from shared.mongo import Doc
 
@@ -37,15 +38,17 @@ class Account:
     roles: tuple[str, ...]
     categories: tuple[str, ...]
     active: bool
+    email_verified: bool = True  # accounts stored before verification existed count as verified
 
     @classmethod
     def from_doc(cls, doc: Doc) -> Account:
         return cls(doc["_id"], doc["email"], doc["full_name"], doc["unit"], tuple(doc["roles"]),
-                   tuple(doc.get("categories", [])), bool(doc.get("active", True)))
+                   tuple(doc.get("categories", [])), bool(doc.get("active", True)),
+                   bool(doc.get("email_verified", True)))
 
     def claims(self) -> dict[str, Any]:
         return {"sub": self.account_id, "email": self.email, "name": self.full_name, "unit": self.unit,
-                "roles": list(self.roles)}
+                "roles": list(self.roles), "email_verified": self.email_verified}
 
 
 class AccountStore:
@@ -58,26 +61,34 @@ class AccountStore:
         await self.accounts.create_index("email", unique=True)
         await self.accounts.create_index("roles")
 
-    def _event(self, cls: type[AccountRegistered] | type[AccountUpdated], doc: Doc) -> Envelope:
+    def _event(self, cls: type[AccountRegistered] | type[AccountUpdated], doc: Doc, **extra: Any) -> Envelope:
         payload = cls(account_id=doc["_id"], email=doc["email"], full_name=doc["full_name"], unit=doc["unit"],
-                      roles=doc["roles"], categories=doc.get("categories", []), active=doc.get("active", True))
+                      roles=doc["roles"], categories=doc.get("categories", []), active=doc.get("active", True),
+                      email_verified=doc.get("email_verified", True), **extra)
+        return Envelope.wrap(payload, producer=self._producer)
+
+    def envelope(self, payload: EventPayload) -> Envelope:
         return Envelope.wrap(payload, producer=self._producer)
 
     async def create(self, *, email: str, password: str, full_name: str, unit: str, roles: list[str],
-                     categories: list[str] | None = None) -> Account:
+                     categories: list[str] | None = None, account_id: str | None = None,
+                     email_verified: bool = True, invited: bool = False, events: Sequence[Envelope] = ()) -> Account:
+        """A new account with ``AccountRegistered`` and then ``events`` (a link to mail) in one insert."""
         doc: Doc = {
-            "_id": uuid.uuid4().hex,
+            "_id": account_id or uuid.uuid4().hex,
             "email": normalise_email(email),
             "full_name": full_name.strip(),
             "unit": unit.strip(),
             "roles": sorted(set(roles)),
             "categories": sorted(set(categories or [])),
             "active": True,
+            "email_verified": email_verified,
             "password_hash": _hasher.hash(password),
             "created_at": datetime.now(UTC),
         }
         try:
-            await self.accounts.insert_one(outbox.new_document(doc, self._event(AccountRegistered, doc)))
+            await self.accounts.insert_one(outbox.new_document(
+                doc, self._event(AccountRegistered, doc, invited=invited), *events))
         except DuplicateKeyError:
             raise EmailTaken(email) from None
         return Account.from_doc(doc)
@@ -96,6 +107,23 @@ class AccountStore:
             {"_id": account_id}, outbox.with_events({"$set": changes}, self._event(AccountUpdated, doc))
         )
         return Account.from_doc(doc)
+
+    async def change(self, account_id: str, changes: Doc, *events: Envelope, password: str | None = None,
+                     announce: bool = True) -> Account | None:
+        """Change the account with ``events`` and (``announce``) its ``AccountUpdated`` in one write;
+        ``password`` is stored hashed."""
+        doc = await self.accounts.find_one({"_id": account_id})
+        if doc is None:
+            return None
+        doc.update(changes)
+        stored = {**changes, **({"password_hash": _hasher.hash(password)} if password is not None else {})}
+        queued = [*events, *([self._event(AccountUpdated, doc)] if announce else [])]
+        await self.accounts.update_one({"_id": account_id}, outbox.with_events({"$set": stored}, *queued))
+        return Account.from_doc(doc)
+
+    async def by_email(self, email: str) -> Account | None:
+        doc = await self.accounts.find_one({"email": normalise_email(email)})
+        return Account.from_doc(doc) if doc else None
 
     async def get(self, account_id: str) -> Account | None:
         doc = await self.accounts.find_one({"_id": account_id})

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, EmailStr, Field
 
+from services.identity.account_flows import AccountFlows
 from services.identity.schemas import AccountOut, Directory, DirectorySaved, Jwks, TokenOut
 from services.identity.service import IdentityService
 from services.identity.units import to_doc
@@ -24,6 +25,7 @@ class SignUp(BaseModel):
 class NewAccount(SignUp):
     roles: list[Literal["participant", "judge", "organiser"]] = Field(min_length=1)
     categories: list[str] = Field(default_factory=list, max_length=20)
+    invite: bool = Field(default=True, description="Mail a link to choose their own password (no plain welcome).")
 
 
 class AccountChange(BaseModel):
@@ -54,7 +56,7 @@ class DirectoryIn(BaseModel):
     units: list[UnitIn] = Field(max_length=2000)
 
 
-def build_router(svc: IdentityService, auth: Auth) -> APIRouter:
+def build_router(svc: IdentityService, auth: Auth, flows: AccountFlows) -> APIRouter:
     r = APIRouter(prefix="/identity", responses=ERROR_RESPONSES)
     organiser = auth.role("organiser")
 
@@ -82,8 +84,8 @@ def build_router(svc: IdentityService, auth: Auth) -> APIRouter:
 
     @r.post("/api/signup", response_model=AccountOut, status_code=201, tags=["accounts"])
     async def signup(body: SignUp) -> AccountOut:
-        account, errors = await svc.register(email=body.email, password=body.password, full_name=body.full_name,
-                                             unit=body.unit, roles=["participant"])
+        account, errors = await flows.sign_up(email=body.email, password=body.password, full_name=body.full_name,
+                                              unit=body.unit)
         if account is None:
             raise (Conflict if "email" in errors else Invalid)("Dữ liệu không hợp lệ.", errors)
         return AccountOut.of(account)
@@ -121,8 +123,9 @@ def build_router(svc: IdentityService, auth: Auth) -> APIRouter:
 
     @r.post("/api/accounts", response_model=AccountOut, status_code=201, tags=["accounts"])
     async def create_account(body: NewAccount, _: Annotated[Principal, Depends(organiser)]) -> AccountOut:
-        account, errors = await svc.register(email=body.email, password=body.password, full_name=body.full_name,
-                                             unit=body.unit, roles=list(body.roles), categories=body.categories)
+        account, errors = await flows.create_for(email=body.email, password=body.password, full_name=body.full_name,
+                                                 unit=body.unit, roles=list(body.roles), categories=body.categories,
+                                                 invite=body.invite)
         if account is None:
             raise (Conflict if "email" in errors else Invalid)("Dữ liệu không hợp lệ.", errors)
         return AccountOut.of(account)

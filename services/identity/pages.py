@@ -1,11 +1,13 @@
 """Identity's pages: sign in, sign up, sign out, and the organisers' account list."""
 
 # No "from __future__ import annotations": FastAPI must resolve Depends(...) on closures at import.
+import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from services.identity.account_flows import AccountFlows
 from services.identity.accounts import Account
 from services.identity.domain import EMAIL_RE
 from services.identity.service import IdentityService, SignInLocked
@@ -32,7 +34,7 @@ def home_for(account: Account) -> str:
     return "/submission/my"
 
 
-def build_pages(svc: IdentityService, auth: Auth, web: Web) -> APIRouter:
+def build_pages(svc: IdentityService, auth: Auth, web: Web, flows: AccountFlows) -> APIRouter:
     r = APIRouter(prefix="/identity", include_in_schema=False)
     organiser = auth.role("organiser")
 
@@ -91,8 +93,7 @@ def build_pages(svc: IdentityService, auth: Auth, web: Web) -> APIRouter:
         form = {"email": email, "full_name": full_name, "unit": unit}
         errors = _account_form_errors(request, web, email, full_name, unit)
         if not errors:
-            account, errors = await svc.register(email=email, password=password, full_name=full_name, unit=unit,
-                                                 roles=["participant"])
+            account, errors = await flows.sign_up(email=email, password=password, full_name=full_name, unit=unit)
             if account is not None:
                 return with_cookie(RedirectResponse("/submission/contests", status_code=303), account)
         errors = {k: web.t(request, v) for k, v in errors.items()}
@@ -115,8 +116,9 @@ def build_pages(svc: IdentityService, auth: Auth, web: Web) -> APIRouter:
             errors["role"] = web.t(request, N_("Giá trị không hợp lệ."))
         if not errors:
             cats = [c.strip() for c in categories.split(",") if c.strip()]
-            account, errors = await svc.register(email=email, password=password, full_name=full_name, unit=unit,
-                                                 roles=[role], categories=cats)
+            account, errors = await flows.create_for(email=email, password=password or secrets.token_urlsafe(24),
+                                                     full_name=full_name, unit=unit, roles=[role], categories=cats,
+                                                     invite=True)
             if account is not None:
                 return RedirectResponse("/identity/accounts?created=1", status_code=303)
         errors = {k: web.t(request, v) for k, v in errors.items()}

@@ -129,7 +129,8 @@ class IdentityService:
             raise Conflict("Danh mục vừa được thay đổi ở nơi khác, vui lòng tải lại.") from None
 
     async def register(self, *, email: str, password: str, full_name: str, unit: str, roles: list[str],
-                       categories: list[str] | None = None) -> tuple[Account | None, dict[str, str]]:
+                       categories: list[str] | None = None, **how: Any) -> tuple[Account | None, dict[str, str]]:
+        """``how``: ``AccountStore.create``'s account id, verification and events (``account_flows``)."""
         errors: dict[str, str] = {}
         problem = password_problems(password, email)
         if problem:
@@ -140,7 +141,7 @@ class IdentityService:
             unit = (await self.units.current())[1].resolve(unit)
         try:
             account = await self.store.create(email=email, password=password, full_name=full_name, unit=unit,
-                                              roles=roles, categories=categories)
+                                              roles=roles, categories=categories, **how)
         except EmailTaken:
             return None, {"email": "Địa chỉ e-mail này đã được đăng ký."}
         return account, {}

@@ -67,7 +67,7 @@ class Notifications:
         known = await self.store.people.find_one({"_id": e.account_id}, {"_id": 1})
         await self.store.people.update_one({"_id": e.account_id}, {"$set": {
             "email": e.email, "full_name": e.full_name, "roles": list(e.roles), "active": e.active}}, upsert=True)
-        if isinstance(e, AccountRegistered) and known is None:
+        if isinstance(e, AccountRegistered) and known is None and not e.invited:  # invited: the set-password mail
             await self.plan(env, kinds.WELCOME, e.account_id, {"signin_url": f"{self.base}/identity/signin"})
         await self._unpark(f"account:{e.account_id}")
 
@@ -181,9 +181,10 @@ class Notifications:
         return env is not None and env.occurred_at < now() - timedelta(days=self.settings.max_event_age_days)
 
     async def plan(self, env: Envelope[Any] | None, kind: Kind, person_id: str, params: dict[str, Any], *,
-                   extra: str = "", fixed_id: str | None = None) -> str | None:
+                   extra: str = "", fixed_id: str | None = None, to_email: str | None = None) -> str | None:
         """Plan ``kind`` for ``person_id`` because of ``env``; the message's id, or None when
-        nothing is to be sent (too old, unknown or inactive person, category turned off)."""
+        nothing is to be sent (too old, unknown or inactive person, category turned off).
+        ``to_email``: another address than the person's (a new address to verify, the old one told)."""
         if self._too_old(env):
             return None
         person = await self.store.people.find_one({"_id": person_id})
@@ -200,7 +201,7 @@ class Notifications:
         composed = self.composer.compose(kind.key, lang, {**params, "name": person.get("full_name", "")})
         mid = fixed_id or message_id(env.event_id if env else "", kind.key, person_id, extra)
         doc = {"_id": mid, "kind": kind.key, "category": kind.category, "sensitive": kind.sensitive,
-               "to_account": person_id, "to_email": person["email"], "to_name": person.get("full_name", ""),
+               "to_account": person_id, "to_email": to_email or person["email"], "to_name": person.get("full_name", ""),
                "lang": lang, "subject": composed.subject, "text": composed.text, "html": composed.html,
                "status": "pending", "attempts": 0, "next_at": now(), "created_at": now(),
                "cause": {"event_id": env.event_id, "event_type": env.event_type} if env else {"digest": mid},

@@ -13,6 +13,7 @@ from services.submission.domain.messages import Lang
 from services.submission.files import HARD_CAP_BYTES, content_disposition, valid_signature
 from services.submission.screening import Screening
 from services.submission.service import SubmissionService
+from services.submission.verification import require_verified
 from shared import outbox
 from shared.auth import Auth, Principal
 from shared.errors import ERROR_RESPONSES, Forbidden, TooLarge
@@ -175,7 +176,10 @@ def build_router(svc: SubmissionService, screening: Screening, auth: Auth) -> AP
                            lang: L, submit: Annotated[bool, Query(description="Submit at once")] = False,
                            key: IdempotencyKey = None) -> Doc:
         """Create an entry. Send an ``Idempotency-Key`` and repeat it on every retry: a retry returns
-        the entry the first request created (with the retry's fields saved as its next version)."""
+        the entry the first request created (with the retry's fields saved as its next version).
+        Submitting at once needs a verified address (403 otherwise); a draft does not."""
+        if submit:
+            require_verified(user)
         return own_entry_view(await svc.save_draft(user, contest_id, None, fields, lang, submit=submit,
                                                    idempotency_key=key))
 
@@ -195,6 +199,8 @@ def build_router(svc: SubmissionService, screening: Screening, auth: Auth) -> AP
 
     @r.post("/entries/{entry_id}/submit", response_model=out.EntryOut)
     async def submit(entry_id: str, user: Annotated[Principal, Depends(participant)], lang: L) -> Doc:
+        """Submit a draft; needs a verified address (403 with ``email_verification_required``)."""
+        require_verified(user)
         return own_entry_view(await svc.submit(user, entry_id, lang))
 
     @r.post("/entries/{entry_id}/withdraw", response_model=out.EntryOut)

@@ -24,11 +24,16 @@ class _Account(EventPayload):
     roles: list[Role]
     categories: list[str] = Field(default_factory=list, description="Fields a judge knows (lĩnh vực).")
     active: bool = True
+    email_verified: bool = Field(default=True, description=(
+        "The person proved they read this address (accounts made before verification existed count as verified)."))
 
 
 @register
 class AccountRegistered(_Account):
     event_type: ClassVar[str] = "AccountRegistered"
+
+    invited: bool = Field(default=False, description=(
+        "Made by an organiser, who had identity send a link to set a password: that mail is the welcome."))
 
 
 @register
@@ -50,6 +55,52 @@ class SessionsRevoked(EventPayload):
     jti: str | None = None
     not_before: datetime | None = None
     expires_at: datetime
+
+
+class _AccountMail(EventPayload):
+    """A one-time link identity asks to be mailed to one person. The link travels in the event
+    (Kafka is internal); identity keeps only its token's hash."""
+
+    topic: ClassVar[str] = topics.ACCOUNTS.name
+    key_field: ClassVar[str] = "account_id"
+
+    account_id: str
+    email: str = Field(description="Where to send it (for a change of address: the new one).")
+    full_name: str = ""
+    link: str = Field(description="The one-time link (identity stores only its token's hash).")
+    expires_at: datetime
+
+
+@register
+class PasswordResetRequested(_AccountMail):
+    """A link to choose a password: someone asked (``purpose`` reset) or an organiser made the
+    account (``purpose`` set)."""
+
+    event_type: ClassVar[str] = "PasswordResetRequested"
+    purpose: Literal["reset", "set"] = "reset"
+
+
+@register
+class EmailVerificationRequested(_AccountMail):
+    """A link proving the person reads ``email``: at sign-up (``purpose`` signup) or before a new
+    address takes effect (``purpose`` change)."""
+
+    event_type: ClassVar[str] = "EmailVerificationRequested"
+    purpose: Literal["signup", "change"] = "signup"
+
+
+@register
+class EmailChanged(EventPayload):
+    """The account's address changed (after the new one was verified): the OLD address is told."""
+
+    event_type: ClassVar[str] = "EmailChanged"
+    topic: ClassVar[str] = topics.ACCOUNTS.name
+    key_field: ClassVar[str] = "account_id"
+
+    account_id: str
+    old_email: str
+    new_email: str
+    full_name: str = ""
 
 
 class UnitEntry(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -35,6 +36,13 @@ def wait_for_mail(email: str, contains: str, timeout: float = 120) -> dict[str, 
     def find() -> dict[str, Any] | None:
         return next((m for m in received(email) if contains in m["Subject"]), None)
     return message(eventually(find, timeout=timeout, what=f"a mail to {email} about {contains!r}")["ID"])
+
+
+def link_in(mail: dict[str, Any], path: str) -> str:
+    """The one link in ``mail``'s plain text whose path starts with ``path`` (e.g. ``/identity/verify/``)."""
+    links = set(re.findall(r"https?://\S+" + re.escape(path) + r"[A-Za-z0-9_-]+", mail["Text"]))
+    assert len(links) == 1, f"expected one {path} link in {mail['Subject']!r}, found {links}"
+    return links.pop()
 
 
 def count(email: str, contains: str) -> int:

@@ -33,12 +33,13 @@ ROUND_CLOSED = Kind("round_closed", "judging")
 RESULT = Kind("result", "results")
 FEEDBACK_PUBLISHED = Kind("feedback", "results")
 PASSWORD_RESET = Kind("password_reset", "account", sensitive=True)
+SET_PASSWORD = Kind("set_password", "account", sensitive=True)  # an organiser made the account
 VERIFY_EMAIL = Kind("verify_email", "account", sensitive=True)
 EMAIL_CHANGED = Kind("email_changed", "account")
 
 KINDS: dict[str, Kind] = {k.key: k for k in (
     WELCOME, RECEIPT, ELIGIBLE, INELIGIBLE, WITHDRAWN, UNDER_REVIEW, ASSIGNMENTS, REMINDER, ROUND_CLOSED, RESULT,
-    FEEDBACK_PUBLISHED, PASSWORD_RESET, VERIFY_EMAIL, EMAIL_CHANGED)}
+    FEEDBACK_PUBLISHED, PASSWORD_RESET, SET_PASSWORD, VERIFY_EMAIL, EMAIL_CHANGED)}
 
 
 def wanted(kind: Kind, opted_out: frozenset[str] | set[str]) -> bool:

@@ -21,6 +21,8 @@ PARAMS: dict[str, Any] = {
               {"code": "CCHC26-0002", "title": "B", "contest_name": "K", "round_no": 1, "reassigned": True}],
     "round_no": 1, "final_round": True, "rank": 2, "tier_name": "Giải Nhì", "total": 86.5,
     "certificates_url": "http://portal/awards/my", "results_url": "http://portal/awards/results",
+    "link": "http://portal/identity/reset/abc", "expires_at": datetime(2026, 11, 30, 2, 5, tzinfo=UTC),
+    "purpose": "signup", "old_email": "cu@example.vn", "new_email": "moi@example.vn",
 }
 KINDS = sorted({p.name.split(".")[0] for p in (HERE / "templates" / "mail").glob("*.jinja")} - {"_layout"})
 

@@ -21,3 +21,11 @@ class Out(BaseModel):
     """Base of every response model: declared fields checked, other keys passed through."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class In(BaseModel):
+    """Base of every request body: strict, so a value of the wrong JSON type is refused (422)
+    instead of converted (``false`` is not a headcount, ``0`` is not a date), as the documented
+    schema says; dates still come as ISO 8601 strings."""
+
+    model_config = ConfigDict(strict=True)

@@ -40,8 +40,8 @@ echo "== pytest"
 if [ $# -eq 0 ]; then
   echo "== pytest, store=mongodb (plain path) on the same stack"
   export CONTEST_STORE=mongodb
-  for s in identity submission judging awards; do "$PY" deploy/local/runner.py stop "$s" --profile "$P" >/dev/null; done
-  for s in identity submission judging awards; do
+  for s in identity submission judging awards notifications; do "$PY" deploy/local/runner.py stop "$s" --profile "$P" >/dev/null; done
+  for s in identity submission judging awards notifications; do
     "$PY" deploy/local/runner.py start "$s" --profile "$P" >/dev/null || status=1
   done
   "$PY" -m pytest -q -p no:cacheprovider -m plain_store tests/integration tests/e2e || status=1

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from services.awards import schemas as out
+from services.awards.domain.certificates import DEFAULT_SIGNER_TITLE
 from services.awards.domain.result_hash import result_rows
 from services.awards.explanations import render
 from services.awards.publication import MAX_INPUTS_BYTES, Publication
@@ -18,11 +19,12 @@ from services.awards.views import allocation_view
 from shared.auth import Auth, Principal
 from shared.errors import ERROR_RESPONSES, Invalid, NotFound, TooLarge
 from shared.mongo import Doc
+from shared.schemas import In
 from shared.throttle import Throttle
-from shared.web.i18n import request_lang
+from shared.web.i18n import N_, request_lang
 
 
-class TierIn(BaseModel):
+class TierIn(In):
     key: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_-]+$")
     name: str = Field(min_length=1, max_length=80)
     name_en: str = Field(default="", max_length=80)
@@ -32,27 +34,27 @@ class TierIn(BaseModel):
     category: str | None = Field(default=None, max_length=60)
 
 
-class PrizesIn(BaseModel):
+class PrizesIn(In):
     tiers: list[TierIn] = Field(min_length=1, max_length=20)
     tie_break: list[str] = Field(default_factory=list, max_length=6)
     place: str = Field(default="", max_length=60)
     signer_name: str = Field(default="", max_length=80)
-    signer_title: str = Field(default="TRƯỞNG BAN TỔ CHỨC", max_length=80)
+    signer_title: str = Field(default=DEFAULT_SIGNER_TITLE, max_length=80)
 
 
-class OverrideIn(BaseModel):
+class OverrideIn(In):
     entry_id: str = Field(min_length=1, max_length=64)
     tier_key: str | None = Field(default=None, max_length=40)
     position: int | None = Field(default=None, ge=1)
     reason: str = Field(default="", max_length=2000)
 
 
-class ApproveIn(BaseModel):
+class ApproveIn(In):
     confirm: bool = False
     result_hash: str = Field(default="", max_length=64)
 
 
-class AnnounceIn(BaseModel):
+class AnnounceIn(In):
     confirm: bool = False
 
 
@@ -74,7 +76,7 @@ def _file(data: bytes, media: str, name: str) -> Response:
                                                      "Cache-Control": "no-store"})
 
 
-MSG_SLOW_DOWN = "Bạn gửi quá nhiều yêu cầu; vui lòng thử lại sau ít phút."
+MSG_SLOW_DOWN = N_("Bạn gửi quá nhiều yêu cầu; vui lòng thử lại sau ít phút.")
 
 
 def build_router(svc: AwardsService, pub: Publication, auth: Auth) -> APIRouter:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from services.judging import schemas as out
 from services.judging import views
@@ -14,20 +14,21 @@ from services.judging.service import JudgingService, rubric_of
 from shared.auth import Auth, Principal
 from shared.errors import ERROR_RESPONSES
 from shared.mongo import Doc
+from shared.schemas import In
 
 
-class SheetIn(BaseModel):
+class SheetIn(In):
     scores: dict[str, float | None] = Field(default_factory=dict, max_length=50)
     comments: dict[str, str] = Field(default_factory=dict, max_length=50)
     overall: str = Field(default="", max_length=5000)
     submit: bool = False
 
 
-class RecusalIn(BaseModel):
+class RecusalIn(In):
     reason: str = Field(min_length=3, max_length=1000, description="Why the judge has a conflict of interest.")
 
 
-class CriterionIn(BaseModel):
+class CriterionIn(In):
     key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=2000)
@@ -40,52 +41,52 @@ MAX_ROUNDS = 3  # ``RoundsIn`` allows at most three rounds
 RoundNo = Annotated[int, Path(ge=1, le=MAX_ROUNDS, description="The round, from 1.")]
 
 
-class ReopenIn(BaseModel):
+class ReopenIn(In):
     reason: str = Field(min_length=5, max_length=1000, description="Why the round is opened again (audited).")
 
 
-class RubricIn(BaseModel):
+class RubricIn(In):
     criteria: list[CriterionIn] = Field(min_length=1, max_length=20)
 
 
-class RoundIn(BaseModel):
+class RoundIn(In):
     judges_per_entry: int = Field(ge=1, le=15)
     advance_top_n: int | None = Field(default=None, ge=1, le=100000)
     advance_min_total: float | None = Field(default=None, ge=0)
 
 
-class RoundsIn(BaseModel):
+class RoundsIn(In):
     rounds: list[RoundIn] = Field(min_length=1, max_length=MAX_ROUNDS)
     standardised: bool = Field(default=False, description="Rank by per-judge z-scores instead of raw totals.")
     disagreement_threshold: float = Field(default=20.0, ge=0, le=1000)
 
 
-class PanelIn(BaseModel):
+class PanelIn(In):
     judge_ids: list[str] = Field(min_length=1, max_length=5000)
 
 
-class ReleaseIn(BaseModel):
+class ReleaseIn(In):
     judges_per_entry: int | None = Field(default=None, ge=1, le=15)
     seed: int | None = Field(default=None, ge=0, le=2**31,
                              description="Omitted: the contest's own fixed seed, the one its preview uses.")
 
 
-class DeadlineIn(BaseModel):
+class DeadlineIn(In):
     deadline: datetime | None = Field(description="When the round's judges should have submitted; null clears it.")
 
 
-class VoidIn(BaseModel):
+class VoidIn(In):
     judge_id: str = Field(min_length=1, max_length=64)
     reason: str = Field(min_length=5, max_length=1000, description="Why the sheet no longer counts (audited).")
     to: str | None = Field(default=None, max_length=64, description="The judge who takes over; none: the rules pick.")
 
 
-class PinIn(BaseModel):
+class PinIn(In):
     judge_id: str = Field(min_length=1, max_length=64)
     pinned: bool = True
 
 
-class ReminderIn(BaseModel):
+class ReminderIn(In):
     message: str = Field(default="", max_length=500)
 
 

@@ -14,7 +14,7 @@ from shared.auth import Auth, Principal
 from shared.web.paging import MAX_PAGE, paginate, search_key
 from shared.web.render import Web
 
-STATUSES = ("pending", "sending", "sent", "failed")
+STATUSES = ("pending", "sending", "sent", "failed", "suppressed")
 
 
 def build_pages(svc: Notifications, auth: Auth, web: Web) -> APIRouter:

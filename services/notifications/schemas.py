@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from services.notifications.domain.kinds import Category
-from shared.schemas import Out
+from shared.schemas import In, Out
 
-Status = Literal["pending", "sending", "sent", "failed"]
+Status = Literal["pending", "sending", "sent", "failed", "suppressed"]
 
 
-class PreferencesIn(BaseModel):
+class PreferencesIn(In):
     lang: Literal["vi", "en"] = Field(description="The language of the e-mails this person receives.")
     opted_out: list[Literal["submission", "judging", "results"]] = Field(
         default_factory=list, max_length=3, description="Categories turned off; account messages always go out.")
@@ -47,7 +47,7 @@ class MailDetail(MailSummary):
     html: str = Field(description="Empty for messages holding a one-time link.")
 
 
-class ResendIn(BaseModel):
+class ResendIn(In):
     token: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
                        description="One per form or request: a repeated request with it sends one copy.")
 

@@ -87,6 +87,8 @@ class Notifications:
         await self._entry(e.entry_id, e.contest_id, owner=e.owner_account_id, code=e.code, title=e.title)
         if e.owner_account_id:
             await self._unpark(f"entry:{e.entry_id}")
+        if self._too_old(env):
+            return  # what it says about the entry is kept; the news is stale
         kind = {"submitted": kinds.RECEIPT, "eligible": kinds.ELIGIBLE, "ineligible": kinds.INELIGIBLE,
                 "withdrawn": kinds.WITHDRAWN}[e.status]
         entry = await self._entry_or_park(env, e.entry_id)
@@ -104,7 +106,7 @@ class Notifications:
     async def on_review_started(self, env: Envelope[EntryReviewStarted]) -> None:
         """Only the first round: later rounds would tell an author how the judges ranked it."""
         e = env.payload
-        if e.round_no != 1:
+        if e.round_no != 1 or self._too_old(env):
             return
         entry = await self._entry_or_park(env, e.entry_id)
         if entry is not None:
@@ -113,6 +115,8 @@ class Notifications:
 
     async def on_results(self, env: Envelope[ResultsAnnounced]) -> None:
         e = env.payload
+        if self._too_old(env):
+            return
         contest = await self._contest_name(e.contest_id)
         ids = [o.entry_id for o in e.outcomes]
         entries = {d["_id"]: d for d in await self.store.entries.find({"_id": {"$in": ids}}).to_list()}
@@ -169,6 +173,8 @@ class Notifications:
         async for r in self.store.reviews.find({"contest_id": e.contest_id, "round_no": e.round_no},
                                                {"judge_ids": 1}):
             judges.update(r["judge_ids"])
+        if self._too_old(env):
+            return
         contest = await self._contest_name(e.contest_id)
         for judge in sorted(judges):
             await self.plan(env, kinds.ROUND_CLOSED, judge, {
@@ -194,23 +200,25 @@ class Notifications:
             return None
         if not person.get("active", True) and kind.category != "account":
             return None
-        if not kinds.wanted(kind, set(person.get("opted_out", []))):
-            log.info("notifications.not_wanted", kind=kind.key, account_id=person_id)
-            return None
+        # A category the person turned off: recorded as not sent (organisers can tell why someone
+        # heard nothing), never handed to the sender.
+        wanted = kinds.wanted(kind, set(person.get("opted_out", [])))
         lang = person.get("lang", "vi")
         composed = self.composer.compose(kind.key, lang, {**params, "name": person.get("full_name", "")})
         mid = fixed_id or message_id(env.event_id if env else "", kind.key, person_id, extra)
         doc = {"_id": mid, "kind": kind.key, "category": kind.category, "sensitive": kind.sensitive,
                "to_account": person_id, "to_email": to_email or person["email"], "to_name": person.get("full_name", ""),
                "lang": lang, "subject": composed.subject, "text": composed.text, "html": composed.html,
-               "status": "pending", "attempts": 0, "next_at": now(), "created_at": now(),
+               "status": "pending" if wanted else "suppressed", "attempts": 0, "next_at": now(),
+               "created_at": now(),
                "cause": {"event_id": env.event_id, "event_type": env.event_type} if env else {"digest": mid},
                "contest_id": params.get("contest_id") or getattr(env, "key", "")}
         try:
             await self.store.mails.insert_one(doc)
         except DuplicateKeyError:
             return mid  # planned already: a redelivered event
-        log.info("notifications.planned", mail_id=mid, kind=kind.key, account_id=person_id)
+        log.info("notifications.planned" if wanted else "notifications.not_wanted", mail_id=mid, kind=kind.key,
+                 account_id=person_id)
         self.kick()
         return mid
 
@@ -288,7 +296,7 @@ class Notifications:
             raise NotFound(MSG_NO_MAIL)
         if original.get("sensitive"):
             raise Conflict(MSG_NO_RESEND)
-        if original["status"] in ("pending", "sending"):
+        if original["status"] in ("pending", "sending", "suppressed"):
             raise Conflict(MSG_NOT_SENT_YET)
         person = await self.store.people.find_one({"_id": original["to_account"]}, {"email": 1}) or {}
         copy_id = message_id(mail_id, "resend", token)

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
 from services.submission import schemas as out
 from services.submission.domain.messages import Lang
@@ -19,26 +19,27 @@ from shared.auth import Auth, Principal
 from shared.errors import ERROR_RESPONSES, Forbidden, TooLarge
 from shared.idempotency import IdempotencyKey
 from shared.mongo import Doc
-from shared.web.i18n import request_lang
+from shared.schemas import In
+from shared.web.i18n import N_, request_lang
 
-MSG_INVALID = "Dữ liệu không hợp lệ."
-MSG_FILE_TOO_LARGE = "Tệp quá lớn (tối đa 15 MB)."
+MSG_INVALID = N_("Dữ liệu không hợp lệ.")
+MSG_FILE_TOO_LARGE = N_("Tệp quá lớn (tối đa 15 MB).")
 FileType = Literal["pdf", "docx", "xlsx", "png", "jpg"]
 FILE_TYPES: tuple[FileType, ...] = ("pdf", "docx", "xlsx", "png", "jpg")
 
 
-class CategoryIn(BaseModel):
+class CategoryIn(In):
     key: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_-]+$")
     name: str = Field(min_length=2, max_length=120)
 
 
 def _aware(v: datetime) -> datetime:
     if v.tzinfo is None:
-        raise ValueError("Thời điểm cần có múi giờ (ví dụ +07:00).")
+        raise ValueError(N_("Thời điểm cần có múi giờ (ví dụ +07:00)."))
     return v
 
 
-class ContestIn(BaseModel):
+class ContestIn(In):
     code: str = Field(min_length=2, max_length=12, pattern=r"^[A-Z0-9]+$", description="Short code, e.g. SK2026")
     name: str = Field(min_length=5, max_length=200)
     issuing_body: str = Field(min_length=2, max_length=200, description="e.g. Sở Nội vụ tỉnh Bắc Ninh")
@@ -67,18 +68,18 @@ class ContestEdit(ContestIn):
     expected_revision: int | None = Field(default=None, description="Refuse (409) if someone saved meanwhile.")
 
 
-class Extension(BaseModel):
+class Extension(In):
     closes_at: datetime
     reason: str = Field(max_length=2000)
 
     _aware = field_validator("closes_at")(_aware)
 
 
-class ReviewRequest(BaseModel):
+class ReviewRequest(In):
     reason: str = Field(min_length=10, max_length=2000, description="Why the decision should be looked at again.")
 
 
-class Screening_(BaseModel):
+class Screening_(In):
     eligible: bool
     reason: str = Field(default="", max_length=2000)
 

@@ -100,6 +100,7 @@ def test_a_contest_tells_participants_and_judges_each_thing_once(gateway: str, o
         assert len(theirs) == len(set(theirs)) == 3, theirs  # welcome, the digest, the round closed
 
 
+@pytest.mark.plain_store
 def test_a_redelivered_event_sends_nothing_more(gateway: str, organiser: Api) -> None:
     cid = new_contest(organiser)["contest_id"]
     author, email = new_participant(gateway)
@@ -137,6 +138,12 @@ def test_english_for_who_chose_it_and_nothing_for_a_category_turned_off(gateway:
                       json={"lang": "en", "opted_out": ["submission"]}).status_code == 200
     second = submit(author, cid, "Số hoá sổ hộ tịch")
     second_code = codes_of(author, cid)[second]
+    # Handled, recorded as not sent (organisers can see why), and never handed to the sender.
+    def not_sent() -> list[Any]:
+        rows = organiser.get("/notifications/api/outbox", params={"status": "suppressed"}).json()
+        return [m for m in rows if m["to_email"] == email and second_code in m["subject"]]
+    row = eventually(not_sent, what="the receipt recorded as not sent")
+    assert row[0]["kind"] == "receipt" and row[0]["attempts"] == 0
     # Turned back on before the withdrawal of the same entry (same key, handled later): its mail
     # proves the submission's event was handled, and sent nothing.
     assert author.put("/notifications/api/preferences", json={"lang": "en", "opted_out": []}).status_code == 200

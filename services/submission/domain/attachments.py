@@ -100,8 +100,18 @@ def sanitize_filename(name: str, *, max_chars: int = 120, max_bytes: int = 200) 
     Drops any directory part (both separators), keeps letters of any script so Vietnamese
     names stay readable (NFC), replaces everything else but digits and `` .-_()`` with "_",
     removes leading/trailing dots and spaces, and bounds the length in characters and in
-    UTF-8 bytes (file systems count bytes, and a Vietnamese letter can take three).
+    UTF-8 bytes (file systems count bytes, and a Vietnamese letter can take three). Applied
+    until nothing changes, so a stored name comes back the same when sanitized again.
     """
+    for _ in range(8):  # each pass only removes or replaces; two or three reach the fixed point
+        once = _sanitize_once(name, max_chars, max_bytes)
+        if once == name:
+            break
+        name = once
+    return name
+
+
+def _sanitize_once(name: str, max_chars: int, max_bytes: int) -> str:
     text = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
     chars = [c if c.isalnum() or c in _NAME_PUNCTUATION else "_" for c in text]
     cleaned = "".join(chars)

@@ -47,36 +47,37 @@ from shared.settings import ServiceSettings
 from shared.staged_outbox import StagedOutbox
 from shared.view_cache import ViewCache
 from shared.web import text_guard
-from shared.web.i18n import request_lang
+from shared.web.i18n import N_, request_lang
 from shared.web.render import SHARED_STATIC, Web
 
 log = structlog.get_logger(__name__)
 
 RETRY_AFTER_S = 5
 #: Starlette's own English phrases (unknown path, wrong method, ...) as Vietnamese msgids.
-FRAMEWORK_PHRASES = {"Not Found": "Không tìm thấy trang.", "Method Not Allowed": "Thao tác này không được hỗ trợ.",
-                     "Unsupported Media Type": "Kiểu dữ liệu gửi lên không được hỗ trợ."}
+FRAMEWORK_PHRASES = {"Not Found": N_("Không tìm thấy trang."),
+                     "Method Not Allowed": N_("Thao tác này không được hỗ trợ."),
+                     "Unsupported Media Type": N_("Kiểu dữ liệu gửi lên không được hỗ trợ.")}
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-MSG_CROSS_SITE = "Yêu cầu này đến từ một trang khác nên đã bị từ chối để bảo vệ tài khoản của bạn."
+MSG_CROSS_SITE = N_("Yêu cầu này đến từ một trang khác nên đã bị từ chối để bảo vệ tài khoản của bạn.")
 HEALTH_PING_S = 2.0
-MSG_UNAVAILABLE = "Hệ thống tạm thời không truy cập được dữ liệu. Vui lòng thử lại sau ít giây."
-MSG_FAILED = "Đã xảy ra lỗi ngoài dự kiến. Vui lòng thử lại; nếu vẫn lỗi, hãy báo cho Ban tổ chức mã tra cứu {ref}."
-MSG_INVALID = "Dữ liệu không hợp lệ."
-MSG_TOO_LARGE = "Dữ liệu gửi lên quá lớn."
+MSG_UNAVAILABLE = N_("Hệ thống tạm thời không truy cập được dữ liệu. Vui lòng thử lại sau ít giây.")
+MSG_FAILED = N_("Đã xảy ra lỗi ngoài dự kiến. Vui lòng thử lại; nếu vẫn lỗi, hãy báo cho Ban tổ chức mã tra cứu {ref}.")
+MSG_INVALID = N_("Dữ liệu không hợp lệ.")
+MSG_TOO_LARGE = N_("Dữ liệu gửi lên quá lớn.")
 
 #: Pydantic's error types as Vietnamese msgids (English in the catalogue), filled with its context.
 FIELD_MESSAGES = {
-    "missing": "Trường này là bắt buộc.",
-    "string_too_short": "Nội dung quá ngắn (tối thiểu {min_length} ký tự).",
-    "string_too_long": "Nội dung quá dài (tối đa {max_length} ký tự).",
-    "too_long": "Quá nhiều mục (tối đa {max_length}).",
-    "greater_than_equal": "Giá trị phải lớn hơn hoặc bằng {ge}.",
-    "less_than_equal": "Giá trị phải nhỏ hơn hoặc bằng {le}.",
-    "greater_than": "Giá trị phải lớn hơn {gt}.",
-    "less_than": "Giá trị phải nhỏ hơn {lt}.",
+    "missing": N_("Trường này là bắt buộc."),
+    "string_too_short": N_("Nội dung quá ngắn (tối thiểu {min_length} ký tự)."),
+    "string_too_long": N_("Nội dung quá dài (tối đa {max_length} ký tự)."),
+    "too_long": N_("Quá nhiều mục (tối đa {max_length})."),
+    "greater_than_equal": N_("Giá trị phải lớn hơn hoặc bằng {ge}."),
+    "less_than_equal": N_("Giá trị phải nhỏ hơn hoặc bằng {le}."),
+    "greater_than": N_("Giá trị phải lớn hơn {gt}."),
+    "less_than": N_("Giá trị phải nhỏ hơn {lt}."),
     "value_error": "{msg}",
 }
-FIELD_INVALID = "Giá trị không hợp lệ."
+FIELD_INVALID = N_("Giá trị không hợp lệ.")
 
 
 def field_errors(exc: RequestValidationError, translate: Callable[[str], str]) -> dict[str, str]:
@@ -226,7 +227,7 @@ class RequestContext:
         body = b"".join(chunks)
         field = text_guard.check_body(body)
         if field is not None:
-            msg = text_guard.MSG[request_lang(request) == "en"]
+            msg = text_guard.MSG
             return self.runtime.error_response(request, 422, msg, {field: msg}, as_page=False), receive
         sent = False
 

@@ -22,6 +22,7 @@ from fastapi import Request
 
 from shared.errors import Forbidden, NotSignedIn
 from shared.revocations import Revocations
+from shared.web.i18n import N_
 
 log = structlog.get_logger(__name__)
 
@@ -162,8 +163,8 @@ def _token_from(request: Request) -> str | None:
     return request.cookies.get(COOKIE_NAME)
 
 
-MSG_SIGN_IN = "Bạn cần đăng nhập."  # 401 for APIs; pages send the browser to the sign-in page (shared.app)
-MSG_NOT_ALLOWED = "Bạn không có quyền thực hiện thao tác này."
+MSG_SIGN_IN = N_("Bạn cần đăng nhập.")  # 401 for APIs; pages send the browser to the sign-in page (shared.app)
+MSG_NOT_ALLOWED = N_("Bạn không có quyền thực hiện thao tác này.")
 
 
 class Auth:

@@ -49,7 +49,8 @@ class Refused(Exception):
         super().__init__(message)
         self.message = message
         self.params = dict(params or {})
-        self.errors = dict(errors or ({field: Text(message, self.params)} if field else {}))
+        said = Text(message, {**getattr(message, "params", {}), **self.params})
+        self.errors = dict(errors or ({field: said} if field else {}))
         self.extra = dict(extra or {})
         self.retry_after = retry_after  # seconds, when trying again later can succeed
 

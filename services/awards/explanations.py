@@ -61,6 +61,9 @@ AUDIT: dict[str, str] = {
     "override.position": N_("{code}: {prize}, hạng {position}. Lý do: {reason}"),
     "override.no_prize": N_("không trao giải"),
     "override_removed": N_("{code}: bỏ điều chỉnh"),
+    # the Vietnamese ``detail`` stored with an override (rows keep it; readers use the facts)
+    "override.detail": N_("{code}: giải {tier}. Lý do: {reason}"),
+    "override.detail.position": N_("{code}: giải {tier}, hạng {position}. Lý do: {reason}"),
     "round_reopened": N_("Vòng {round_no}: {reason}"),
 }
 

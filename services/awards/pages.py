@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from services.awards.domain.certificates import DEFAULT_SIGNER_TITLE
 from services.awards.explanations import in_lang, render
 from services.awards.publication import Publication
 from services.awards.service import DEFAULT_CHAIN, AwardsService
@@ -53,7 +54,7 @@ def build_pages(svc: AwardsService, pub: Publication, auth: Auth, web: Web) -> A
         chain_options = [(f"criterion:{k}", in_lang(v[0], v[1], lang)) for k, v in labels.items()]
         prizes = (contest or {}).get("prizes") or {"tiers": DEFAULT_TIERS, "tie_break": list(DEFAULT_CHAIN),
                                                    "place": "", "signer_name": "",
-                                                   "signer_title": "TRƯỞNG BAN TỔ CHỨC"}
+                                                   "signer_title": DEFAULT_SIGNER_TITLE}
         late = await svc.late_scores_view(contest_id) if contest_id else []
         return web.render(request, "organiser.html", contests=contests, contest=contest, paged=paged, docs=docs,
                           ranking=ranking,

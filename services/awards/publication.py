@@ -23,13 +23,16 @@ from services.awards.domain import participation
 from services.awards.domain.exports import EntryDetails, export_csv, export_xlsx
 from services.awards.domain.result_hash import ResultInputError, compute_result, result_rows, tiers_by_key
 from services.awards.explanations import render
+from services.awards.messages import text
 from services.awards.repositories import AwardsRepositories
 from services.awards.service import not_found
 from services.awards.settings import AwardsSettings
 from shared.auth import Principal
+from shared.coded import CodedError
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, Refused, TooLarge
 from shared.mongo import Doc
 from shared.unit_copy import UnitCopy
+from shared.web.i18n import N_
 
 MAX_INPUTS_BYTES = 8 * 1024 * 1024  # a province's contest is a few hundred KB; 20,000 entries fit
 
@@ -152,7 +155,7 @@ class Publication:
             issued_on=issued, verification_code=self.code_for(contest["_id"], row["entry_id"], author_index),
             verify_url=f"{self.settings.public_base_url.rstrip('/')}/awards/verify",
             entry_code=doc.get("code", ""), signer_name=prizes.get("signer_name", ""),
-            signer_title=prizes.get("signer_title") or "TRƯỞNG BAN TỔ CHỨC",
+            signer_title=prizes.get("signer_title") or certs.DEFAULT_SIGNER_TITLE,
             document_number=f"{int(row.get('position') or 0):03d}-{author_index + 1}/GCN-{contest.get('code', '')}")
 
     async def certificate(self, entry_id: str, author_index: int, user: Principal) -> tuple[bytes, str]:
@@ -238,9 +241,9 @@ class Publication:
             _, digest = await asyncio.to_thread(partial(compute_result, inputs_json, render=render))
         except RecursionError as exc:  # nesting deeper than any inputs file has
             raise Invalid("Tệp dữ liệu đầu vào không hợp lệ.", field="inputs",
-                          errors={"inputs": "JSON lồng nhau quá sâu."}) from exc
+                          errors={"inputs": N_("JSON lồng nhau quá sâu.")}) from exc
         except (ResultInputError, ValueError) as exc:
             raise Invalid("Tệp dữ liệu đầu vào không hợp lệ.", field="inputs",
-                          errors={"inputs": str(exc)}) from exc
+                          errors={"inputs": text(exc) if isinstance(exc, CodedError) else str(exc)}) from exc
         return {"valid": digest == expected.strip().lower(), "computed_hash": digest,
                 "expected_hash": expected.strip().lower()}

@@ -36,6 +36,8 @@ from services.awards.domain.checklist import Facts, Step, steps
 from services.awards.domain.participation import latest_statuses
 from services.awards.domain.ranking import DEFAULT_CRITERION_LABELS, EntryScores, RankedEntry, RankingError, rank
 from services.awards.domain.result_hash import compute_official, tiers_by_key
+from services.awards.explanations import AUDIT, CATALOG
+from services.awards.messages import text
 from services.awards.repositories import AwardsRepositories
 from services.awards.settings import AwardsSettings
 from services.awards.store import AwardsStore, gunzip, gz  # noqa: F401  (the helpers test imports them here)
@@ -48,6 +50,7 @@ from shared.events.judging import EntryRoundScored, JudgingClosed, JudgingSetupC
 from shared.events.statuses import EntryStatusChanged
 from shared.mongo import Doc
 from shared.view_cache import Cached, ViewCache
+from shared.web.i18n import N_
 
 log = structlog.get_logger(__name__)
 
@@ -158,9 +161,10 @@ class AwardsService:
         """The final round was reopened: judging is open again, an approval no longer stands."""
         if not e.final_round or await self._announced(e.contest_id, "round_reopened"):
             return
+        facts = {"round_no": e.round_no, "reason": e.reason}
         await self.repos.contests.judging_reopened(e.contest_id, {
-            "at": datetime.now(UTC), "by": e.by, "action": "round_reopened", "detail": f"Vòng {e.round_no}: {e.reason}",
-            "facts": {"round_no": e.round_no, "reason": e.reason}})
+            "at": datetime.now(UTC), "by": e.by, "action": "round_reopened",
+            "detail": CATALOG.format(AUDIT["round_reopened"], "vi", facts), "facts": facts})
 
     async def on_judging_setup(self, e: JudgingSetupChanged) -> None:
         """Keep judging's newest set-up snapshot (for the checklist); an older one is ignored."""
@@ -284,30 +288,30 @@ class AwardsService:
         tiers: list[Tier] = []
         for i, t in enumerate(prizes["tiers"]):
             if t.get("category") and t["category"] not in categories:
-                errors[f"tiers.{i}.category"] = "Lĩnh vực không có trong cuộc thi."
+                errors[f"tiers.{i}.category"] = N_("Lĩnh vực không có trong cuộc thi.")
                 continue
             try:
                 tiers.append(Tier(key=t["key"], name=t["name"], count=t["count"], prize_vnd=t["prize_vnd"],
                                   min_score=t["min_score"], category=t.get("category"), name_en=t.get("name_en", "")))
             except AllocationError as exc:
-                errors[f"tiers.{i}"] = str(exc)
+                errors[f"tiers.{i}"] = text(exc)
         for key in prizes["tie_break"]:
             if key.startswith("criterion:") and key.removeprefix("criterion:") not in labels:
-                errors["tie_break"] = "Quy tắc phân định dùng một tiêu chí không có trong thang điểm."
+                errors["tie_break"] = N_("Quy tắc phân định dùng một tiêu chí không có trong thang điểm.")
         if sum(int(t["count"]) for t in prizes["tiers"]) < 1:
-            errors["tiers"] = "Tổng số giải phải lớn hơn 0."
+            errors["tiers"] = N_("Tổng số giải phải lớn hơn 0.")
         if not errors:
             try:
                 PrizeStructure(tuple(tiers), tuple(prizes["tie_break"]))
             except AllocationError as exc:
-                errors["tiers" if "loại giải" in str(exc) else "tie_break"] = str(exc)
+                errors["tie_break" if exc.code.startswith("chain.") else "tiers"] = text(exc)
         if errors:
             raise Invalid("Cơ cấu giải chưa hợp lệ.", errors=errors)
         now = datetime.now(UTC)
-        late = " (sau khi việc chấm điểm đã kết thúc)" if contest.get("judging_closed") else ""
+        facts = {"tiers": len(tiers), "late": bool(contest.get("judging_closed"))}
         await self._revise(contest, {"prizes": prizes}, {
-            "at": now, "by": who, "action": "prizes_set", "detail": f"{len(tiers)} loại giải{late}",
-            "facts": {"tiers": len(tiers), "late": bool(late)}})
+            "at": now, "by": who, "action": "prizes_set", "facts": facts,
+            "detail": CATALOG.format(AUDIT["prizes_set.late" if facts["late"] else "prizes_set"], "vi", facts)})
         return prizes
 
     async def _revise(self, contest: Doc, fields: Doc, audit: Doc, *, drop_approval: bool = True) -> None:
@@ -350,7 +354,7 @@ class AwardsService:
             allocation, (inputs_json, result, digest) = await asyncio.to_thread(
                 self._compute, entries, int(contest.get("rubric_version", 1)), structure, overrides, labels)
         except (AllocationError, RankingError) as exc:
-            return Proposal(contest, docs, [], error=str(exc))
+            return Proposal(contest, docs, [], error=text(exc))
         return Proposal(contest, docs, [], allocation, inputs_json, result, digest)
 
     @staticmethod
@@ -395,9 +399,10 @@ class AwardsService:
         try:
             apply_overrides(await self._base_allocation(p), [override_from(o) for o in [*kept, new]])
         except AllocationError as exc:
-            raise Invalid(str(exc), field="tier_key") from exc
-        detail = (f"{p.docs[entry_id].get('code', entry_id)}: giải {tier_key or '—'}"
-                  f"{f', hạng {position}' if position else ''}. Lý do: {reason.strip()}")
+            raise Invalid(text(exc), field="tier_key") from exc
+        detail = CATALOG.format(AUDIT["override.detail.position" if position else "override.detail"], "vi", {
+            "code": p.docs[entry_id].get("code", entry_id), "tier": tier_key or "—", "position": position,
+            "reason": reason.strip()})
         await self._revise(contest, {"overrides": [*kept, new]}, {
             "at": now, "by": who, "action": "override", "detail": detail, "entry_id": entry_id,
             "facts": {"code": p.docs[entry_id].get("code", entry_id), "tier_key": tier_key, "position": position,
@@ -424,10 +429,11 @@ class AwardsService:
         try:
             apply_overrides(await self._base_allocation(p), [override_from(o) for o in kept])
         except AllocationError as exc:
-            raise Invalid(str(exc), field="tier_key") from exc
+            raise Invalid(text(exc), field="tier_key") from exc
         code = p.docs.get(entry_id, {}).get("code", entry_id)
         await self._revise(contest, {"overrides": kept}, {
-            "at": datetime.now(UTC), "by": who, "action": "override_removed", "detail": f"{code}: bỏ điều chỉnh",
+            "at": datetime.now(UTC), "by": who, "action": "override_removed",
+            "detail": CATALOG.format(AUDIT["override_removed"], "vi", {"code": code}),
             "entry_id": entry_id, "facts": {"code": code}})
 
     # ------------------------------------------------------------ approval and announcement

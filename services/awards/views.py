@@ -26,7 +26,8 @@ async def allocation_view(svc: AwardsService, contest_id: str, lang: str) -> dic
 def proposal_view(p: Proposal, lang: str) -> dict[str, Any]:
     contest = p.contest
     view: dict[str, Any] = {
-        "contest_id": contest["_id"], "ready": p.ready, "error": p.error,
+        "contest_id": contest["_id"], "ready": p.ready,
+        "error": CATALOG.word(p.error, lang) if p.error else p.error,
         "waiting": [p.docs.get(e, {}).get("code") or e for e in p.waiting],
         "result_hash": p.result_hash, "inputs_sha256": (p.result or {}).get("inputs_sha256", ""),
         "announced": bool(contest.get("announced")), "approval": contest.get("approval"),

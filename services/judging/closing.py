@@ -22,6 +22,7 @@ from shared.events.judging import (
     RoundReopened,
 )
 from shared.mongo import Doc
+from shared.web.i18n import N_
 
 log = structlog.get_logger(__name__)
 
@@ -34,8 +35,9 @@ class Closing(JudgingCore):
         await self.contest(contest_id)
         if not await self.repos.reviews.has_work(contest_id, judge_id):
             raise NotFound("Giám khảo này không có bài nào trong cuộc thi.")
+        message = message or N_("Ban tổ chức nhắc bạn hoàn thành các bài được phân công.")
         doc = {"_id": uuid.uuid4().hex, "contest_id": contest_id, "judge_id": judge_id, "by": by.account_id,
-               "message": message or "Ban tổ chức nhắc bạn hoàn thành các bài được phân công.", "at": datetime.now(UTC)}
+               "message": message, "at": datetime.now(UTC)}
         await self.repos.reminders.add(doc)
         log.info("judging.reminder_recorded", contest_id=contest_id, judge_id=judge_id)
         return {k: v for k, v in doc.items() if k != "_id"}

@@ -18,6 +18,7 @@ from services.judging.work import JudgesWork
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound
 from shared.mongo import Doc
+from shared.web.i18n import N_
 
 log = structlog.get_logger(__name__)
 
@@ -31,7 +32,7 @@ class OrganiserControls(JudgesWork):
         async with self.locks.hold(rid):
             r = await self._organiser_review(rid)
             if judge_id not in r["judge_ids"]:
-                raise invalid({"judge_id": "Giám khảo này không chấm hồ sơ này."})
+                raise invalid({"judge_id": N_("Giám khảo này không chấm hồ sơ này.")})
             added = await self._replace_judge(r, judge_id, kind="voided", by=by.account_id, note=reason, to=to,
                                               by_name=by.full_name or by.email)
         log.info("judging.sheet_voided", review_id=rid, judge=judge_id, replaced_by=added, by=by.account_id)
@@ -74,7 +75,7 @@ class OrganiserControls(JudgesWork):
         async with self.locks.hold(rid):
             r = await self._organiser_review(rid)
             if judge_id not in r["judge_ids"]:
-                raise invalid({"judge_id": "Giám khảo này không chấm hồ sơ này."})
+                raise invalid({"judge_id": N_("Giám khảo này không chấm hồ sơ này.")})
             audit = {"kind": "pinned" if pinned else "unpinned", "at": datetime.now(UTC), "by": by.account_id,
                      "by_name": by.full_name or by.email, "note": "", "added": [judge_id] if pinned else []}
             pins = sorted(set(r.get("pinned", [])) | {judge_id}) if pinned else \

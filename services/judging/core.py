@@ -27,12 +27,12 @@ from shared.web.i18n import N_
 
 log = structlog.get_logger(__name__)
 
-MSG_CLOSED = "Vòng chấm đã đóng, không nhận thêm điểm hay sửa điểm."
-MSG_FROZEN = "Cấu hình chấm đã bị khoá vì vòng chấm đã bắt đầu; không thể thay đổi thang điểm hay các vòng."
-MSG_DECLARE = "Bạn cần xác nhận không có xung đột lợi ích trước khi mở hồ sơ này."
-MSG_WITHDRAWN = "Hồ sơ này đã được rút khỏi vòng chấm."
-MSG_NOT_YOURS = "Không tìm thấy bài được phân công cho bạn."
-MSG_CHANGED = "Phiếu chấm vừa thay đổi ở nơi khác, vui lòng tải lại."
+MSG_CLOSED = N_("Vòng chấm đã đóng, không nhận thêm điểm hay sửa điểm.")
+MSG_FROZEN = N_("Cấu hình chấm đã bị khoá vì vòng chấm đã bắt đầu; không thể thay đổi thang điểm hay các vòng.")
+MSG_DECLARE = N_("Bạn cần xác nhận không có xung đột lợi ích trước khi mở hồ sơ này.")
+MSG_WITHDRAWN = N_("Hồ sơ này đã được rút khỏi vòng chấm.")
+MSG_NOT_YOURS = N_("Không tìm thấy bài được phân công cho bạn.")
+MSG_CHANGED = N_("Phiếu chấm vừa thay đổi ở nơi khác, vui lòng tải lại.")
 
 
 def invalid(errors: dict[str, str], detail: str = N_("Dữ liệu không hợp lệ.")) -> Invalid:

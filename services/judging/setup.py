@@ -15,8 +15,9 @@ from services.judging.core import (
 )
 from services.judging.domain.rubric import Criterion, Rubric, RubricError
 from services.judging.messages import text
-from shared.errors import Conflict, NotFound, Refused
+from shared.errors import Conflict, NotFound, Refused, Text
 from shared.mongo import Doc
+from shared.web.i18n import N_
 
 log = structlog.get_logger(__name__)
 
@@ -46,7 +47,8 @@ class SetUp(Assignments):
     def _min_total_over(self, contest: Doc, rubric: Rubric) -> str:
         for i, rule in enumerate(self.rules(contest)):
             if rule.advance_min_total is not None and rule.advance_min_total > rubric.max_total:
-                return f"Điểm tối thiểu để vào vòng sau của vòng {i + 1} vượt quá tổng điểm của thang điểm."
+                return Text("Điểm tối thiểu để vào vòng sau của vòng {round_no} vượt quá tổng điểm của thang điểm.",
+                            {"round_no": i + 1})
         return ""
 
     async def set_rounds(self, contest_id: str, rounds: list[Doc], standardised: bool, threshold: float) -> Doc:
@@ -58,9 +60,10 @@ class SetUp(Assignments):
         for i, r in enumerate(rounds):
             last = i == len(rounds) - 1
             if not last and r.get("advance_top_n") is None and r.get("advance_min_total") is None:
-                errors[f"rounds.{i}.advance_top_n"] = "Vòng này cần quy tắc vào vòng sau: top N và/hoặc điểm tối thiểu."
+                errors[f"rounds.{i}.advance_top_n"] = N_("Vòng này cần quy tắc vào vòng sau: top N và/hoặc điểm "
+                                                         "tối thiểu.")
             if r.get("advance_min_total") is not None and r["advance_min_total"] > rubric.max_total:
-                errors[f"rounds.{i}.advance_min_total"] = "Điểm tối thiểu vượt quá tổng điểm của thang điểm."
+                errors[f"rounds.{i}.advance_min_total"] = N_("Điểm tối thiểu vượt quá tổng điểm của thang điểm.")
             if last:
                 r["advance_top_n"] = r["advance_min_total"] = None
         if errors:
@@ -78,7 +81,7 @@ class SetUp(Assignments):
         known = {j["_id"] for j in await self.repos.judges.active(judge_ids)}
         unknown = sorted(set(judge_ids) - known)
         if unknown:
-            raise invalid({"judge_ids": f"Không tìm thấy giám khảo: {', '.join(unknown)}"})
+            raise invalid({"judge_ids": Text("Không tìm thấy giám khảo: {ids}", {"ids": ", ".join(unknown)})})
         before = contest.get("panel")
         await self.repos.contests.set_panel(contest_id, sorted(known))
         if before is None or sorted(before) != sorted(known):

@@ -39,10 +39,10 @@ from shared.web.i18n import N_, service_catalog
 
 log = structlog.get_logger(__name__)
 
-CONTEST_NOT_FOUND = "Không tìm thấy cuộc thi."
-ENTRY_NOT_FOUND = "Không tìm thấy sáng kiến."
+CONTEST_NOT_FOUND = N_("Không tìm thấy cuộc thi.")
+ENTRY_NOT_FOUND = N_("Không tìm thấy sáng kiến.")
 CODE_TAKEN = N_("Mã cuộc thi đã tồn tại.")
-CHANGED_MEANWHILE = "Dữ liệu vừa được thay đổi ở nơi khác, vui lòng tải lại trang."
+CHANGED_MEANWHILE = N_("Dữ liệu vừa được thay đổi ở nơi khác, vui lòng tải lại trang.")
 EDITABLE = ("draft", "submitted")
 #: Statuses of entries that reached judging (a withdrawal must also take them out of it).
 IN_JUDGING = ("eligible", "under_review", "scored")

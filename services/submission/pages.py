@@ -14,13 +14,14 @@ from services.submission.screening import Screening
 from services.submission.service import SubmissionService, rules_of
 from shared.auth import Auth, Principal
 from shared.errors import NotFound
-from shared.web.i18n import request_lang
+from shared.web.i18n import N_, request_lang
 from shared.web.paging import MAX_PAGE, paginate, search_key
 from shared.web.render import Web
 
-SECTION_LABELS = {"title": "Tên sáng kiến", "current_situation": "Thực trạng", "solution": "Nội dung giải pháp",
-                  "novelty": "Tính mới, tính sáng tạo", "effectiveness": "Tính hiệu quả và lợi ích đo được",
-                  "applicability": "Khả năng áp dụng, phạm vi nhân rộng", "cost": "Chi phí thực hiện"}
+SECTION_LABELS = {"title": N_("Tên sáng kiến"), "current_situation": N_("Thực trạng"),
+                  "solution": N_("Nội dung giải pháp"), "novelty": N_("Tính mới, tính sáng tạo"),
+                  "effectiveness": N_("Tính hiệu quả và lợi ích đo được"),
+                  "applicability": N_("Khả năng áp dụng, phạm vi nhân rộng"), "cost": N_("Chi phí thực hiện")}
 
 
 def local_input(value: datetime | None) -> str:

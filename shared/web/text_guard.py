@@ -12,11 +12,12 @@ import json
 import re
 from typing import Any
 
+from shared.web.i18n import N_
+
 MAX_JSON_BYTES = 10 * 1024 * 1024
 # A ``\\u`` escape of a surrogate half: only then can a parsed string hold a lone surrogate.
 _HINT = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-MSG = ("Văn bản chứa ký tự không hợp lệ (ký tự mã hoá hỏng); vui lòng gõ hoặc dán lại.",
-       "The text contains an invalid character (broken encoding); please type or paste it again.")
+MSG = N_("Văn bản chứa ký tự không hợp lệ (ký tự mã hoá hỏng); vui lòng gõ hoặc dán lại.")
 
 
 def _bad(text: str) -> bool:

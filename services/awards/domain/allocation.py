@@ -25,6 +25,8 @@ from datetime import datetime
 from functools import cached_property
 from types import MappingProxyType
 
+from shared.coded import CodedError
+
 from . import formatting as fmt
 from .explanations import Moment, Msg, Named, Score, Seq, Threshold
 from .ranking import EntryScores, RankedEntry, RankingError, TieBreak, normalise_chain, rank
@@ -42,8 +44,9 @@ DEFAULT_TIER_NAMES_EN: Mapping[str, str] = MappingProxyType(
 )
 
 
-class AllocationError(ValueError):
-    """Invalid prize structure or override; the message is Vietnamese (organisers read it)."""
+class AllocationError(CodedError):
+    """Invalid prize structure or override, as a code and its values (organisers read it, worded
+    by ``services/awards/messages.py``); an invalid tie-break chain keeps its ``chain.*`` code."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,19 +65,17 @@ class Tier:
 
     def __post_init__(self) -> None:
         if not self.key.strip():
-            raise AllocationError("Mã loại giải không được để trống")
+            raise AllocationError("tier.no_key")
         if not self.name.strip():
-            raise AllocationError(f"Tên loại giải «{self.key}» không được để trống")
+            raise AllocationError("tier.no_name", key=self.key)
         if isinstance(self.count, bool) or not isinstance(self.count, int) or self.count < 0:
-            raise AllocationError(f"Số lượng {self.name} phải là số nguyên không âm (đang là {self.count})")
+            raise AllocationError("tier.count", name=self.name, value=self.count)
         if isinstance(self.prize_vnd, bool) or not isinstance(self.prize_vnd, int) or self.prize_vnd < 0:
-            raise AllocationError(f"Tiền thưởng {self.name} phải là số nguyên không âm (đang là {self.prize_vnd})")
+            raise AllocationError("tier.prize", name=self.name, value=self.prize_vnd)
         if not (math.isfinite(self.min_score) and 0 <= self.min_score <= 100):
-            raise AllocationError(
-                f"Điểm tối thiểu của {self.name} phải nằm trong khoảng 0–100 (đang là {self.min_score})"
-            )
+            raise AllocationError("tier.min_score", name=self.name, value=self.min_score)
         if self.category is not None and not self.category.strip():
-            raise AllocationError(f"Lĩnh vực của {self.name} không được là chuỗi rỗng (dùng None cho mọi lĩnh vực)")
+            raise AllocationError("tier.category", name=self.name)
 
     @property
     def display_name_en(self) -> str:
@@ -93,16 +94,16 @@ class PrizeStructure:
 
     def __post_init__(self) -> None:
         if not self.tiers:
-            raise AllocationError("Cơ cấu giải thưởng phải có ít nhất một loại giải")
+            raise AllocationError("structure.empty")
         seen: set[str] = set()
         for tier in self.tiers:
             if tier.key in seen:
-                raise AllocationError(f"Mã loại giải «{tier.key}» bị trùng")
+                raise AllocationError("structure.duplicate_tier", key=tier.key)
             seen.add(tier.key)
         try:
             normalise_chain(self.tie_break)
         except RankingError as exc:
-            raise AllocationError(str(exc)) from exc
+            raise AllocationError(exc.code, **exc.params) from exc
 
     @property
     def chain(self) -> TieBreak:
@@ -113,7 +114,7 @@ class PrizeStructure:
         for tier in self.tiers:
             if tier.key == key:
                 return tier
-        raise AllocationError(f"Không có loại giải mã «{key}»")
+        raise AllocationError("tier.unknown", key=key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +185,7 @@ class Allocation:
         try:
             return self._ranked_by_id[entry_id]
         except KeyError:
-            raise AllocationError(f"Không có bài dự thi mã «{entry_id}» trong bảng xếp hạng") from None
+            raise AllocationError("entry.unknown", entry=entry_id) from None
 
     def award_for(self, entry_id: str) -> Award | None:
         return self._awards_by_id.get(entry_id)
@@ -320,26 +321,21 @@ def rank_and_allocate(
 def _check_override(override: Override, allocation: Allocation, known: Collection[str]) -> None:
     entry_id = override.entry_id
     if entry_id not in known:
-        raise AllocationError(f"Không có bài dự thi mã «{entry_id}» trong bảng xếp hạng")
+        raise AllocationError("entry.unknown", entry=entry_id)
     if len("".join(override.reason.split())) < MIN_REASON_CHARS:
-        raise AllocationError(
-            f"Cần ghi rõ lý do điều chỉnh cho bài «{entry_id}» "
-            f"(ít nhất {MIN_REASON_CHARS} ký tự, không tính khoảng trắng)"
-        )
+        raise AllocationError("override.reason", entry=entry_id, min=MIN_REASON_CHARS)
     if not override.by.strip():
-        raise AllocationError(f"Cần ghi rõ người quyết định điều chỉnh cho bài «{entry_id}»")
+        raise AllocationError("override.by", entry=entry_id)
     if override.at.tzinfo is None or override.at.utcoffset() is None:
-        raise AllocationError(f"Thời điểm điều chỉnh cho bài «{entry_id}» phải có múi giờ")
+        raise AllocationError("override.naive_at", entry=entry_id)
     if override.position is not None and not 1 <= override.position <= len(allocation.ranking):
-        raise AllocationError(f"Thứ hạng điều chỉnh cho bài «{entry_id}» phải từ 1 đến {len(allocation.ranking)}")
+        raise AllocationError("override.position", entry=entry_id, max=len(allocation.ranking))
     if override.tier_key is not None:
         tier = allocation.structure.tier(override.tier_key)
         entry = allocation.ranked(entry_id).entry
         if not tier.accepts_category(entry.category):
-            raise AllocationError(
-                f"{tier.name} chỉ dành cho lĩnh vực «{tier.category}», bài «{entry_id}» "
-                f"thuộc lĩnh vực «{entry.category}»"
-            )
+            raise AllocationError("override.category", tier=tier.name, category=tier.category, entry=entry_id,
+                                  entry_category=entry.category)
 
 
 def _reposition(ranking: tuple[RankedEntry, ...], moves: Mapping[str, int]) -> tuple[RankedEntry, ...]:
@@ -365,11 +361,11 @@ def apply_overrides(allocation: Allocation, overrides: Sequence[Override]) -> Al
     for override in overrides:
         _check_override(override, allocation, known)
         if override.entry_id in seen:
-            raise AllocationError(f"Bài «{override.entry_id}» có hơn một điều chỉnh trong cùng một lần")
+            raise AllocationError("override.duplicate", entry=override.entry_id)
         seen.add(override.entry_id)
         if override.position is not None:
             if override.position in targets:
-                raise AllocationError(f"Hai bài cùng được điều chỉnh về hạng {override.position}")
+                raise AllocationError("override.same_position", position=override.position)
             targets.add(override.position)
     if not overrides:
         return allocation
@@ -384,10 +380,7 @@ def apply_overrides(allocation: Allocation, overrides: Sequence[Override]) -> Al
     for tier in allocation.structure.tiers:
         holders = sum(1 for t in tier_of.values() if t.key == tier.key)
         if holders > tier.count:
-            raise AllocationError(
-                f"{tier.name} chỉ có {tier.count} suất; sau điều chỉnh sẽ có {holders} bài. "
-                "Cần điều chỉnh cả bài đang giữ giải này."
-            )
+            raise AllocationError("override.too_many", tier=tier.name, count=tier.count, holders=holders)
 
     moves = {o.entry_id: o.position for o in overrides if o.position is not None}
     ranking = _reposition(allocation.ranking, moves)

@@ -44,6 +44,10 @@ class CertificateFontError(RuntimeError):
     """No usable Unicode TTF font: certificates cannot be rendered with correct diacritics."""
 
 
+#: Who signs when the organisers named no title: the form the decree's documents use.
+DEFAULT_SIGNER_TITLE = "TRƯỞNG BAN TỔ CHỨC"
+
+
 @dataclass(frozen=True, slots=True)
 class FontFiles:
     """A regular and a bold TTF of one family."""
@@ -193,7 +197,7 @@ class CertificateData:
     verify_url: str  # where anyone can check the code
     entry_code: str = ""  # mã hồ sơ
     governing_body: str = ""  # optional line above the issuing body, e.g. "UBND TỈNH BẮC NINH"
-    signer_title: str = "TRƯỞNG BAN TỔ CHỨC"
+    signer_title: str = DEFAULT_SIGNER_TITLE
     signer_name: str = ""
     document_number: str = ""  # e.g. "003-1/GCN-SK2026": position in the official result, author, contest
 

@@ -29,6 +29,8 @@ from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from types import MappingProxyType
 
+from shared.coded import CodedError
+
 from .explanations import Moment, Msg, Named, Param, Score, Seq
 
 TieBreak = tuple[str, ...]
@@ -54,8 +56,9 @@ _TITLE_MAX = 80
 SortKey = tuple[float | int | str, ...]
 
 
-class RankingError(ValueError):
-    """Invalid ranking input; the message is Vietnamese because organisers read it."""
+class RankingError(CodedError):
+    """Invalid ranking input, as a code and its values (organisers read it, worded by
+    ``services/awards/messages.py``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,13 +75,13 @@ class EntryScores:
 
     def __post_init__(self) -> None:
         if not self.entry_id:
-            raise RankingError("Mã bài dự thi không được để trống")
+            raise RankingError("entry.no_id")
         if self.submitted_at.utcoffset() is None:
-            raise RankingError(f"Thời điểm nộp của bài {self.entry_id} phải có múi giờ")
+            raise RankingError("entry.naive_submitted_at", entry=self.entry_id)
         # NaN would silently scramble the sort; refuse it where it enters. One sum is NaN or
         # infinite if any term is (100,000 entries are checked when a result is recomputed).
         if not math.isfinite(self.official_total + sum(self.judge_totals) + sum(self.criterion_means.values())):
-            raise RankingError(f"Điểm của bài {self.entry_id} phải là số hữu hạn")
+            raise RankingError("entry.not_finite", entry=self.entry_id)
 
     @property
     def display_name(self) -> str:
@@ -108,22 +111,20 @@ def normalise_chain(chain: Sequence[str]) -> TieBreak:
     Raises :class:`RankingError` for unknown or repeated keys and for ``"total"`` anywhere
     but first (ranking is always by the official total; the chain only breaks its ties)."""
     if isinstance(chain, str):
-        raise RankingError("Quy tắc phân định phải là một dãy khóa, không phải một chuỗi")
+        raise RankingError("chain.string")
     seen: set[str] = set()
     for index, key in enumerate(chain):
         if key in seen:
-            raise RankingError(f"Khóa phân định «{key}» bị lặp lại")
+            raise RankingError("chain.repeated", key=key)
         seen.add(key)
         if key == "total":
             if index != 0:
-                raise RankingError("Khóa «total» (tổng điểm) chỉ được đứng đầu quy tắc phân định")
+                raise RankingError("chain.total_not_first")
         elif key.startswith(CRITERION_PREFIX):
             if not key[len(CRITERION_PREFIX) :].strip():
-                raise RankingError("Khóa «criterion:» phải kèm mã tiêu chí, ví dụ criterion:effectiveness")
+                raise RankingError("chain.criterion_without_key")
         elif key not in ("median", "submitted_at"):
-            raise RankingError(
-                f"Khóa phân định «{key}» không hợp lệ (chỉ dùng total, criterion:<mã>, median, submitted_at)"
-            )
+            raise RankingError("chain.unknown_key", key=key)
     result = tuple(chain)
     return result if result[:1] == ("total",) else ("total", *result)
 
@@ -135,7 +136,7 @@ def _criterion(key: str) -> Callable[[EntryScores], float]:
         try:
             return entry.criterion_means[name]
         except KeyError:
-            raise RankingError(f"Bài {entry.entry_id} thiếu điểm tiêu chí «{name}»") from None
+            raise RankingError("entry.missing_criterion", entry=entry.entry_id, name=name) from None
 
     return get
 
@@ -293,7 +294,7 @@ def rank(
     if len({entry.entry_id for _, entry in keyed}) != len(keyed):
         counts = Counter(entry.entry_id for entry in items)
         dupes = sorted(entry_id for entry_id, count in counts.items() if count > 1)
-        raise RankingError(f"Mã bài dự thi bị trùng: {', '.join(dupes[:5])}")
+        raise RankingError("entry.duplicate_ids", ids=", ".join(dupes[:5]))
     keyed.sort(key=itemgetter(0))
 
     result: list[RankedEntry] = []

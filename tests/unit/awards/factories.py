@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import strategies as st
 
 from services.awards.domain.allocation import PrizeStructure, Tier
 from services.awards.domain.ranking import EntryScores
+from services.awards.explanations import CATALOG
+from services.awards.messages import text
+from shared.coded import CodedError
 
 BASE = datetime(2026, 10, 1, 1, 0, tzinfo=UTC)
 CATEGORIES = ("thu-tuc-hanh-chinh", "chuyen-doi-so", "tai-chinh-cong")
@@ -101,3 +107,13 @@ def structures(draw: st.DrawFn) -> PrizeStructure:
         )
     )
     return PrizeStructure(tiers, chain)
+
+
+@contextmanager
+def refused(kind: type[CodedError], fragment: str) -> Iterator[None]:
+    """Like ``pytest.raises(kind, match=fragment)``, matching the error as a Vietnamese reader
+    reads it (its code worded by ``services/awards/messages.py`` through the catalogue)."""
+    with pytest.raises(kind) as info:
+        yield
+    worded = CATALOG.word(text(info.value), "vi")
+    assert re.search(fragment, worded), (fragment, worded)

@@ -17,7 +17,7 @@ from services.awards.domain.allocation import (
 from services.awards.domain.ranking import rank
 from services.awards.explanations import render
 
-from .factories import entry, standard_structure
+from .factories import entry, refused, standard_structure
 
 AT = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 REASON = "Hội đồng giám khảo họp lại, xác nhận hiệu quả thực tế cao hơn"
@@ -153,17 +153,17 @@ def test_tier_validation(kwargs: dict[str, object], message: str) -> None:
         "prize_vnd": 0,
         "min_score": 70.0,
     }
-    with pytest.raises(AllocationError, match=message):
+    with refused(AllocationError, message):
         Tier(**(base | kwargs))  # type: ignore[arg-type]
 
 
 def test_structure_validation() -> None:
     tier = Tier("first", "Giải Nhất", 1, 0, 70)
-    with pytest.raises(AllocationError, match="bị trùng"):
+    with refused(AllocationError, "bị trùng"):
         PrizeStructure((tier, tier))
-    with pytest.raises(AllocationError, match="ít nhất một"):
+    with refused(AllocationError, "ít nhất một"):
         PrizeStructure(())
-    with pytest.raises(AllocationError, match="không hợp lệ"):
+    with refused(AllocationError, "không hợp lệ"):
         PrizeStructure((tier,), ("fastest",))
     assert issubclass(AllocationError, ValueError)
     assert PrizeStructure((tier,), ("median",)).chain == ("total", "median")
@@ -175,7 +175,7 @@ def test_structure_validation() -> None:
 def test_override_requires_a_real_reason() -> None:
     allocation = small_allocation()
     for reason in ("", "vì hay", "  a b c d e f g h i  "):
-        with pytest.raises(AllocationError, match="Cần ghi rõ lý do"):
+        with refused(AllocationError, "Cần ghi rõ lý do"):
             apply_overrides(allocation, [Override("G", "third", None, reason, "Trưởng ban", AT)])
 
 
@@ -196,7 +196,7 @@ def test_override_fills_an_empty_slot_below_minimum() -> None:
 
 def test_override_cannot_exceed_tier_count() -> None:
     allocation = small_allocation()
-    with pytest.raises(AllocationError, match="Giải Nhất chỉ có 1 suất"):
+    with refused(AllocationError, "Giải Nhất chỉ có 1 suất"):
         apply_overrides(allocation, [Override("B", "first", None, REASON, "Trưởng ban", AT)])
 
 
@@ -239,30 +239,30 @@ def test_revoke_prize() -> None:
 
 def test_override_validation_errors() -> None:
     allocation = small_allocation()
-    with pytest.raises(AllocationError, match="Không có bài dự thi"):
+    with refused(AllocationError, "Không có bài dự thi"):
         apply_overrides(allocation, [Override("ZZZ", None, None, REASON, "BTC", AT)])
-    with pytest.raises(AllocationError, match="Không có loại giải"):
+    with refused(AllocationError, "Không có loại giải"):
         apply_overrides(allocation, [Override("G", "gold", None, REASON, "BTC", AT)])
-    with pytest.raises(AllocationError, match="hơn một điều chỉnh"):
+    with refused(AllocationError, "hơn một điều chỉnh"):
         apply_overrides(
             allocation, [Override("G", None, None, REASON, "BTC", AT), Override("G", None, None, REASON, "BTC", AT)]
         )
-    with pytest.raises(AllocationError, match="từ 1 đến 7"):
+    with refused(AllocationError, "từ 1 đến 7"):
         apply_overrides(allocation, [Override("G", None, 8, REASON, "BTC", AT)])
-    with pytest.raises(AllocationError, match="cùng được điều chỉnh về hạng 2"):
+    with refused(AllocationError, "cùng được điều chỉnh về hạng 2"):
         apply_overrides(
             allocation, [Override("G", None, 2, REASON, "BTC", AT), Override("E", None, 2, REASON, "BTC", AT)]
         )
-    with pytest.raises(AllocationError, match="người quyết định"):
+    with refused(AllocationError, "người quyết định"):
         apply_overrides(allocation, [Override("G", None, None, REASON, " ", AT)])
-    with pytest.raises(AllocationError, match="múi giờ"):
+    with refused(AllocationError, "múi giờ"):
         apply_overrides(allocation, [Override("G", None, None, REASON, "BTC", datetime(2026, 11, 20))])
 
 
 def test_override_respects_category_tiers() -> None:
     structure = PrizeStructure((Tier("digital", "Giải Chuyển đổi số", 1, 0, 0, category="chuyen-doi-so"),))
     allocation = rank_and_allocate([entry("A", 80.0)], structure)
-    with pytest.raises(AllocationError, match="chỉ dành cho lĩnh vực"):
+    with refused(AllocationError, "chỉ dành cho lĩnh vực"):
         apply_overrides(allocation, [Override("A", "digital", None, REASON, "BTC", AT)])
 
 

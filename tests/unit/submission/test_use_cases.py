@@ -5,7 +5,8 @@ the others, and stale writes refused. No server: seconds."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from fpdf import FPDF
 from services.submission.fingerprints import Fingerprints
 from services.submission.memory_repositories import memory_repositories
 from services.submission.quotas import EntryQuota
+from services.submission.repositories import SubmissionRepositories
 from services.submission.screening import Screening
 from services.submission.service import SubmissionService
 from services.submission.settings import SubmissionSettings
@@ -70,12 +72,16 @@ def pdf(text: str = "Noi dung sang kien", pad: int = 0) -> bytes:
 
 @dataclass
 class World:
+    """The service and screening over in-memory repositories (``make_repos``: other ones, e.g.
+    ``tests/integration/test_submission_repositories.py`` runs these scenarios on the store too)."""
+
     settings: SubmissionSettings = field(default_factory=lambda: SubmissionSettings(
         max_entry_file_bytes=3 * MB, max_account_file_bytes=4 * MB))
     outbox: MemoryOutbox = field(default_factory=MemoryOutbox)
+    make_repos: Callable[[MemoryOutbox], SubmissionRepositories] = memory_repositories
 
     def __post_init__(self) -> None:
-        self.repos = memory_repositories(self.outbox)
+        self.repos = self.make_repos(self.outbox)
         self.quota = EntryQuota(self.repos.counters, flush_every=0.0)
         self.svc = SubmissionService(self.repos, self.settings, Fingerprints(self.repos.fingerprints), self.quota,
                                      UnitCopy(None))  # type: ignore[arg-type]  # an empty directory, never loaded
@@ -171,7 +177,9 @@ async def test_a_contest_write_that_lost_the_race_is_refused(w: World, monkeypat
 
     async def read_then_someone_saves(contest_id: str) -> Any:
         doc = await read(contest_id)
-        w.repos.contests.docs[contest_id]["revision"] += 1  # type: ignore[attr-defined]
+        assert doc is not None
+        saved = await w.repos.contests.save(doc["revision"], {**doc, "revision": doc["revision"] + 1}, [])
+        assert saved
         return doc
 
     monkeypatch.setattr(w.repos.contests, "get", read_then_someone_saves)
@@ -242,7 +250,10 @@ async def test_a_stale_edit_is_refused(w: World, monkeypatch: pytest.MonkeyPatch
 
     async def read_then_another_tab_saves(eid: str, owner_id: str) -> Any:
         doc = await read(eid, owner_id)
-        w.repos.entries.docs[eid]["rev"] += 1  # type: ignore[attr-defined]
+        assert doc is not None
+        saved = await w.repos.entries.save_text(doc, doc["fields"], doc["fields_hash"], doc["versions"],
+                                                datetime.now(UTC))
+        assert saved
         return doc
 
     monkeypatch.setattr(w.repos.entries, "own", read_then_another_tab_saves)
@@ -266,7 +277,26 @@ async def test_entries_per_participant_quota_and_a_withdrawal_frees_a_place(w: W
     await w.svc.withdraw(AUTHOR, first)
     await w.svc.save_draft(AUTHOR, cid, None, {"title": "Thứ ba"})
     await w.quota.flush()
+    await w.quota.flush()  # as the service does with the next change, if the store refused the first (FerretDB)
     assert await w.repos.counters.value(EntryQuota.key(AUTHOR.account_id, cid)) == 2
+
+
+async def test_my_entries_newest_first_and_the_organisers_counts(w: World) -> None:
+    cid = await w.open_contest(max_entries_per_participant=5)
+    first = await w.submitted(cid)
+    await asyncio.sleep(0.002)  # apart by more than the millisecond a stored time keeps
+    second = await w.submitted(cid, title="Dịch vụ công trực tuyến cho hộ kinh doanh",
+                               category="dich_vu_cong_truc_tuyen")
+    await asyncio.sleep(0.002)
+    third = await w.submitted(cid, user=OTHER, author_unit="UBND phường Đông Ngàn")
+    await asyncio.sleep(0.002)
+    draft = await w.svc.save_draft(AUTHOR, cid, None, {"title": "Còn đang viết"})
+    await w.svc.withdraw(OTHER, third)
+    assert [e["_id"] for e in await w.svc.my_entries(AUTHOR)] == [draft["_id"], second, first]
+    counts = await w.svc.counts(cid)
+    assert counts["status"] == {"submitted": 2, "withdrawn": 1}  # drafts are nobody's business yet
+    assert counts["category"] == {"thu_tuc_hanh_chinh": 1, "dich_vu_cong_truc_tuyen": 1}
+    assert counts["unit"] == {complete_fields()["author_unit"]: 2}  # a withdrawn entry counts no more
 
 
 async def test_entries_wait_for_the_window(w: World) -> None:
@@ -337,11 +367,10 @@ async def test_an_upload_no_entry_lists_is_swept(w: World) -> None:
     cid = await w.open_contest()
     entry_id = await w.submitted(cid)
     kept = await w.svc.add_attachment(AUTHOR, entry_id, "mot.pdf", pdf())
-    old = datetime.now(UTC) - timedelta(hours=1)
     await w.repos.files.add({"_id": "orphan", "entry_id": entry_id, "owner_id": "p1", "data": b"x", "size": 1,
-                             "created_at": old})
-    w.repos.files.docs[kept["file_id"]]["created_at"] = old  # type: ignore[attr-defined]
-    assert await w.svc.remove_orphan_files(datetime.now(UTC)) == 1
+                             "created_at": datetime.now(UTC) - timedelta(hours=1)})
+    assert await w.svc.remove_orphan_files(datetime.now(UTC) - timedelta(minutes=30)) == 1
+    assert await w.svc.remove_orphan_files(datetime.now(UTC) + timedelta(minutes=1)) == 0  # the listed one stays
     assert set(w.repos.files.docs) == {kept["file_id"]}  # type: ignore[attr-defined]
 
 

@@ -83,9 +83,8 @@ def setup(base: str, profile_name: str, n_entries: int, n_judges: int, k: int) -
         "opens_at": (now - timedelta(days=1)).isoformat(), "closes_at": (now + timedelta(days=10)).isoformat()}))
     cid = contest["contest_id"]
     author_email = f"bench-author-{uuid.uuid4().hex[:6]}@bench.example"
-    ok(httpx.post(f"{base}/identity/api/signup", json={"email": author_email, "password": PASSWORD,
-                                                       "full_name": "Tác giả Đo", "unit": "UBND xã Đo Lường"},
-                  timeout=30))
+    ok(org.post("/identity/api/accounts", json={"email": author_email, "password": PASSWORD, "full_name": "Tác giả Đo",
+                                                "unit": "UBND xã Đo Lường", "roles": ["participant"], "invite": False}))
     author = client(base, token(base, author_email, PASSWORD))
 
     def judge(i: int) -> tuple[str, str]:

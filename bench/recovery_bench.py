@@ -143,9 +143,8 @@ def restart(base: str, profile: Profile) -> float:
     authors = []
     for i in range(8):
         mail = f"bench-author-{uuid.uuid4().hex[:8]}@bench.example"
-        ok(httpx.post(f"{base}/identity/api/signup", json={"email": mail, "password": PASSWORD,
-                                                           "full_name": f"Tác giả {i}", "unit": "UBND xã Đo"},
-                      timeout=30))
+        ok(org.post("/identity/api/accounts", json={"email": mail, "password": PASSWORD, "full_name": f"Tác giả {i}",
+                                                    "unit": "UBND xã Đo", "roles": ["participant"], "invite": False}))
         authors.append(client(base, token(base, mail, PASSWORD)))
     stop = threading.Event()
     created = [0]

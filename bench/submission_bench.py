@@ -92,8 +92,10 @@ async def setup(gateway: str, org_email: str, participants: int) -> tuple[str, l
         tokens = []
         for i in range(participants):
             email = f"bench-{uuid.uuid4().hex[:8]}-{i}@bench.example"
-            r = await http.post("/identity/api/signup", json={"email": email, "password": PASSWORD,
-                                                             "full_name": f"Người dự thi {i}", "unit": "UBND xã"})
+            # Made by the organiser: verified at once (a signed-up account must open its mailed link).
+            r = await http.post("/identity/api/accounts", headers={"Authorization": f"Bearer {org}"}, json={
+                "email": email, "password": PASSWORD, "full_name": f"Người dự thi {i}", "unit": "UBND xã",
+                "roles": ["participant"], "invite": False})
             r.raise_for_status()
             tokens.append(await token(email))
     return contest_id, tokens

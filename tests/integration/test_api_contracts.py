@@ -77,6 +77,8 @@ EXCLUDED: list[Exclusion] = [
     # Schema-valid but refused by a rule the schema cannot state (422 with the field and why):
     Exclusion("identity", "POST", r"/api/(signup|accounts)$", "positive_data_acceptance",
               "the password's strength and the e-mail's deliverability are rules, not schema"),
+    Exclusion("identity", "POST", r"/api/(password-reset|email-verification)/confirm$", "positive_data_acceptance",
+              "a token is good only if identity issued it, unused and unexpired (410 with link_state)"),
     Exclusion("identity", "PUT", r"/api/units$", "positive_data_acceptance",
               "unit codes and names must be unique within the directory"),
     Exclusion("submission", "*", r"/contests(/\{contest_id\})?$", "positive_data_acceptance",

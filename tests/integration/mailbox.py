@@ -42,7 +42,7 @@ def link_in(mail: dict[str, Any], path: str) -> str:
     """The one link in ``mail``'s plain text whose path starts with ``path`` (e.g. ``/identity/verify/``)."""
     links = set(re.findall(r"https?://\S+" + re.escape(path) + r"[A-Za-z0-9_-]+", mail["Text"]))
     assert len(links) == 1, f"expected one {path} link in {mail['Subject']!r}, found {links}"
-    return links.pop()
+    return str(links.pop())
 
 
 def count(email: str, contains: str) -> int:

@@ -49,6 +49,24 @@ WORDING: dict[str, str] = {
     "chain.criterion_without_key": N_("Khóa «criterion:» phải kèm mã tiêu chí, ví dụ criterion:effectiveness"),
     "chain.unknown_key": N_("Khóa phân định «{key}» không hợp lệ (chỉ dùng total, criterion:<mã>, median, "
                             "submitted_at)"),
+    # a result or inputs file read back (ResultInputError; formatting's times)
+    "inputs.not_finite": N_("Giá trị số không hợp lệ (NaN hoặc vô cực)"),
+    "inputs.missing_field": N_("Thiếu trường «{key}»"),
+    "inputs.field_type": N_("Trường «{key}» sai kiểu"),
+    "inputs.score_not_number": N_("Điểm phải là số"),
+    "inputs.not_json": N_("Dữ liệu đầu vào không phải JSON hợp lệ: {detail}"),
+    "inputs.format": N_("Dữ liệu đầu vào không đúng định dạng {format}"),
+    "inputs.shape": N_("Dữ liệu đầu vào sai cấu trúc: {detail}"),
+    "inputs.numbers_only": N_("Trường «{key}» phải chỉ gồm số"),
+    "inputs.entry_not_object": N_("Mỗi bài dự thi phải là một đối tượng JSON"),
+    "inputs.entry_scores_type": N_("Trường «judge_totals»/«criterion_means» sai kiểu"),
+    "inputs.entry_text_type": N_("Trường văn bản của bài dự thi sai kiểu"),
+    "inputs.entry_total_type": N_("Trường «official_total» sai kiểu"),
+    "inputs.render_needed": N_("Kết quả định dạng 1 cần cách diễn đạt lời giải thích (render) để tính lại"),
+    "inputs.result_format": N_("Kết quả không đúng định dạng {format}"),
+    "inputs.mismatch": N_("Cần đúng tệp dữ liệu đầu vào mà kết quả đã tính từ đó"),
+    "time.naive": N_("Thời điểm phải có múi giờ (timezone-aware datetime)"),
+    "time.no_zone": N_("Thời điểm «{text}» thiếu múi giờ"),
 }
 
 

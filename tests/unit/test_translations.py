@@ -116,11 +116,6 @@ UNMARKED_ALLOWED: dict[str, str] = {
     "services/awards/domain/exports.py": "the official result spreadsheet has one (Vietnamese) header row",
     "services/awards/domain/formatting.py::datetime_vi": "the Vietnamese way of writing a time (a locale format)",
     "services/awards/domain/formatting.py::date_line_vi": "the date line of an administrative document (a format)",
-    "services/awards/domain/formatting.py::utc_iso": "a result file's format error; see result_hash.py",
-    "services/awards/domain/formatting.py::parse_utc_iso": "a result file's format error; see result_hash.py",
-    "services/awards/domain/result_hash.py": "NOT YET CODES: the format-1/2 result and inputs file errors "
-                                             "(ResultInputError, shown to a verifier as the inputs field's "
-                                             "message) are still Vietnamese prose: issue 13's follow-up",
     "services/awards/domain/ranking.py::DEFAULT_CRITERION_LABELS": "seed data: the default rubric's criterion "
                                                                    "names, given in both languages",
     "services/judging/domain/rubric.py::default_rubric": "seed data: the default rubric organisers start from "

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
+from shared.coded import CodedError
+
 #: Vietnam has not observed daylight saving time since 1975, so a fixed offset is exact and
 #: avoids depending on the system tz database.
 VN_TZ = timezone(timedelta(hours=7), "ICT")
@@ -69,7 +71,7 @@ def date_line_vi(place: str, day: date) -> str:
 def utc_iso(moment: datetime) -> str:
     """Canonical UTC timestamp with microseconds: one spelling per instant, for hashing."""
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError("Thời điểm phải có múi giờ (timezone-aware datetime)")
+        raise CodedError("time.naive")
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
@@ -77,5 +79,5 @@ def parse_utc_iso(text: str) -> datetime:
     """Inverse of :func:`utc_iso` (``fromisoformat``: ~10x faster than ``strptime``)."""
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
-        raise ValueError(f"Thời điểm «{text}» thiếu múi giờ")
+        raise CodedError("time.no_zone", text=text)
     return moment

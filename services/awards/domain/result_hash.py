@@ -36,6 +36,8 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
+from shared.coded import CodedError
+
 from . import formatting as fmt
 from .allocation import (
     Allocation,
@@ -61,8 +63,9 @@ LEGACY_RESULT_FORMAT = "contest-awards-result/1"
 LEGACY_ALGORITHM = "awards-domain/1"
 
 
-class ResultInputError(ValueError):
-    """The exported inputs cannot be read (wrong format or a malformed field)."""
+class ResultInputError(CodedError):
+    """The exported inputs (or a result) cannot be read: wrong format or a malformed field, as a
+    code and its values (``inputs.*``, worded by ``services/awards/messages.py``)."""
 
 
 # --- canonical JSON ---------------------------------------------------------------------
@@ -85,7 +88,7 @@ def _canon(value: object) -> object:
     if kind is float:
         number = float(value)  # type: ignore[arg-type]
         if not math.isfinite(number):
-            raise ResultInputError("Giá trị số không hợp lệ (NaN hoặc vô cực)")
+            raise ResultInputError("inputs.not_finite")
         return round(number, 6) + 0.0  # + 0.0 turns -0.0 into 0.0
     if kind is str:
         return _text(value)  # type: ignore[arg-type]
@@ -101,7 +104,7 @@ def _canon(value: object) -> object:
         return _canon(float(value))
     if isinstance(value, str):
         return _canon(str(value))
-    raise TypeError(f"Không chuẩn hoá được kiểu {type(value).__name__}")
+    raise TypeError(f"cannot canonicalise a {type(value).__name__}")
 
 
 def _dump(canonical_value: object) -> bytes:
@@ -119,7 +122,7 @@ def _num(value: float) -> float:
     """Canonical float (same as :func:`_canon` on a float), for the large per-entry parts."""
     number = float(value)
     if not math.isfinite(number):
-        raise ResultInputError("Giá trị số không hợp lệ (NaN hoặc vô cực)")
+        raise ResultInputError("inputs.not_finite")
     return round(number, 6) + 0.0
 
 
@@ -227,9 +230,9 @@ def _field(doc: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) -> A
     try:
         value = doc[key]
     except KeyError:
-        raise ResultInputError(f"Thiếu trường «{key}»") from None
+        raise ResultInputError("inputs.missing_field", key=key) from None
     if isinstance(value, bool) or not isinstance(value, kind):  # no field of the format is a bool
-        raise ResultInputError(f"Trường «{key}» sai kiểu")
+        raise ResultInputError("inputs.field_type", key=key)
     return value
 
 
@@ -251,7 +254,7 @@ class ResultInputs:
 
 def _number(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ResultInputError("Điểm phải là số")
+        raise ResultInputError("inputs.score_not_number")
     return float(value)
 
 
@@ -263,17 +266,17 @@ def parse_inputs(inputs_json: bytes) -> ResultInputs:
     try:
         doc = json.loads(inputs_json)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ResultInputError(f"Dữ liệu đầu vào không phải JSON hợp lệ: {exc}") from exc
+        raise ResultInputError("inputs.not_json", detail=str(exc)) from exc
     return _parse_inputs_doc(doc)
 
 
 def _parse_inputs_doc(doc: Any, entries: tuple[EntryScores, ...] | None = None) -> ResultInputs:
     if not isinstance(doc, dict) or doc.get("format") not in (INPUTS_FORMAT, LEGACY_INPUTS_FORMAT):
-        raise ResultInputError(f"Dữ liệu đầu vào không đúng định dạng {INPUTS_FORMAT}")
+        raise ResultInputError("inputs.format", format=INPUTS_FORMAT)
     try:
         return _parse_doc(doc, entries)
     except (TypeError, AttributeError, IndexError, KeyError) as exc:  # wrong shapes deep inside
-        raise ResultInputError(f"Dữ liệu đầu vào sai cấu trúc: {exc!r}") from exc
+        raise ResultInputError("inputs.shape", detail=repr(exc)) from exc
 
 
 _NUMBER_TYPES = frozenset({float, int})
@@ -281,23 +284,23 @@ _NUMBER_TYPES = frozenset({float, int})
 
 def _numbers(values: Any, key: str) -> Any:
     if not _NUMBER_TYPES.issuperset(map(type, values)):  # exact types: a bool is not a score
-        raise ResultInputError(f"Trường «{key}» phải chỉ gồm số")
+        raise ResultInputError("inputs.numbers_only", key=key)
     return values
 
 
 def _entry(e: Any) -> EntryScores:
     """One entry of the inputs (the hot loop of a recomputation: exact type checks, no helpers)."""
     if type(e) is not dict:
-        raise ResultInputError("Mỗi bài dự thi phải là một đối tượng JSON")
+        raise ResultInputError("inputs.entry_not_object")
     totals, means = e["judge_totals"], e["criterion_means"]
     if type(totals) is not list or type(means) is not dict:
-        raise ResultInputError("Trường «judge_totals»/«criterion_means» sai kiểu")
+        raise ResultInputError("inputs.entry_scores_type")
     entry_id, category, title, at = e["entry_id"], e["category"], e["title"], e["submitted_at"]
     if not (type(entry_id) is str and type(category) is str and type(title) is str and type(at) is str):
-        raise ResultInputError("Trường văn bản của bài dự thi sai kiểu")
+        raise ResultInputError("inputs.entry_text_type")
     official = e["official_total"]
     if type(official) is not float and type(official) is not int:
-        raise ResultInputError("Trường «official_total» sai kiểu")
+        raise ResultInputError("inputs.entry_total_type")
     return EntryScores(
         entry_id=entry_id, category=category, submitted_at=fmt.parse_utc_iso(at),
         judge_totals=tuple(map(float, _numbers(totals, "judge_totals"))),
@@ -351,7 +354,7 @@ def _result_doc(inputs: ResultInputs, allocation: Allocation, inputs_sha256: str
     overridden = {o.entry_id for o in allocation.overrides}
     if inputs.legacy:
         if render is None:
-            raise ResultInputError("Kết quả định dạng 1 cần cách diễn đạt lời giải thích (render) để tính lại")
+            raise ResultInputError("inputs.render_needed")
         awarded_groups = {id(a.ranked.tie_group) for a in allocation.awards if a.ranked.tie_group}
     rows: list[dict[str, object]] = []
     append = rows.append
@@ -549,9 +552,9 @@ def result_rows(result: Mapping[str, Any], inputs_json: bytes | None = None) -> 
             for row in result["rows"]
         ]
     if fmt_ != RESULT_FORMAT:
-        raise ResultInputError(f"Kết quả không đúng định dạng {RESULT_FORMAT}")
+        raise ResultInputError("inputs.result_format", format=RESULT_FORMAT)
     if inputs_json is None or hashlib.sha256(inputs_json).hexdigest() != result.get("inputs_sha256"):
-        raise ResultInputError("Cần đúng tệp dữ liệu đầu vào mà kết quả đã tính từ đó")
+        raise ResultInputError("inputs.mismatch")
     entries = {e.entry_id: e for e in parse_inputs(inputs_json).entries}
     tiers = tiers_by_key(result)
     out = []

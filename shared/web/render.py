@@ -38,7 +38,7 @@ class Web:
         # globals they reach imported macros, which get no context. Old-style callables, so a
         # translation is escaped like any other text and `%` needs no doubling.
         self.env.install_gettext_callables(  # type: ignore[attr-defined]
-            lambda s: self.catalog.gettext(s, _lang.get()),
+            lambda s: self.catalog.word(s, _lang.get()),  # a Text's values filled in too
             lambda s, p, n: self.catalog.ngettext(s, p, n, _lang.get()),
             newstyle=False,
         )

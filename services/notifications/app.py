@@ -10,6 +10,7 @@ from services.notifications.api import build_router
 from services.notifications.composer import Composer
 from services.notifications.consumers import routes
 from services.notifications.digests import Digests
+from services.notifications.metrics import SenderCollector
 from services.notifications.pages import build_pages
 from services.notifications.sender import Sender
 from services.notifications.service import Notifications
@@ -31,5 +32,6 @@ def build(settings: NotificationsSettings | None = None) -> FastAPI:
     rt.subscribe(routes(svc))
     rt.on_startup(store.ensure_indexes)
     rt.in_background("sender", sender.run)
+    rt.registry.register(SenderCollector(sender))
     return rt.create_app(title="Notifications: e-mail to participants, judges and organisers",
                          routers=[build_router(svc, rt.auth), build_pages(svc, rt.auth, rt.web)])

@@ -27,7 +27,7 @@ from shared.web.i18n import N_
 log = structlog.get_logger(__name__)
 
 COOKIE_NAME = "contest_token"
-ROLES = ("participant", "judge", "organiser")
+ROLES = ("participant", "judge", "organiser", "coordinator")
 VERIFIED_CACHE = 10_000  # tokens remembered as verified (a few MB at most)
 
 

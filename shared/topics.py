@@ -29,8 +29,9 @@ STATUSES = Topic("submission.statuses", 6, "entry_id", "Screening decisions and 
 JUDGING = Topic("judging.results", 6, "contest_id", "Assignment, round results, round and judging closure.")
 AWARDS = Topic("awards.results", 3, "contest_id", "Announced results.")
 UNITS = Topic("identity.units", 1, "directory", "The province's unit directory, whole, after each change.")
+ADOPTION = Topic("adoption.plans", 3, "plan_id", "Replication plans of initiatives and the target units' reports.")
 
-ALL: tuple[Topic, ...] = (ACCOUNTS, CONTESTS, ENTRIES, AUTHORS, STATUSES, JUDGING, AWARDS, UNITS)
+ALL: tuple[Topic, ...] = (ACCOUNTS, CONTESTS, ENTRIES, AUTHORS, STATUSES, JUDGING, AWARDS, UNITS, ADOPTION)
 
 
 # Dead letters are bounded (an excerpt of at most 64 KiB each, ``shared.deadletters``) and so is
@@ -49,7 +50,7 @@ def replay(service: str) -> Topic:
     return Topic(f"replay.{service}", 1, "original key", f"Dead letters replayed into {service}.", _BOUNDED)
 
 
-SERVICES = ("identity", "submission", "judging", "awards", "notifications")
+SERVICES = ("identity", "submission", "judging", "awards", "notifications", "adoption")
 DEAD_LETTERS: tuple[Topic, ...] = tuple(dead_letter(s) for s in SERVICES)
 REPLAYS: tuple[Topic, ...] = tuple(replay(s) for s in SERVICES)
 

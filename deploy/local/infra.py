@@ -1,4 +1,4 @@
-"""The real servers the platform runs on locally: Kafka, FerretDB, nginx, and the four services.
+"""The real servers the platform runs on locally: Kafka, FerretDB, nginx, and the services.
 
 Each is a child process in its own session, with a pid file and a log under the profile's var
 folder, started only when not already running (idempotent) and waited for until it answers.
@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 CACHE = Path(os.environ.get("CONTEST_CACHE", Path.home() / ".cache" / "contest"))
 KAFKA_VERSION = "4.1.1"
 FERRETDB_VERSION = "v1.24.2"
-SERVICES = ("identity", "submission", "judging", "awards", "notifications")
+SERVICES = ("identity", "submission", "judging", "awards", "notifications", "adoption")
 MAX_REPLICAS = 5
 #: Mailpit's SMTP and web UI/API ports per profile (``deploy.local.mailpit``).
 MAIL_PORTS = {"dev": (1025, 8025), "test": (11025, 18025), "ci": (21025, 28025), "alt": (23025, 23026)}
@@ -105,18 +105,19 @@ class Profile:
 
 PROFILES = {
     "dev": Profile("dev", 8080, 27017, 9092, 9093,
-                   {"identity": 8104, "submission": 8101, "judging": 8102, "awards": 8103, "notifications": 8105}),
+                   {"identity": 8104, "submission": 8101, "judging": 8102, "awards": 8103, "notifications": 8105,
+                    "adoption": 8106}),
     "test": Profile("test", 18080, 37017, 19092, 19093,
                     {"identity": 18104, "submission": 18101, "judging": 18102, "awards": 18103,
-                     "notifications": 18105}),
+                     "notifications": 18105, "adoption": 18106}),
     # A second test profile on other ports, so a clean clone can run the suite beside a working copy.
     "ci": Profile("ci", 28080, 47017, 29092, 29093,
                   {"identity": 28104, "submission": 28101, "judging": 28102, "awards": 28103,
-                   "notifications": 28105}),
+                   "notifications": 28105, "adoption": 28106}),
     # A third, for running the suite beside the other two (several people or agents on one machine).
     "alt": Profile("alt", 23080, 23017, 23092, 23093,
                    {"identity": 23104, "submission": 23101, "judging": 23102, "awards": 23103,
-                    "notifications": 23105}),
+                    "notifications": 23105, "adoption": 23106}),
 }
 
 

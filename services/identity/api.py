@@ -23,7 +23,7 @@ class SignUp(BaseModel):
 
 
 class NewAccount(SignUp):
-    roles: list[Literal["participant", "judge", "organiser"]] = Field(min_length=1)
+    roles: list[Literal["participant", "judge", "organiser", "coordinator"]] = Field(min_length=1)
     categories: list[str] = Field(default_factory=list, max_length=20)
     invite: bool = Field(default=True, description="Mail a link to choose their own password (no plain welcome).")
 
@@ -33,7 +33,8 @@ class AccountChange(BaseModel):
 
     full_name: str | None = Field(default=None, min_length=2, max_length=120)
     unit: str | None = Field(default=None, min_length=2, max_length=200)
-    roles: list[Literal["participant", "judge", "organiser"]] | None = Field(default=None, min_length=1, max_length=3)
+    roles: list[Literal["participant", "judge", "organiser", "coordinator"]] | None = Field(
+        default=None, min_length=1, max_length=4)
     categories: list[Annotated[str, Field(max_length=60)]] | None = Field(default=None, max_length=20)
     active: bool | None = Field(default=None, description="False: cannot sign in; a judge's open work is rebalanced.")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-ROLES = ("participant", "judge", "organiser")
+ROLES = ("participant", "judge", "organiser", "coordinator")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 

@@ -112,7 +112,7 @@ def build_pages(svc: IdentityService, auth: Auth, web: Web, flows: AccountFlows)
                            role: Annotated[str, Form()] = "judge", categories: Annotated[str, Form()] = "") -> Response:
         form = {"email": email, "full_name": full_name, "unit": unit, "categories": categories, "role": role}
         errors = _account_form_errors(request, web, email, full_name, unit)
-        if role not in ("judge", "organiser"):
+        if role not in ("judge", "organiser", "coordinator"):
             errors["role"] = web.t(request, N_("Giá trị không hợp lệ."))
         if not errors:
             cats = [c.strip() for c in categories.split(",") if c.strip()]
@@ -145,7 +145,7 @@ def build_pages(svc: IdentityService, auth: Auth, web: Web, flows: AccountFlows)
         if account is None:
             raise NotFound("Không tìm thấy tài khoản.")
         data = await request.form()
-        roles = [str(r) for r in data.getlist("roles") if r in ("participant", "judge", "organiser")]
+        roles = [str(r) for r in data.getlist("roles") if r in ("participant", "judge", "organiser", "coordinator")]
         full_name, unit = str(data.get("full_name", "")), str(data.get("unit", ""))
         categories, active = str(data.get("categories", "")), data.get("active") == "1"
         form = {"full_name": full_name, "unit": unit, "roles": roles, "categories": categories, "active": active}

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from shared import topics
 from shared.envelope import EventPayload, register
 
-Role = Literal["participant", "judge", "organiser"]
+Role = Literal["participant", "judge", "organiser", "coordinator"]  # coordinator: a unit's contact for adoption
 
 
 class _Account(EventPayload):

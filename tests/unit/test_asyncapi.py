@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 from shared.envelope import registry
 
 
-@pytest.mark.parametrize("service", ["identity", "submission", "judging", "awards", "notifications"])
+@pytest.mark.parametrize("service", [
+    "identity", "submission", "judging", "awards", "notifications", "adoption"])
 def test_each_service_documents_its_topics_with_typed_payloads(service: str) -> None:
     app = import_module(f"services.{service}.app").build()
     r = TestClient(app).get(f"/{service}/api/asyncapi.json")

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from services.adoption.settings import AdoptionSettings
 from services.awards.settings import AwardsSettings
 from services.identity.settings import IdentitySettings
 from services.judging.settings import JudgingSettings
@@ -21,7 +22,7 @@ from shared.settings import ServiceSettings
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS: dict[str, type[ServiceSettings]] = {
     "identity": IdentitySettings, "submission": SubmissionSettings, "judging": JudgingSettings,
-    "awards": AwardsSettings, "notifications": NotificationsSettings,
+    "awards": AwardsSettings, "notifications": NotificationsSettings, "adoption": AdoptionSettings,
 }
 
 

@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from shared.errors import ErrorBody, Invalid, status_of
 
 
-@pytest.mark.parametrize("service", ["identity", "submission", "judging", "awards", "notifications"])
+@pytest.mark.parametrize("service", [
+    "identity", "submission", "judging", "awards", "notifications", "adoption"])
 def test_every_operation_declares_the_error_body_it_returns(service: str) -> None:
     client = TestClient(import_module(f"services.{service}.app").build())
     spec: dict[str, Any] = client.get(f"/{service}/api/openapi.json").json()

@@ -44,5 +44,5 @@ def test_metrics_name_routes_statuses_and_the_platform_s_own_figures() -> None:
     # The gateway never routes it: nginx passes only the /<service>/ prefixes and exact paths.
     routes = (Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "routes.conf").read_text()
     prefixes = re.findall(r"^location (/\S*) ", routes, re.M)
-    assert prefixes and all(p.startswith(("/identity/", "/submission/", "/judging/", "/awards/", "/notifications/"))
-                            for p in prefixes)
+    services = ("/identity/", "/submission/", "/judging/", "/awards/", "/notifications/", "/adoption/")
+    assert prefixes and all(p.startswith(services) for p in prefixes)

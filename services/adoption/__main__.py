@@ -1,0 +1,3 @@
+from services.adoption.main import run
+
+run()

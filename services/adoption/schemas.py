@@ -25,7 +25,7 @@ class PlanIn(In):
     initiative_id: str = Field(min_length=1, max_length=64)
     units: list[Name] = Field(min_length=1, max_length=500, description="Target units (names in the directory).")
     lead_unit: Name
-    due: date = Field(description="When the units should apply it (ISO date).")
+    due: date = Field(strict=False, description="When the units should apply it (ISO date).")
     indicators: list[IndicatorIn] = Field(min_length=1, max_length=20)
 
 
@@ -41,7 +41,7 @@ class AnswerIn(In):
 class ValueIn(In):
     indicator: str = Field(min_length=1, max_length=40)
     value: Number
-    on: date = Field(description="The day it was measured; never after today.")
+    on: date = Field(strict=False, description="The day it was measured (ISO date); never after today.")
 
 
 class ReportIn(In):

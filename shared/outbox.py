@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import structlog
+from cachetools import TTLCache
 from pymongo import monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 
@@ -126,6 +127,7 @@ class OutboxRelay:
         batch: int = 500,
         parallel: int = 1,
         staged: StagedOutbox | None = None,
+        remember: float = 600.0,
     ) -> None:
         self._collections = {(c.database.name, c.name): c for c in collections}
         self._staged = staged
@@ -145,6 +147,12 @@ class OutboxRelay:
         self._unmarked: set[str] = set()
         self._marked: set[str] = set()
         self._marking: set[asyncio.Task[None]] = set()
+        # Every event this process had acknowledged in the last ``remember`` seconds. An event found
+        # again after its removal is removed again, not re-published: a store that does not isolate
+        # an update from the relay's removal (FerretDB without its adapter: measured, the removal
+        # matches and a concurrent write puts the old envelopes back) would otherwise send it twice.
+        # Kept in memory only, so a crash still re-publishes (at-least-once; consumers dedupe).
+        self._recent: TTLCache[str, bool] = TTLCache(maxsize=200_000, ttl=remember)
         self._marking_turn = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._more = False  # the last scan stopped at ``batch``: there may be more pending
@@ -275,9 +283,11 @@ class OutboxRelay:
                 docs = await self._pending_docs(key, coll, full)
                 pending = [(d, [Envelope.model_validate(e) for e in d.get(OUTBOX, [])]) for d in docs]
                 # Events already out whose removal from the document is still under way are skipped.
-                envs = [e for _, es in pending for e in es if e.event_id not in self._unmarked]
+                envs = [e for _, es in pending for e in es
+                        if e.event_id not in self._unmarked and e.event_id not in self._recent]
                 if envs:
                     await self._publish(envs)
+                    self._recent.update(dict.fromkeys((e.event_id for e in envs), True))
             except BaseException:
                 # Put the hinted documents back, so an outage costs no scan of the collections.
                 self._hinted.setdefault(key, set()).update(self._in_flight.pop(key, set()))

@@ -9,9 +9,11 @@ clients as before instead of vanishing; routes that return plain documents set
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Strict, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 #: A JSON number kept as it came: an integer stays ``3``, not ``3.0`` (``float`` would convert it).
 Number = Annotated[int | float, WithJsonSchema({"type": "number"})]
@@ -26,6 +28,18 @@ class Out(BaseModel):
 class In(BaseModel):
     """Base of every request body: strict, so a value of the wrong JSON type is refused (422)
     instead of converted (``false`` is not a headcount, ``0`` is not a date), as the documented
-    schema says; dates still come as ISO 8601 strings."""
+    schema says; a date and time is a ``DateTimeIn``."""
 
     model_config = ConfigDict(strict=True)
+
+
+def _text_or_datetime(value: object) -> object:
+    if isinstance(value, str | datetime):
+        return value
+    raise PydanticCustomError("datetime_type", "Input should be a valid datetime")
+
+
+#: A date and time in a request body: the ISO 8601 string JSON carries (parsed as before), never a
+#: number. Strict mode alone would refuse the string too: FastAPI validates the parsed body as Python
+#: objects, where strict ``datetime`` takes only ``datetime`` instances.
+DateTimeIn = Annotated[datetime, Strict(False), BeforeValidator(_text_or_datetime)]

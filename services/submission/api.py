@@ -19,7 +19,7 @@ from shared.auth import Auth, Principal
 from shared.errors import ERROR_RESPONSES, Forbidden, TooLarge
 from shared.idempotency import IdempotencyKey
 from shared.mongo import Doc
-from shared.schemas import In
+from shared.schemas import DateTimeIn, In
 from shared.web.i18n import N_, request_lang
 
 MSG_INVALID = N_("Dữ liệu không hợp lệ.")
@@ -48,8 +48,8 @@ class ContestIn(In):
     categories: list[CategoryIn] = Field(min_length=1, max_length=30)
     eligible_groups: list[str] = Field(default_factory=list, max_length=10,
                                        description="Who may take part; empty means anyone.")
-    opens_at: datetime = Field(description="ISO 8601 with offset, e.g. 2026-03-01T08:00:00+07:00")
-    closes_at: datetime
+    opens_at: DateTimeIn = Field(description="ISO 8601 with offset, e.g. 2026-03-01T08:00:00+07:00")
+    closes_at: DateTimeIn
     max_coauthors: int = Field(default=5, ge=0, le=20)
     allowed_types: list[FileType] = Field(default_factory=lambda: list(FILE_TYPES), min_length=1)
     max_file_mb: int = Field(default=10, ge=1, le=15)
@@ -69,7 +69,7 @@ class ContestEdit(ContestIn):
 
 
 class Extension(In):
-    closes_at: datetime
+    closes_at: DateTimeIn
     reason: str = Field(max_length=2000)
 
     _aware = field_validator("closes_at")(_aware)
@@ -184,9 +184,10 @@ def build_router(svc: SubmissionService, screening: Screening, auth: Auth) -> AP
         return own_entry_view(await svc.save_draft(user, contest_id, None, fields, lang, submit=submit,
                                                    idempotency_key=key))
 
-    @r.get("/my/entries", response_model=list[out.EntryOut])
+    @r.get("/my/entries", response_model=list[out.MyEntry])
     async def my_entries(user: Annotated[Principal, Depends(participant)]) -> list[Doc]:
-        return [own_entry_view(e) for e in await svc.my_entries(user)]
+        """The participant's own entries, each with the judges' feedback once released (to its owner only)."""
+        return [own_entry_view(e) | {"feedback": e.get("feedback")} for e in await svc.my_entries(user)]
 
     @r.get("/entries/{entry_id}", response_model=out.EntryOut)
     async def get_entry(entry_id: str, user: Annotated[Principal, Depends(participant)]) -> Doc:

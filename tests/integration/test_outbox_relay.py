@@ -138,3 +138,28 @@ async def test_a_scan_that_filled_a_batch_is_followed_at_once_by_the_next(things
     finally:
         await relay.stop()
     assert sorted(sent) == sorted(e.event_id for e in events), "each once"
+
+
+async def test_an_event_put_back_after_its_removal_is_removed_again_not_republished(things: Any) -> None:
+    """Seen in the plain-path pass (store=mongodb against FerretDB, no write gate): the relay's
+    removal matched, and a concurrent application write that had read the document before it
+    wrote the published envelope back beside its own (measured: 20 of 200 races; MongoDB
+    isolates the two writes, so it cannot happen there). The relay remembers what it published."""
+    sent: list[str] = []
+
+    async def publish(envs: Sequence[Envelope]) -> None:
+        sent.extend(e.event_id for e in envs)
+
+    relay = outbox.OutboxRelay([things], publish)
+    first, second = (Envelope.wrap(OutboxProbe(thing_id="r1", run=run), producer="test") for run in ("a", "b"))
+    await things.insert_one(outbox.new_document({"_id": "r1"}, first))
+    assert await relay.drain_once(full=True) == 1
+    await asyncio.gather(*relay._marking)
+    assert (await things.find_one({"_id": "r1"}))[outbox.PENDING] is False
+    # What the unisolated write leaves: the old envelope back, the new one queued after it.
+    await things.update_one({"_id": "r1"}, {"$set": {outbox.OUTBOX: [first.model_dump(mode="json")]}})
+    await things.update_one({"_id": "r1"}, outbox.with_events({"$set": {"status": "b"}}, second))
+    assert await relay.drain_once(full=True) == 1
+    await asyncio.gather(*relay._marking)
+    assert sent == [first.event_id, second.event_id], "each once"
+    assert (await things.find_one({"_id": "r1"}))[outbox.OUTBOX] == [], "and the put-back one removed"

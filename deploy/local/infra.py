@@ -96,6 +96,8 @@ class Profile:
                 "NOTIFICATIONS_SEND_BACKOFF_CAP_S": "3", "NOTIFICATIONS_SEND_LEASE_S": "5",
                 "NOTIFICATIONS_POLL_S": "0.5"} if service == "notifications" and self.name != "dev" else {}),
             **({"NOTIFICATIONS_DIGEST_WAIT_S": "30"} if service == "notifications" and self.name == "dev" else {}),
+            # Tests see a due judging reminder within a second, not a minute.
+            **({"JUDGING_REMINDER_TICK_S": "1"} if service == "judging" and self.name != "dev" else {}),
             # The test stacks' file quotas are small, so tests can reach them with small files.
             **({"SUBMISSION_MAX_ENTRY_FILE_BYTES": str(3 * 1024 * 1024),
                 "SUBMISSION_MAX_ACCOUNT_FILE_BYTES": str(5 * 1024 * 1024)}

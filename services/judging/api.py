@@ -72,6 +72,14 @@ class ReleaseIn(In):
 
 class DeadlineIn(In):
     deadline: DateTimeIn | None = Field(description="When the round's judges should have submitted; null clears it.")
+    remind_days_before: int | None = Field(
+        default=None, ge=0, le=60, description="Remind judges with unsubmitted sheets this many days before the "
+        "deadline, by e-mail (0: no automatic reminder); omitted: as before (2 days unless changed).")
+
+
+class FeedbackIn(In):
+    publish: bool = Field(description="After the announcement, show each author the per-criterion scores and the "
+                                      "judges' anonymised comments. Only before round 1 is released.")
 
 
 class VoidIn(In):
@@ -110,7 +118,7 @@ def build_router(svc: JudgingService, auth: Auth) -> APIRouter:
         return {"review_id": rid, "entry": {k: entry.get(k) for k in ("code", "title", "category", "sections",
                                                                         "attachments")},
                 "rubric": contest["rubric"], "sheet": rv["sheets"][user.account_id], "round_no": rv["round_no"],
-                "closed": bool(rv.get("closed"))}
+                "closed": bool(rv.get("closed")), "comments_to_authors": svc.publishes_feedback(contest)}
 
     @r.post("/reviews/{rid}/declaration", response_model=out.Declared)
     async def declare(rid: str, user: Annotated[Principal, Depends(judge)]) -> Doc:
@@ -134,7 +142,12 @@ def build_router(svc: JudgingService, auth: Auth) -> APIRouter:
                 "rounds": [{"judges_per_entry": x.judges_per_entry, "advance_top_n": x.advance_top_n,
                             "advance_min_total": x.advance_min_total} for x in svc.rules(c)],
                 "standardised": svc.standardised(c), "disagreement_threshold": svc.threshold(c),
-                "panel": c.get("panel")}
+                "panel": c.get("panel"), "publish_feedback": svc.publishes_feedback(c)}
+
+    @r.put("/contests/{contest_id}/feedback", response_model=out.FeedbackChoice)
+    async def feedback(contest_id: str, body: FeedbackIn, _: Annotated[Principal, Depends(organiser)]) -> Doc:
+        """Whether authors get feedback after the announcement (409 once a round was released)."""
+        return {"contest_id": contest_id, "publish": await svc.set_feedback(contest_id, body.publish)}
 
     @r.put("/contests/{contest_id}/rubric", response_model=out.Rubric)
     async def rubric(contest_id: str, body: RubricIn, _: Annotated[Principal, Depends(organiser)]) -> Doc:
@@ -184,9 +197,11 @@ def build_router(svc: JudgingService, auth: Auth) -> APIRouter:
     @r.put("/contests/{contest_id}/rounds/{round_no}/deadline", response_model=out.DeadlineOut)
     async def deadline(contest_id: str, round_no: RoundNo, body: DeadlineIn,
                        _: Annotated[Principal, Depends(organiser)]) -> Doc:
-        """Set or change the judging deadline of a round (until it closes)."""
-        return {"contest_id": contest_id, "round_no": round_no,
-                "deadline": await svc.set_deadline(contest_id, round_no, body.deadline)}
+        """Set or change the judging deadline of a round (until it closes), and how many days
+        before it judges with unsubmitted sheets are reminded by e-mail."""
+        deadline = await svc.set_deadline(contest_id, round_no, body.deadline, body.remind_days_before)
+        return {"contest_id": contest_id, "round_no": round_no, "deadline": deadline,
+                "remind_days_before": svc.reminder_days(await svc.contest(contest_id), round_no)}
 
     @r.post("/reviews/{rid}/void", response_model=out.Voided)
     async def void(rid: str, body: VoidIn, user: Annotated[Principal, Depends(organiser)]) -> Doc:

@@ -27,7 +27,7 @@ def build(settings: JudgingSettings | None = None) -> FastAPI:
     rt = Runtime(settings, HERE)
     store = JudgingStore(rt.db)
     svc = JudgingService(mongo_repositories(store), settings, views=rt.views)
-    rt.use_outbox(store.reviews, store.rounds, store.contests)
+    rt.use_outbox(store.reviews, store.rounds, store.contests, store.reminders, store.reminder_firings, store.feedback)
     rt.subscribe(routes(svc))
     rt.on_startup(store.ensure_indexes)
     async def republish() -> None:  # the next change of each contest publishes its set-up anyway
@@ -43,6 +43,7 @@ def build(settings: JudgingSettings | None = None) -> FastAPI:
 
     rt.in_background("warm-views", warm_views)
     rt.in_background("setup-republish", republish)
+    rt.in_background("reminder-schedule", svc.run_schedule)
     app = rt.create_app(title="Judging: panels, assignment and scoring",
                         routers=[build_router(svc, rt.auth), build_pages(svc, rt.auth, rt.web)])
     app.mount("/judging/static", StaticFiles(directory=HERE / "static"), name="judging-static")

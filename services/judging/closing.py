@@ -1,8 +1,7 @@
-"""Reminders, round results, closing and reopening rounds."""
+"""Round results, closing and reopening rounds."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 
 import structlog
@@ -22,25 +21,12 @@ from shared.events.judging import (
     RoundReopened,
 )
 from shared.mongo import Doc
-from shared.web.i18n import N_
 
 log = structlog.get_logger(__name__)
 
 
 class Closing(JudgingCore):
-    """Reminders, round results, closing and reopening rounds."""
-
-    async def remind(self, contest_id: str, judge_id: str, by: Principal, message: str) -> Doc:
-        """Record a reminder; the judge sees it on their queue page (there is no e-mail here)."""
-        await self.contest(contest_id)
-        if not await self.repos.reviews.has_work(contest_id, judge_id):
-            raise NotFound("Giám khảo này không có bài nào trong cuộc thi.")
-        message = message or N_("Ban tổ chức nhắc bạn hoàn thành các bài được phân công.")
-        doc = {"_id": uuid.uuid4().hex, "contest_id": contest_id, "judge_id": judge_id, "by": by.account_id,
-               "message": message, "at": datetime.now(UTC)}
-        await self.repos.reminders.add(doc)
-        log.info("judging.reminder_recorded", contest_id=contest_id, judge_id=judge_id)
-        return {k: v for k, v in doc.items() if k != "_id"}
+    """Round results, closing and reopening rounds."""
 
     async def round_results(self, contest_id: str, round_no: int) -> list[EntryResult]:
         return [result_of(r) for r in await self.repos.reviews.results(contest_id, round_no) if r.get("result")]

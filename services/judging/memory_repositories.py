@@ -30,6 +30,19 @@ def _drop(doc: Doc, *fields: str) -> Doc:
     return {k: copy.deepcopy(v) for k, v in doc.items() if k not in fields}
 
 
+def _insert_new(docs: dict[str, Doc], items: Sequence[tuple[Doc, Sequence[Envelope]]],
+                outbox: MemoryOutbox) -> set[str]:
+    """Insert each document with its events unless its ``_id`` is stored; the ids skipped."""
+    skipped = set()
+    for doc, events in items:
+        if doc["_id"] in docs:
+            skipped.add(doc["_id"])
+            continue
+        docs[doc["_id"]] = copy.deepcopy(doc)
+        outbox.add(events)
+    return skipped
+
+
 class MemoryJudges:
     def __init__(self) -> None:
         self.docs: dict[str, Doc] = {}
@@ -106,6 +119,21 @@ class MemoryContests:
     async def set_deadline(self, contest_id: str, round_no: int, deadline: datetime | None) -> None:
         if contest_id in self.docs:
             self.docs[contest_id].setdefault("round_deadlines", {})[f"r{round_no}"] = deadline
+
+    async def set_reminder_days(self, contest_id: str, round_no: int, days: int) -> None:
+        if contest_id in self.docs:
+            self.docs[contest_id].setdefault("round_reminders", {})[f"r{round_no}"] = days
+
+    async def set_feedback(self, contest_id: str, publish: bool) -> bool:
+        c = self.docs.get(contest_id)
+        if c is None or c.get("frozen") is True:
+            return False
+        c["publish_feedback"] = publish
+        return True
+
+    async def with_deadlines(self) -> list[Doc]:
+        return [_pick(c, ("round_deadlines", "round_reminders")) for c in self.docs.values()
+                if "round_deadlines" in c and c.get("announced") is not True]
 
     async def freeze_for_scoring(self, contest_id: str) -> None:
         self._set(contest_id, frozen=True, judging_status="scoring")
@@ -230,14 +258,7 @@ class MemoryReviews:
         return [r for r in self.docs.values() if all(r.get(k) == v for k, v in conditions.items())]
 
     async def insert_new(self, reviews: Sequence[tuple[Doc, Sequence[Envelope]]]) -> set[str]:
-        skipped = set()
-        for doc, events in reviews:
-            if doc["_id"] in self.docs:
-                skipped.add(doc["_id"])
-                continue
-            self.docs[doc["_id"]] = copy.deepcopy(doc)
-            self._outbox.add(events)
-        return skipped
+        return _insert_new(self.docs, reviews, self._outbox)
 
     async def get(self, review_id: str) -> Doc | None:
         r = self.docs.get(review_id)
@@ -278,6 +299,10 @@ class MemoryReviews:
     async def results(self, contest_id: str, round_no: int) -> list[Doc]:
         return [_pick(r, ("entry_id", "result")) for r in self._where(contest_id=contest_id, round_no=round_no)
                 if r.get("withdrawn") is not True]
+
+    async def scored_in_contest(self, contest_id: str) -> list[Doc]:
+        return [_pick(r, ("entry_id", "round_no", "sheets", "result")) for r in self._where(contest_id=contest_id)
+                if r.get("withdrawn") is not True and r.get("result")]
 
     async def ids_in_round(self, contest_id: str, round_no: int, *, closed: bool) -> list[str]:
         return [r["_id"] for r in self._where(contest_id=contest_id, round_no=round_no)
@@ -360,11 +385,21 @@ class MemoryReviews:
 
 
 class MemoryReminders:
-    def __init__(self) -> None:
+    def __init__(self, outbox: MemoryOutbox) -> None:
         self.docs: list[Doc] = []
+        self.firings: dict[str, Doc] = {}
+        self._outbox = outbox
 
-    async def add(self, reminder: Doc) -> None:
+    async def add(self, reminder: Doc, events: Sequence[Envelope]) -> None:
         self.docs.append(copy.deepcopy(reminder))
+        self._outbox.add(events)
+
+    async def fire(self, firing: Doc, events: Sequence[Envelope]) -> bool:
+        if firing["_id"] in self.firings:
+            return False
+        self.firings[firing["_id"]] = copy.deepcopy(firing)
+        self._outbox.add(events)
+        return True
 
     async def latest_for(self, judge_id: str, limit: int) -> list[Doc]:
         mine = sorted((m for m in self.docs if m["judge_id"] == judge_id), key=lambda m: m["at"], reverse=True)
@@ -378,7 +413,16 @@ class MemoryReminders:
         return out
 
 
+class MemoryFeedback:
+    def __init__(self, outbox: MemoryOutbox) -> None:
+        self.docs: dict[str, Doc] = {}
+        self._outbox = outbox
+
+    async def release(self, items: Sequence[tuple[Doc, Sequence[Envelope]]]) -> set[str]:
+        return _insert_new(self.docs, items, self._outbox)
+
+
 def memory_repositories(outbox: MemoryOutbox) -> JudgingRepositories:
     return JudgingRepositories(judges=MemoryJudges(), contests=MemoryContests(outbox), entries=MemoryEntries(),
                                rounds=MemoryRounds(outbox), reviews=MemoryReviews(outbox),
-                               reminders=MemoryReminders())
+                               reminders=MemoryReminders(outbox), feedback=MemoryFeedback(outbox))

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
+from pymongo.asynchronous.collection import AsyncCollection
+
 from services.judging.repositories import JudgingRepositories, fresh_sheet
 from services.judging.store import JudgingStore, round_id
 from shared import outbox
@@ -18,6 +20,7 @@ from shared.envelope import Envelope
 from shared.mongo import Doc, insert_new
 
 NO_OUTBOX: Doc = {outbox.OUTBOX: 0}
+OUTBOX_FIELDS: Doc = {outbox.OUTBOX: 0, outbox.PENDING: 0, outbox.SEQ: 0}  # documents read as the memory twin's
 REVIEW_BATCH = 200  # reviews inserted per command when a round is assigned
 
 
@@ -33,6 +36,16 @@ def judges_update(r: Doc, new: list[str]) -> Doc:
     if gone:
         update["$unset"] = gone
     return update
+
+
+async def _insert_with_events(coll: AsyncCollection[Doc], items: Sequence[tuple[Doc, Sequence[Envelope]]]) -> set[str]:
+    """Insert each document carrying its events, many per command; those whose ``_id`` is stored
+    are skipped (returned) and queue nothing."""
+    docs = [outbox.new_document(doc, *events) for doc, events in items]
+    skipped: set[str] = set()
+    for i in range(0, len(docs), REVIEW_BATCH):
+        skipped |= await insert_new(coll, docs[i:i + REVIEW_BATCH])
+    return skipped
 
 
 class MongoJudges:
@@ -97,6 +110,18 @@ class MongoContests:
 
     async def set_deadline(self, contest_id: str, round_no: int, deadline: datetime | None) -> None:
         await self._c.update_one({"_id": contest_id}, {"$set": {f"round_deadlines.r{round_no}": deadline}})
+
+    async def set_reminder_days(self, contest_id: str, round_no: int, days: int) -> None:
+        await self._c.update_one({"_id": contest_id}, {"$set": {f"round_reminders.r{round_no}": days}})
+
+    async def set_feedback(self, contest_id: str, publish: bool) -> bool:
+        res = await self._c.update_one({"_id": contest_id, "frozen": {"$ne": True}},
+                                       {"$set": {"publish_feedback": publish}})
+        return bool(res.matched_count)
+
+    async def with_deadlines(self) -> list[Doc]:
+        return await self._c.find({"round_deadlines": {"$exists": True}, "announced": {"$ne": True}},
+                                  {"round_deadlines": 1, "round_reminders": 1}).to_list()
 
     async def freeze_for_scoring(self, contest_id: str) -> None:
         await self._c.update_one({"_id": contest_id}, {"$set": {"frozen": True, "judging_status": "scoring"}})
@@ -202,13 +227,8 @@ class MongoReviews:
         self._c = store.reviews
 
     async def insert_new(self, reviews: Sequence[tuple[Doc, Sequence[Envelope]]]) -> set[str]:
-        # A review written meanwhile by another release is skipped by its unique _id; many are
-        # written in a few commands.
-        docs = [outbox.new_document(doc, *events) for doc, events in reviews]
-        skipped: set[str] = set()
-        for i in range(0, len(docs), REVIEW_BATCH):
-            skipped |= await insert_new(self._c, docs[i:i + REVIEW_BATCH])
-        return skipped
+        # A review written meanwhile by another release is skipped by its unique _id.
+        return await _insert_with_events(self._c, reviews)
 
     async def get(self, review_id: str) -> Doc | None:
         return await self._c.find_one({"_id": review_id}, NO_OUTBOX)
@@ -248,6 +268,12 @@ class MongoReviews:
     async def results(self, contest_id: str, round_no: int) -> list[Doc]:
         return await self._c.find({"contest_id": contest_id, "round_no": round_no, "withdrawn": {"$ne": True}},
                                   {"entry_id": 1, "result": 1}).to_list()
+
+    async def scored_in_contest(self, contest_id: str) -> list[Doc]:
+        # A review's result is null until its last sheet: kept out here, not by a null filter.
+        return [r async for r in self._c.find({"contest_id": contest_id, "withdrawn": {"$ne": True}},
+                                              {"entry_id": 1, "round_no": 1, "sheets": 1, "result": 1})
+                if r.get("result")]
 
     async def ids_in_round(self, contest_id: str, round_no: int, *, closed: bool) -> list[str]:
         state: bool | Doc = True if closed else {"$ne": True}
@@ -313,12 +339,18 @@ class MongoReviews:
 class MongoReminders:
     def __init__(self, store: JudgingStore) -> None:
         self._c = store.reminders
+        self._firings = store.reminder_firings
 
-    async def add(self, reminder: Doc) -> None:
-        await self._c.insert_one(dict(reminder))
+    async def add(self, reminder: Doc, events: Sequence[Envelope]) -> None:
+        await self._c.insert_one(outbox.new_document(dict(reminder), *events))
+
+    async def fire(self, firing: Doc, events: Sequence[Envelope]) -> bool:
+        # The unique _id is the guard: a second replica, a restart or a later tick is refused.
+        return not await insert_new(self._firings, [outbox.new_document(dict(firing), *events)])
 
     async def latest_for(self, judge_id: str, limit: int) -> list[Doc]:
-        return await self._c.find({"judge_id": judge_id}, {"_id": 0}).sort("at", -1).limit(limit).to_list()
+        return await self._c.find({"judge_id": judge_id}, {"_id": 0, **OUTBOX_FIELDS}).sort(
+            "at", -1).limit(limit).to_list()
 
     async def counts(self, contest_id: str) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -327,9 +359,17 @@ class MongoReminders:
         return out
 
 
+class MongoFeedback:
+    def __init__(self, store: JudgingStore) -> None:
+        self._c = store.feedback
+
+    async def release(self, items: Sequence[tuple[Doc, Sequence[Envelope]]]) -> set[str]:
+        return await _insert_with_events(self._c, items)
+
+
 def mongo_repositories(store: JudgingStore) -> JudgingRepositories:
     return JudgingRepositories(judges=MongoJudges(store), contests=MongoContests(store), entries=MongoEntries(store),
                                rounds=MongoRounds(store), reviews=MongoReviews(store),
-                               reminders=MongoReminders(store))
+                               reminders=MongoReminders(store), feedback=MongoFeedback(store))
 
 

@@ -44,7 +44,8 @@ def build_pages(svc: JudgingService, auth: Auth, web: Web) -> APIRouter:
                             and q["status"] != "submitted"), None)
         return web.render(request, "review.html", rid=rid, entry=entry, rubric=contest["rubric"],
                           sheet=rv["sheets"][user.account_id], round_no=rv["round_no"], closed=bool(rv.get("closed")),
-                          next_review=next_review, contest_name=contest.get("name", ""))
+                          next_review=next_review, contest_name=contest.get("name", ""),
+                          comments_to_authors=svc.publishes_feedback(contest))
 
     async def pick(contest_id: str | None) -> tuple[list[Doc], str | None]:
         contests = await svc.contest_list()
@@ -83,6 +84,7 @@ def build_pages(svc: JudgingService, auth: Auth, web: Web) -> APIRouter:
                           rounds=rounds, rules=rules, progress=progress, paged=paged, preview=preview,
                           next_no=next_no,
                           preview_error=preview_error, open_round=open_round, reopenable=reopenable,
+                          remind_days={n: svc.reminder_days(contest, n) for n in range(1, len(rules) + 1)},
                           tab="progress")
 
     @r.get("/organiser/setup")
@@ -97,7 +99,7 @@ def build_pages(svc: JudgingService, auth: Auth, web: Web) -> APIRouter:
                           rubric=contest["rubric"], max_total=rubric_of(contest["rubric"]).max_total,
                           rules=svc.rules(contest), standardised=svc.standardised(contest),
                           threshold=svc.threshold(contest), judges=judges, frozen=bool(contest.get("frozen")),
-                          tab="setup")
+                          publish_feedback=svc.publishes_feedback(contest), tab="setup")
 
     @r.get("/organiser/reviews/{rid}")
     async def review_manage(request: Request, rid: str, _: Annotated[Principal, Depends(organiser)],

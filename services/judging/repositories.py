@@ -75,6 +75,17 @@ class ContestRepository(Protocol):
 
     async def set_deadline(self, contest_id: str, round_no: int, deadline: datetime | None) -> None: ...
 
+    async def set_reminder_days(self, contest_id: str, round_no: int, days: int) -> None:
+        """How many days before the round's deadline its judges are reminded (0: never)."""
+
+    async def set_feedback(self, contest_id: str, publish: bool) -> bool:
+        """Whether authors get the judges' feedback after the announcement; only while the
+        set-up is not frozen (judges must know it when they score)."""
+
+    async def with_deadlines(self) -> list[Doc]:
+        """``{round_deadlines, round_reminders}`` of every contest not announced that has a
+        round deadline (what the reminder schedule looks at)."""
+
     async def freeze_for_scoring(self, contest_id: str) -> None:
         """A round was released: the set-up no longer changes, judges score."""
 
@@ -180,6 +191,10 @@ class ReviewRepository(Protocol):
     async def results(self, contest_id: str, round_no: int) -> list[Doc]:
         """``{entry_id, result}`` of the round's reviews not withdrawn."""
 
+    async def scored_in_contest(self, contest_id: str) -> list[Doc]:
+        """``{entry_id, round_no, sheets, result}`` of the contest's reviews not withdrawn that
+        have a result, every round."""
+
     async def ids_in_round(self, contest_id: str, round_no: int, *, closed: bool) -> list[str]:
         """The round's reviews that are (or are not) closed."""
 
@@ -215,15 +230,28 @@ class ReviewRepository(Protocol):
 
 
 class ReminderRepository(Protocol):
-    """Organisers' reminders to judges."""
+    """Reminders to judges: organisers' (shown on the judge's queue) and the schedule's firings."""
 
-    async def add(self, reminder: Doc) -> None: ...
+    async def add(self, reminder: Doc, events: Sequence[Envelope]) -> None:
+        """Record an organiser's reminder with its ``events``."""
+
+    async def fire(self, firing: Doc, events: Sequence[Envelope]) -> bool:
+        """Record a scheduled reminder under its deterministic ``_id`` with its ``events``, in
+        one write; False (nothing written, nothing queued) if that reminder was fired already."""
 
     async def latest_for(self, judge_id: str, limit: int) -> list[Doc]:
         """The judge's newest reminders (without ids)."""
 
     async def counts(self, contest_id: str) -> dict[str, int]:
         """Judge id -> reminders sent in the contest."""
+
+
+class FeedbackRepository(Protocol):
+    """Feedback released to authors, one document per contest and entry."""
+
+    async def release(self, items: Sequence[tuple[Doc, Sequence[Envelope]]]) -> set[str]:
+        """Write each feedback with its events; those whose ``_id`` exists are skipped (returned),
+        so a repeated announcement releases nothing twice."""
 
 
 @dataclass(frozen=True)
@@ -236,3 +264,4 @@ class JudgingRepositories:
     rounds: RoundRepository
     reviews: ReviewRepository
     reminders: ReminderRepository
+    feedback: FeedbackRepository

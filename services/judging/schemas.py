@@ -31,13 +31,16 @@ class QueueItem(Out):
 
 
 class Reminder(Out):
-    """An organiser's reminder to a judge (the latest five are shown on the judge's queue)."""
+    """An organiser's reminder to a judge (the latest five are shown on the judge's queue); it
+    is also e-mailed to the judge."""
 
     contest_id: str
     judge_id: str
     by: str = Field(description="The organiser's account id.")
     message: str
     at: datetime
+    round_no: int | None = Field(default=None, description="The judge's round it is about.")
+    pending: int | None = Field(default=None, description="Sheets the judge had still to submit in that round.")
 
 
 class Criterion(Out):
@@ -80,6 +83,8 @@ class ReviewOut(Out):
     sheet: Sheet
     round_no: int
     closed: bool
+    comments_to_authors: bool = Field(description="The contest publishes feedback: after the announcement the "
+                                                  "author reads this sheet's comments, never the judge's name.")
 
 
 class Declared(Out):
@@ -111,6 +116,13 @@ class SetupOut(Out):
     standardised: bool
     disagreement_threshold: Number
     panel: list[str] | None = Field(description="The judges on the contest's panel; null: every active judge.")
+    publish_feedback: bool = Field(description="Authors read per-criterion scores and anonymised comments after "
+                                               "the announcement.")
+
+
+class FeedbackChoice(Out):
+    contest_id: str
+    publish: bool
 
 
 class RoundsOut(Out):
@@ -184,6 +196,7 @@ class DeadlineOut(Out):
     contest_id: str
     round_no: int
     deadline: datetime | None
+    remind_days_before: int = Field(description="Days before the deadline judges are reminded (0: never).")
 
 
 class Voided(Out):

@@ -96,9 +96,11 @@ class SetUp(Assignments):
         await self.publish_setup(contest_id)
         return sorted(known)
 
-    async def set_deadline(self, contest_id: str, round_no: int, deadline: datetime | None) -> datetime | None:
+    async def set_deadline(self, contest_id: str, round_no: int, deadline: datetime | None,
+                           remind_days: int | None = None) -> datetime | None:
         """When judges of a round should have submitted; shown in their queue and the basis of
-        reminders. Can be set before the round opens and changed until it closes."""
+        reminders (``remind_days`` before it; None keeps the round's choice). Can be set before
+        the round opens and changed until it closes."""
         contest = await self.contest(contest_id)
         if not 1 <= round_no <= len(self.rules(contest)):
             raise NotFound("Không tìm thấy vòng chấm.")
@@ -108,6 +110,8 @@ class SetUp(Assignments):
         if deadline is not None and deadline.tzinfo is None:
             deadline = deadline.replace(tzinfo=UTC)
         await self.repos.contests.set_deadline(contest_id, round_no, deadline)
+        if remind_days is not None:
+            await self.repos.contests.set_reminder_days(contest_id, round_no, remind_days)
         await self.publish_setup(contest_id)
         return deadline
 

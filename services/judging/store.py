@@ -32,6 +32,8 @@ class JudgingStore:
         self.rounds = db["rounds"]
         self.reviews = db["reviews"]
         self.reminders = db["reminders"]
+        self.reminder_firings = db["reminder_firings"]  # one per scheduled reminder sent (its key as _id)
+        self.feedback = db["feedback"]  # one per contest and entry released to its author
 
     async def ensure_indexes(self) -> None:
         await self.entries.create_index([("contest_id", ASCENDING), ("withdrawn", ASCENDING)])

@@ -3,7 +3,7 @@ assignments and rounds, announced results."""
 
 from __future__ import annotations
 
-from services.notifications import account_messages
+from services.notifications import account_messages, judging_messages
 from services.notifications.service import Notifications
 from shared.events.accounts import AccountRegistered, AccountUpdated
 from shared.events.authors import EntryAuthorsRecorded
@@ -25,4 +25,5 @@ def routes(svc: Notifications) -> list[Route]:
         on(RoundClosed)(svc.on_round_closed),
         on(ResultsAnnounced)(svc.on_results),
         *account_messages.routes(svc),
+        *judging_messages.routes(svc),
     ]

@@ -10,7 +10,7 @@ so an event delivered twice plans nothing more. An event naming a person or entr
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -54,10 +54,15 @@ class Notifications:
         self.composer = composer
         self.kick = kick
         self.base = settings.public_base_url.rstrip("/")
-        self._redo: Mapping[str, Callable[[Envelope[Any]], Awaitable[None]]] = {
+        self._redo: dict[str, Callable[[Envelope[Any]], Awaitable[None]]] = {
             "EntryStatusChanged": self.on_status, "EntryReviewStarted": self.on_review_started,
             "EntryAuthorsRecorded": self.on_authors, "ResultsAnnounced": self.on_results,
         }
+
+    def redo_when_known(self, event_type: str, handler: Callable[[Envelope[Any]], Awaitable[None]]) -> None:
+        """A handler of another module whose parked events are handled again once what they
+        waited for arrives (``_unpark``)."""
+        self._redo[event_type] = handler
 
     # --- what the service knows -------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""What submission hears from the others: entries moving through judging and awards."""
+"""What submission hears from the others: entries moving through judging and awards, and the
+judges' feedback to authors."""
 
 from __future__ import annotations
 
@@ -7,7 +8,14 @@ from services.submission.service import SubmissionService
 from shared.envelope import Envelope
 from shared.events.accounts import UnitDirectoryChanged
 from shared.events.awards import ResultsAnnounced
-from shared.events.judging import EntryReviewStarted, EntryRoundScored, ReviewersChanged, RoundClosed, RoundReopened
+from shared.events.judging import (
+    EntryReviewStarted,
+    EntryRoundScored,
+    FeedbackReleased,
+    ReviewersChanged,
+    RoundClosed,
+    RoundReopened,
+)
 from shared.handlers import Route, on
 
 
@@ -48,4 +56,8 @@ def routes(svc: SubmissionService, screening: Screening) -> list[Route]:
     async def units(env: Envelope[UnitDirectoryChanged]) -> None:
         await svc.units.on_changed(env.payload)
 
-    return [units, review_started, scored, announced, reviewers, round_closed, round_reopened]
+    @on(FeedbackReleased)
+    async def feedback(env: Envelope[FeedbackReleased]) -> None:
+        await svc.on_feedback(env.payload)
+
+    return [units, review_started, scored, announced, reviewers, round_closed, round_reopened, feedback]

@@ -38,7 +38,7 @@ from shared.auth import Principal
 from shared.envelope import Envelope
 from shared.errors import Busy, Conflict, NotFound
 from shared.events.entries import EntryWithdrawnFromJudging
-from shared.events.judging import RoundClosed
+from shared.events.judging import FeedbackReleased, RoundClosed
 from shared.idempotency import derived_id
 from shared.mongo import Doc
 
@@ -64,7 +64,18 @@ class EntriesPart(AttachmentsPart):
             if e["contest_id"] in announced:
                 found = round_outcome(e["_id"], [s for s in standings if s["contest_id"] == e["contest_id"]])
                 e["outcome"] = asdict(found) if found else None
+        # Judging releases feedback only after the announcement and only if the contest publishes
+        # it; it is the owner's alone, so it is read here, for the owner's own entries.
+        feedback = await self.repos.judging.feedback_of([e["_id"] for e in entries])
+        for e in entries:
+            e["feedback"] = feedback.get(e["_id"])
         return entries
+
+    async def on_feedback(self, e: FeedbackReleased) -> None:
+        """Keep the judges' feedback to the entry's author; a repeat replaces it."""
+        await self.repos.judging.keep_feedback(
+            {"_id": e.entry_id, "contest_id": e.contest_id, "round_no": e.round_no,
+             "criteria": [c.model_dump() for c in e.criteria], "comments": [c.model_dump() for c in e.comments]})
 
     async def on_round_closed(self, e: RoundClosed) -> None:
         """Keep the round's standing (totals, who went on, the rule); a repeat replaces it."""

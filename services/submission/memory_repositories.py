@@ -303,6 +303,7 @@ class MemoryJudgingCopy:
     def __init__(self) -> None:
         self.rounds: dict[str, dict[str, list[str]]] = {}
         self.standings_by_id: dict[str, Doc] = {}
+        self.feedback_by_entry: dict[str, Doc] = {}
 
     async def set_reviewers(self, entry_id: str, round_no: int, judge_ids: list[str]) -> None:
         self.rounds.setdefault(entry_id, {})[str(round_no)] = list(judge_ids)
@@ -318,6 +319,12 @@ class MemoryJudgingCopy:
 
     async def standings(self, contest_ids: Collection[str]) -> list[Doc]:
         return [copy.deepcopy(s) for s in self.standings_by_id.values() if s["contest_id"] in contest_ids]
+
+    async def keep_feedback(self, feedback: Doc) -> None:
+        self.feedback_by_entry[feedback["_id"]] = copy.deepcopy(feedback)
+
+    async def feedback_of(self, entry_ids: Collection[str]) -> dict[str, Doc]:
+        return {k: copy.deepcopy(f) for k, f in self.feedback_by_entry.items() if k in entry_ids}
 
 
 def memory_repositories(outbox: MemoryOutbox) -> SubmissionRepositories:

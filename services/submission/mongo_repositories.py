@@ -294,6 +294,7 @@ class MongoJudgingCopy:
     def __init__(self, store: SubmissionStore) -> None:
         self._reviewers = store.reviewers
         self._standings = store.standings
+        self._feedback = store.feedback
 
     async def set_reviewers(self, entry_id: str, round_no: int, judge_ids: list[str]) -> None:
         await self._reviewers.update_one({"_id": entry_id}, {"$set": {f"rounds.{round_no}": judge_ids}}, upsert=True)
@@ -313,6 +314,15 @@ class MongoJudgingCopy:
         if not contest_ids:
             return []
         return await self._standings.find({"contest_id": {"$in": list(contest_ids)}}).to_list()
+
+    async def keep_feedback(self, feedback: Doc) -> None:
+        await self._feedback.replace_one({"_id": feedback["_id"]},
+                                         {k: v for k, v in feedback.items() if k != "_id"}, upsert=True)
+
+    async def feedback_of(self, entry_ids: Collection[str]) -> dict[str, Doc]:
+        if not entry_ids:
+            return {}
+        return {f["_id"]: f async for f in self._feedback.find({"_id": {"$in": sorted(entry_ids)}})}
 
 
 def mongo_repositories(store: SubmissionStore, staged: StagedOutbox) -> SubmissionRepositories:

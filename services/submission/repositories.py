@@ -177,7 +177,7 @@ class FingerprintRepository(Protocol):
 
 class JudgingCopyRepository(Protocol):
     """What submission keeps of judging's events: each entry's reviewers per round, each closed
-    round's standing."""
+    round's standing, the feedback released to authors."""
 
     async def set_reviewers(self, entry_id: str, round_no: int, judge_ids: list[str]) -> None: ...
 
@@ -190,6 +190,12 @@ class JudgingCopyRepository(Protocol):
     async def drop_standing(self, contest_id: str, round_no: int) -> None: ...
 
     async def standings(self, contest_ids: Collection[str]) -> list[Doc]: ...
+
+    async def keep_feedback(self, feedback: Doc) -> None:
+        """Store the judges' feedback to an entry's author (``_id``: the entry id), replacing a repeat."""
+
+    async def feedback_of(self, entry_ids: Collection[str]) -> dict[str, Doc]:
+        """Entry id -> its feedback, for those of ``entry_ids`` that have one."""
 
 
 @dataclass(frozen=True)

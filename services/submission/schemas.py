@@ -93,6 +93,32 @@ class EntryOut(Out):
     outcome: Any = Field(description="The prize, once announced.")
 
 
+class CriterionFeedback(Out):
+    key: str
+    name: str
+    max_points: float
+    mean: float | None = Field(description="The judges' mean score on the criterion.")
+
+
+class JudgeComment(Out):
+    criterion: str | None = Field(description="The criterion's key; null for an overall comment.")
+    text: str = Field(description="A judge's words; never who wrote them.")
+
+
+class Feedback(Out):
+    """The judges' feedback to the author, released after the announcement if the contest publishes it."""
+
+    round_no: int = Field(description="The last round the entry was scored in.")
+    criteria: list[CriterionFeedback]
+    comments: list[JudgeComment]
+
+
+class MyEntry(EntryOut):
+    """An entry as its owner reads it in "Sáng kiến của tôi"."""
+
+    feedback: Feedback | None = Field(description="Only the entry's owner ever reads it.")
+
+
 class ScreeningRow(EntryOut):
     """An entry as the organisers screen it."""
 

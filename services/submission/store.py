@@ -28,6 +28,7 @@ class SubmissionStore:
         self.reviewers = db["reviewers"]  # entry id -> the judges of each round (from judging's events)
         self.blind_files = db["blind_files"]  # attachments without their metadata, as judges get them
         self.standings = db["standings"]  # each closed round's totals and who went on (judging's RoundClosed)
+        self.feedback = db["feedback"]  # entry id -> judges' scores and comments for its author (FeedbackReleased)
 
     async def ensure_indexes(self) -> None:
         await self.contests.create_index("code", unique=True)

@@ -147,3 +147,55 @@ class JudgingSetupChanged(_Judging):
     panel_chosen: bool = Field(description="False: every active judge is on the panel.")
     panel_size: int = Field(description="Judges who may be assigned now.")
     rounds: list[RoundSetup]
+
+
+class JudgeReminder(BaseModel):
+    """One judge to remind: sheets still to submit in the round, of how many."""
+
+    model_config = ConfigDict(frozen=True)
+    judge_id: str
+    pending: int
+    total: int
+
+
+@register
+class JudgesReminded(_Judging):
+    """Judges of a round are reminded of their unsubmitted sheets: automatically some days
+    before the round's deadline (once per round, deadline and lead time), or by an organiser
+    (``manual``, with their ``message``). Only judges with work listed; notifications mails them."""
+
+    event_type: ClassVar[str] = "JudgesReminded"
+    round_no: int
+    deadline: datetime | None = Field(description="The round's judging deadline, if set.")
+    reminders: list[JudgeReminder]
+    manual: bool = Field(description="True: an organiser pressed 'Nhắc'; false: the scheduled reminder.")
+    message: str = Field(default="", description="The organiser's own words (manual only); empty: the standard text.")
+
+
+class CriterionFeedback(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    key: str
+    name: str
+    max_points: float
+    mean: float | None = Field(description="The judges' mean score on this criterion; None if nobody scored it.")
+
+
+class FeedbackComment(BaseModel):
+    """A judge's comment as the author reads it: the words only, never who wrote them."""
+
+    model_config = ConfigDict(frozen=True)
+    criterion: str | None = Field(description="The criterion's key; None for an overall comment.")
+    text: str
+
+
+@register
+class FeedbackReleased(_Judging):
+    """After the announcement, when the organisers chose to publish feedback: an entry's
+    per-criterion means and its judges' comments, anonymised (no judge ids or names, order
+    shuffled deterministically), from the last round the entry was scored in."""
+
+    event_type: ClassVar[str] = "FeedbackReleased"
+    entry_id: str
+    round_no: int
+    criteria: list[CriterionFeedback]
+    comments: list[FeedbackComment]

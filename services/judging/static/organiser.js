@@ -43,7 +43,7 @@
     const v = document.getElementById("deadline").value;
     // The end of the chosen day in Vietnam (UTC+7), the way provinces state deadlines.
     const r = await call("PUT", "/judging/api/contests/" + cid + "/rounds/" + dlForm.dataset.round + "/deadline",
-      {deadline: v ? v + "T23:59:59+07:00" : null});
+      {deadline: v ? v + "T23:59:59+07:00" : null, remind_days_before: Number(document.getElementById("remind-days").value || "0")});
     const out = document.getElementById("deadline-status");
     if (r.ok) { out.textContent = t.saved; err.hidden = true; }
     else { out.textContent = ""; err.textContent = r.data.detail || String(r.status); err.hidden = false; err.focus(); }

@@ -1,4 +1,4 @@
-// Organiser's judging set-up: rubric, rounds and panel, each saved through the JSON API.
+// Organiser's judging set-up: rubric, rounds, feedback to authors and panel, each saved through the JSON API.
 (function () {
   "use strict";
   const rubricForm = document.getElementById("rubric-form");
@@ -52,6 +52,10 @@
     }
     await put("rounds", {rounds: rounds, standardised: e.standardised.checked, disagreement_threshold: num(e.threshold.value)},
       document.getElementById("rounds-error"));
+  });
+  document.getElementById("feedback-form").addEventListener("submit", async function (ev) {
+    ev.preventDefault();
+    await put("feedback", {publish: document.getElementById("f-feedback").checked}, document.getElementById("feedback-error"));
   });
   document.getElementById("panel-form").addEventListener("submit", async function (ev) {
     ev.preventDefault();

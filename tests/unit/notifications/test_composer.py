@@ -23,6 +23,11 @@ PARAMS: dict[str, Any] = {
     "certificates_url": "http://portal/awards/my", "results_url": "http://portal/awards/results",
     "link": "http://portal/identity/reset/abc", "expires_at": datetime(2026, 11, 30, 2, 5, tzinfo=UTC),
     "purpose": "signup", "old_email": "cu@example.vn", "new_email": "moi@example.vn",
+    "deadline": datetime(2026, 12, 5, 16, 59, tzinfo=UTC), "pending": 3, "assigned": 5, "manual": False, "message": "",
+    "criteria": [{"key": "novelty", "name": "Tính mới <sáng tạo>", "max_points": 30.0, "mean": 22.5},
+                 {"key": "cost", "name": "Chi phí", "max_points": 10.0, "mean": None}],
+    "comments": [{"criterion_name": "Tính mới <sáng tạo>", "text": "Cách làm mới & rõ"},
+                 {"criterion_name": "", "text": "Nên thí điểm ở cấp xã"}],
 }
 KINDS = sorted({p.name.split(".")[0] for p in (HERE / "templates" / "mail").glob("*.jinja")} - {"_layout"})
 

@@ -141,7 +141,9 @@ def test_two_rounds_from_configuration_to_awards(gateway: str, organiser: Api) -
     assert judge.post(f"/judging/api/reviews/{rid}/declaration").status_code == 200
     review = judge.get(f"/judging/api/reviews/{rid}").json()
     assert "Phạm Thị Tác Giả" not in str(review) and "Tân Chi" not in str(review)
-    assert set(review) == {"review_id", "entry", "rubric", "sheet", "round_no", "closed"}, "no other judge's sheet"
+    assert set(review) == {"review_id", "entry", "rubric", "sheet", "round_no", "closed",
+                           "comments_to_authors"}, "no other judge's sheet"
+    assert review["comments_to_authors"] is False, "the contest does not publish feedback"
     r = judge.put(f"/judging/api/reviews/{rid}/sheet", json={"scores": {**GOOD, "novelty": 31}, "submit": True})
     assert r.status_code == 422 and "novelty" in r.json()["errors"] and "30" in r.json()["errors"]["novelty"]
     r = judge.put(f"/judging/api/reviews/{rid}/sheet", json={"scores": {"novelty": 20}, "submit": True})

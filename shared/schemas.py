@@ -10,9 +10,9 @@ clients as before instead of vanishing; routes that return plain documents set
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Strict, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Strict, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
 #: A JSON number kept as it came: an integer stays ``3``, not ``3.0`` (``float`` would convert it).
@@ -28,9 +28,25 @@ class Out(BaseModel):
 class In(BaseModel):
     """Base of every request body: strict, so a value of the wrong JSON type is refused (422)
     instead of converted (``false`` is not a headcount, ``0`` is not a date), as the documented
-    schema says; a date and time is a ``DateTimeIn``."""
+    schema says; a date and time is a ``DateTimeIn``. A number with no fraction (``5.0``) is an
+    integer, as JSON Schema says."""
 
     model_config = ConfigDict(strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _whole_numbers(cls, data: Any) -> Any:
+        return _whole(data)
+
+
+def _whole(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _whole(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole(v) for v in value]
+    return value
 
 
 def _text_or_datetime(value: object) -> object:

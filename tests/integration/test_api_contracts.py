@@ -5,7 +5,7 @@ the gateway, as an anonymous client and signed in with the role the operation is
 
 Reads (GET) of a positive case also run against a real contest, entry and judge, so success
 bodies are checked against their models, not only the 404 body. Examples per operation are
-bounded (``MAX_EXAMPLES``) so the four services take a few minutes. A check excluded for an
+bounded (``MAX_EXAMPLES``) so the five services take a few minutes. A check excluded for an
 operation is listed in ``EXCLUDED`` with why; anything else that fails is a contract regression.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import import_module
@@ -56,6 +57,7 @@ ROLES: dict[str, list[tuple[str, str, str]]] = {
     "judging": [("*", r"/reviews/[^/]+/(void|pin)$", "organiser"),
                 ("*", r"/(queue|reminders|reviews/)", "judge"), ("*", r"", "organiser")],
     "awards": [("*", r"/(my/certificates|entries/)", "participant"), ("*", r"", "organiser")],
+    "notifications": [("*", r"/preferences$", "participant"), ("*", r"", "organiser")],
 }
 
 
@@ -138,6 +140,14 @@ def world(gateway: str, organiser_email: str) -> Iterator[World]:
                          params={"submit": "true"})
     assert r.status_code == 201, r.text
     me = participant.get("/identity/api/me").json()
+    mail_id = ""
+    for _ in range(60):  # the participant's welcome or verification mail, planned from identity's event
+        mails = organiser.get("/notifications/api/outbox").json()
+        if mails:
+            mail_id = mails[0]["id"]
+            break
+        time.sleep(0.5)
+    assert mail_id, "notifications planned no mail"
 
     def token(api: Api) -> str:
         return str(api.http.headers["Authorization"]).removeprefix("Bearer ")
@@ -152,7 +162,8 @@ def world(gateway: str, organiser_email: str) -> Iterator[World]:
 
     yield World(tokens={"organiser": token(organiser), "participant": token(participant), "judge": token(judge)},
                 fresh=fresh, ids={"contest_id": contest["contest_id"], "entry_id": r.json()["entry_id"],
-                                  "account_id": me["account_id"], "judge_id": judge.account_id, "round_no": "1"})
+                                  "account_id": me["account_id"], "judge_id": judge.account_id, "round_no": "1",
+                                  "mail_id": mail_id})
     for api in (organiser, participant, judge):
         api.http.close()
 

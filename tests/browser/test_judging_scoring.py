@@ -95,7 +95,7 @@ def test_judge_scores_two_entries_while_the_organiser_watches(
 
     # The organiser reminds the judge; the judge sees the notice in their queue.
     org.get_by_role("button", name=re.compile("^Nhắc")).first.click()
-    expect(org.locator("#judges-table")).to_contain_text("Đã ghi nhắc nhở")
+    expect(org.locator("#judges-table")).to_contain_text("Đã gửi nhắc nhở")
     judge.goto(f"{gateway}/judging/")
     expect(judge.locator(".reminder").first).to_contain_text("Nhắc nhở từ Ban tổ chức")
     expect(judge.locator("#done")).to_have_text("2")

@@ -24,7 +24,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
+from email.message import Message
 from typing import Any
 
 import structlog
@@ -40,7 +40,7 @@ from shared.mongo import Doc
 log = structlog.get_logger(__name__)
 BATCH = 20
 
-Send = Callable[[NotificationsSettings, EmailMessage], Awaitable[str]]
+Send = Callable[[NotificationsSettings, Message], Awaitable[str]]
 
 
 def now() -> datetime:

@@ -3,14 +3,45 @@
 # No "from __future__ import annotations": FastAPI must resolve Depends(...) on closures at import.
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from services.adoption import schemas as io
+from services.adoption.domain import evidence
 from services.adoption.domain.totals import Total
-from services.adoption.service import Adoption, NewPlan, Value
+from services.adoption.messages import say
+from services.adoption.service import MSG_INVALID_FILE, Adoption, NewPlan, Value
+from shared.attachments import CONTENT_TYPES, content_disposition
 from shared.auth import Auth, Principal
-from shared.errors import ERROR_RESPONSES
+from shared.errors import ERROR_RESPONSES, TooLarge
 from shared.mongo import Doc
+
+FILE_RESPONSE: dict[int | str, dict[str, Any]] = {200: {
+    "description": "The evidence file.",
+    "headers": {"Content-Disposition": {"description": "attachment; filename=...", "schema": {"type": "string"}}},
+    "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in CONTENT_TYPES.values()}}}
+
+
+def file_response(f: Doc) -> Response:
+    """The bytes as a download that no browser renders in the platform's origin."""
+    return Response(bytes(f["data"]), media_type=f["content_type"], headers={
+        "Content-Disposition": content_disposition(f["filename"]), "Cache-Control": "private, no-store",
+        "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"})
+
+
+async def read_capped(request: Request) -> bytes:
+    """The request body, refused as soon as it passes the evidence bound (never held whole)."""
+    too_big = TooLarge(MSG_INVALID_FILE, {"file": say(evidence.issue("file_size"))})
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > evidence.MAX_BYTES:
+        raise too_big
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > evidence.MAX_BYTES:
+            raise too_big
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def total_out(t: Total) -> dict[str, Any]:
@@ -72,5 +103,23 @@ def build_router(svc: Adoption, auth: Auth) -> APIRouter:
     async def report(assignment_id: str, body: io.ReportIn, user: Coordinator) -> Doc:
         values = [Value(v.indicator, v.value, v.on) for v in body.values]
         return await svc.report(assignment_id, body.stage, body.reason, values, user)
+
+    @r.post("/assignments/{assignment_id}/evidence", response_model=io.EvidenceOut, status_code=201,
+            openapi_extra={"requestBody": {
+                "required": True,
+                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+                "description": "The file's bytes as the request body; its name in ?filename=. 413 too big, "
+                               "415 wrong type."}})
+    async def add_evidence(assignment_id: str, request: Request, user: Coordinator,
+                           filename: Annotated[str, Query(min_length=1, max_length=255)]) -> Doc:
+        """Keep a file (PDF, DOCX, XLSX, PNG, JPG) as evidence of the unit's report."""
+        await svc.assignment(assignment_id, user)  # before reading a stranger's upload
+        return await svc.add_evidence(assignment_id, filename, await read_capped(request), user)
+
+    @r.get("/evidence/{file_id}", response_class=Response, responses=FILE_RESPONSE)
+    async def evidence_file(file_id: str,
+                            user: Annotated[Principal, Depends(auth.role("organiser", "coordinator"))]) -> Response:
+        """An evidence file, for organisers and the coordinators of the unit that reported it."""
+        return file_response(await svc.evidence_file(file_id, user))
 
     return r

@@ -107,6 +107,23 @@ class MemoryAssignments:
         return True
 
 
+class MemoryEvidence:
+    def __init__(self) -> None:
+        self.docs: dict[str, Doc] = {}
+
+    async def add(self, doc: Doc) -> None:
+        if doc["_id"] in self.docs:
+            raise KeyError(f"duplicate file id {doc['_id']}")
+        self.docs[doc["_id"]] = copy.deepcopy(doc)
+
+    async def get(self, file_id: str) -> Doc | None:
+        doc = self.docs.get(file_id)
+        return copy.deepcopy(doc) if doc is not None else None
+
+    async def remove(self, file_id: str) -> None:
+        self.docs.pop(file_id, None)
+
+
 def memory_repositories() -> tuple[AdoptionRepositories, MemoryOutbox]:
     out = MemoryOutbox()
-    return AdoptionRepositories(MemoryInitiatives(), MemoryPlans(out), MemoryAssignments(out)), out
+    return AdoptionRepositories(MemoryInitiatives(), MemoryPlans(out), MemoryAssignments(out), MemoryEvidence()), out

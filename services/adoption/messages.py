@@ -33,6 +33,11 @@ WORDING: dict[str, str] = {
     "reason.too_long": N_("Lý do quá dài (tối đa {most} ký tự)."),
     "stage.not_accepted": N_("Đơn vị cần nhận áp dụng sáng kiến trước khi báo cáo tiến độ."),
     "stage.unknown": N_("Giai đoạn không hợp lệ."),
+    "file.file_type": N_("Loại tệp không được chấp nhận. Chỉ nhận các tệp: {allowed}."),
+    "file.file_type_mismatch": N_("Nội dung tệp không khớp với phần mở rộng .{ext}; vui lòng không đổi tên tệp."),
+    "file.file_size": N_("Tệp vượt quá dung lượng tối đa {max_mb} MB."),
+    "file.file_count": N_("Mỗi đơn vị chỉ được đính kèm tối đa {most} tệp minh chứng cho một sáng kiến."),
+    "file.file_empty": N_("Tệp đính kèm rỗng."),
 }
 
 STAGE_NAMES: dict[str, str] = {

@@ -81,5 +81,20 @@ class MongoAssignments:
         return done.modified_count == 1
 
 
+class MongoEvidence:
+    def __init__(self, store: AdoptionStore) -> None:
+        self._c = store.evidence
+
+    async def add(self, doc: Doc) -> None:
+        await self._c.insert_one(doc)
+
+    async def get(self, file_id: str) -> Doc | None:
+        return await self._c.find_one({"_id": file_id})
+
+    async def remove(self, file_id: str) -> None:
+        await self._c.delete_one({"_id": file_id})
+
+
 def mongo_repositories(store: AdoptionStore) -> AdoptionRepositories:
-    return AdoptionRepositories(MongoInitiatives(store), MongoPlans(store), MongoAssignments(store))
+    return AdoptionRepositories(MongoInitiatives(store), MongoPlans(store), MongoAssignments(store),
+                                MongoEvidence(store))

@@ -8,14 +8,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from services.adoption import messages
+from services.adoption.domain import evidence
 from services.adoption.domain.indicators import VALUE_TYPES
 from services.adoption.domain.stages import STAGES
 from services.adoption.service import Adoption, NewPlan, Value
 from shared.auth import Auth, Principal
-from shared.errors import Invalid, Refused
+from shared.errors import Invalid, Refused, TooLarge, Unsupported, status_of
 from shared.units import UnitDirectory
 from shared.web.i18n import N_
 from shared.web.render import Web
@@ -23,6 +24,7 @@ from shared.web.render import Web
 INDICATOR_ROWS = 5
 MSG_DATE = N_("Ngày không hợp lệ (định dạng năm-tháng-ngày).")
 MSG_NUMBER = N_("Giá trị phải là một số.")
+MSG_CHOOSE_FILE = N_("Chọn một tệp để tải lên.")
 
 
 def _number(text: str) -> float | None:
@@ -134,6 +136,8 @@ def build_pages(svc: Adoption, auth: Auth, web: Web, directory: Any) -> APIRoute
         a, plan = await svc.assignment(aid, user)
         return web.render(request, "assignment.html", status_code=status, a=a, plan=plan, errors=errors, form=form,
                           history=list(reversed(a.get("history", []))), stage_keys=STAGES,
+                          file_types=sorted(evidence.TYPES), max_mb=evidence.MAX_BYTES // evidence.MB,
+                          max_files=evidence.MAX_FILES,
                           latest={v["indicator"]: v for v in a.get("values", [])}, **names)
 
     @r.get("/unit/{aid}")
@@ -183,5 +187,22 @@ def build_pages(svc: Adoption, auth: Auth, web: Web, directory: Any) -> APIRoute
                         if parts[0] == "values" else field
                     errors[name] = web.t(request, text)
         return await assignment_page(request, aid, user, errors, form, 400)
+
+    @r.post("/unit/{aid}/evidence")
+    async def add_evidence(request: Request, aid: str, user: Coordinator) -> Response:
+        """A file from the form (one, read no further than the bound) kept as the report's evidence."""
+        await svc.assignment(aid, user)  # before reading a stranger's upload
+        data = await request.form(max_files=1, max_fields=4)
+        upload = data.get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            return await assignment_page(request, aid, user, {"file": web.t(request, MSG_CHOOSE_FILE)}, {}, 400)
+        try:
+            await svc.add_evidence(aid, upload.filename, await upload.read(evidence.MAX_BYTES + 1), user)
+        except (Invalid, TooLarge, Unsupported) as exc:
+            errors = {k: web.t(request, v) for k, v in exc.errors.items()}
+            return await assignment_page(request, aid, user, errors, {}, status_of(exc))
+        finally:
+            await upload.close()
+        return RedirectResponse(f"/adoption/unit/{aid}?saved=1#evidence", status_code=303)
 
     return r

@@ -67,8 +67,22 @@ class AssignmentRepository(Protocol):
         """Flag the assignment overdue once (``False`` if it already was)."""
 
 
+class EvidenceRepository(Protocol):
+    """Evidence files (``_id``: file id) with their bytes (``data``); the assignment lists them
+    (``evidence``), so a file the assignment does not list was never part of a report."""
+
+    async def add(self, doc: Doc) -> None: ...
+
+    async def get(self, file_id: str) -> Doc | None:
+        """The file with its bytes."""
+
+    async def remove(self, file_id: str) -> None:
+        """Forget a file whose listing lost a race (no report ever named it)."""
+
+
 @dataclass(frozen=True)
 class AdoptionRepositories:
     initiatives: InitiativeRepository
     plans: PlanRepository
     assignments: AssignmentRepository
+    evidence: EvidenceRepository

@@ -90,6 +90,16 @@ class ValueOut(Out):
     version: int
 
 
+class EvidenceOut(Out):
+    """A file kept as evidence of a unit's report (its bytes at ``/adoption/api/evidence/{id}``)."""
+
+    id: str
+    filename: str
+    type: str
+    size: int
+    at: datetime
+
+
 class AssignmentOut(Out):
     id: str = Field(alias="_id")
     plan_id: str
@@ -99,6 +109,7 @@ class AssignmentOut(Out):
     reason: str
     version: int
     values: list[ValueOut]
+    evidence: list[EvidenceOut] = Field(default_factory=list)
     overdue: bool = False
 
 

@@ -9,6 +9,7 @@ compare-and-set written with its event (``repositories``), so a lost race publis
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,12 +18,13 @@ from typing import Any, cast
 
 import structlog
 
+from services.adoption.domain import evidence, plans, stages
 from services.adoption.domain import indicators as ind
-from services.adoption.domain import plans, stages
 from services.adoption.domain.indicators import Indicator
 from services.adoption.domain.totals import Reported, Total, latest, totals
 from services.adoption.messages import say
 from services.adoption.repositories import AdoptionRepositories
+from shared.attachments import CONTENT_TYPES, REFUSAL, declared_type, sanitize_filename
 from shared.auth import Principal
 from shared.coded import Code, CodedError
 from shared.envelope import Envelope, EventPayload
@@ -52,6 +54,8 @@ MSG_PLAN_WITHDRAWN = N_("Kế hoạch này đã bị thu hồi; không thể bá
 MSG_CHANGED = N_("Dữ liệu vừa được người khác thay đổi. Vui lòng tải lại trang và thử lại.")
 MSG_INVALID_PLAN = N_("Kế hoạch chưa hợp lệ.")
 MSG_INVALID_REPORT = N_("Báo cáo chưa hợp lệ.")
+MSG_INVALID_FILE = N_("Tệp minh chứng chưa hợp lệ.")
+MSG_NO_FILE = N_("Không tìm thấy tệp minh chứng.")
 
 
 @dataclass(frozen=True)
@@ -366,3 +370,47 @@ class Adoption:
     async def history(self, assignment_id: str, who: Principal) -> list[Doc]:
         a, _ = await self.assignment(assignment_id, who)
         return list(a.get("history", []))
+
+    # --- evidence files -----------------------------------------------------------------------
+
+    async def add_evidence(self, assignment_id: str, filename: str, data: bytes, who: Principal) -> Doc:
+        """Keep a file as evidence of the unit's report: checked as an entry's attachments are,
+        stored, then listed on the assignment with an audit entry (compare-and-set on ``rev``, so
+        the bound on the count holds; a file whose listing lost the race is removed again)."""
+        a, plan = await self.assignment(assignment_id, who)
+        if plan["status"] == "withdrawn":
+            raise Gone(MSG_PLAN_WITHDRAWN)
+        if a["answer"] != "accepted":
+            raise Conflict(say(Code.of("stage.not_accepted")))
+        kept = list(a.get("evidence", []))
+        problem = evidence.check(filename, data, len(kept))
+        if problem is not None:
+            raise REFUSAL[problem.code.removeprefix("file.")](MSG_INVALID_FILE, {"file": say(problem)})
+        name = sanitize_filename(filename)
+        kind = declared_type(name) or ""
+        at = self.clock()
+        file_id = uuid.uuid4().hex
+        meta = {"id": file_id, "filename": name, "type": kind, "size": len(data), "at": at,
+                "by_name": who.full_name}
+        await self.repos.evidence.add({
+            "_id": file_id, "assignment_id": a["_id"], "plan_id": plan["_id"], "unit_key": a["unit_key"],
+            "filename": name, "type": kind, "content_type": CONTENT_TYPES[kind], "size": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(), "data": data, "by": who.account_id, "at": at})
+        entry = {"kind": "evidence", "file": meta, "by": who.account_id, "by_name": who.full_name, "at": at}
+        if not await self.repos.assignments.record(a["_id"], a["rev"], {"evidence": [*kept, meta]}, entry, []):
+            await self.repos.evidence.remove(file_id)
+            raise Conflict(MSG_CHANGED)
+        log.info("adoption.evidence_added", assignment_id=a["_id"], file_id=file_id, size=len(data))
+        return meta
+
+    async def evidence_file(self, file_id: str, who: Principal) -> Doc:
+        """A listed evidence file with its bytes, for organisers and the coordinators of its unit;
+        anyone else is told it does not exist (ids cannot be probed)."""
+        doc = await self.repos.evidence.get(file_id)
+        a = await self.repos.assignments.get(doc["assignment_id"]) if doc is not None else None
+        listed = a is not None and any(e["id"] == file_id for e in a.get("evidence", []))
+        mine = who.has("organiser") or (who.has("coordinator") and bool(who.unit.strip()) and doc is not None
+                                         and doc["unit_key"] == self.unit_key(who.unit))
+        if doc is None or not listed or not mine:
+            raise NotFound(MSG_NO_FILE)
+        return doc

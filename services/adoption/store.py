@@ -5,6 +5,7 @@
 - ``plans``: replication plans, with the outbox of their events;
 - ``assignments``: one per plan and target unit: answer, stage, latest values and every report
   version (audit), with the outbox of the unit's events;
+- ``evidence``: the evidence files of units' reports, one document each with its bytes;
 - ``units``: the copy of the province's unit directory (``shared.unit_copy``).
 """
 
@@ -20,6 +21,7 @@ class AdoptionStore:
         self.initiatives = db["initiatives"]
         self.plans = db["plans"]
         self.assignments = db["assignments"]
+        self.evidence = db["evidence"]
         self.units = db["units"]
 
     async def ensure_indexes(self) -> None:

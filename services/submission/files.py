@@ -12,15 +12,11 @@ import base64
 import hashlib
 import hmac
 from datetime import datetime
-from urllib.parse import quote
 
-CONTENT_TYPES: dict[str, str] = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "png": "image/png",
-    "jpg": "image/jpeg",
-}
+# Re-exported: the types and the download header are shared.attachments' (adoption serves files too).
+from shared.attachments import CONTENT_TYPES as CONTENT_TYPES
+from shared.attachments import content_disposition as content_disposition
+
 MB = 1024 * 1024
 #: No contest may allow more per file than this: a file is one BSON document (16 MB limit).
 HARD_CAP_BYTES = 15 * MB
@@ -42,12 +38,6 @@ def valid_signature(secret: bytes, file_id: str, entry_id: str, exp: int, sig: s
         return False
     # Bytes: compare_digest refuses a str with non-ASCII characters (a forged link is just invalid).
     return hmac.compare_digest(sig.encode(), _mac(secret, file_id, entry_id, exp).encode())
-
-
-def content_disposition(filename: str) -> str:
-    """``attachment`` with an ASCII fallback and the UTF-8 name (RFC 6266 / 5987)."""
-    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
 KIND_OF_TYPE = {v: k for k, v in CONTENT_TYPES.items()}

@@ -114,7 +114,8 @@ ORGANISER_ROUTES = [("get", "/adoption/api/initiatives"), ("get", "/adoption/api
                     ("post", "/adoption/api/plans/x/publish"), ("post", "/adoption/api/plans/x/withdraw"),
                     ("get", "/adoption/api/dashboard")]
 COORDINATOR_ROUTES = [("get", "/adoption/api/my/assignments"), ("post", "/adoption/api/assignments/x/answer"),
-                      ("post", "/adoption/api/assignments/x/reports")]
+                      ("post", "/adoption/api/assignments/x/reports"),
+                      ("post", "/adoption/api/assignments/x/evidence?filename=a.pdf")]
 BODIES = {"/adoption/api/plans": {"initiative_id": "x", "units": ["A"], "lead_unit": "B", "due": "2099-01-01",
                                   "indicators": [{"key": "k", "name": "n", "value_type": "count", "baseline": 0}]},
           "/adoption/api/plans/x/withdraw": {"reason": "r"}, "/adoption/api/assignments/x/answer": {"accept": True},
@@ -130,3 +131,111 @@ def test_every_route_refuses_the_wrong_role(gateway: str, organiser: Api, anonym
         assert getattr(judge, method)(path, **kw).status_code == 403, path
         wrong = unit_contact if (method, path) in ORGANISER_ROUTES else organiser
         assert getattr(wrong, method)(path, **kw).status_code == 403, path
+
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+HTML = {"accept": "text/html"}
+
+
+def accepted_assignment(gateway: str, organiser: Api, units: list[str]) -> tuple[str, str, list[Api]]:
+    """A published plan of an announced winner for ``units``, the first unit having accepted it."""
+    eid = announced_winner()
+    eventually(lambda: any(i["_id"] == eid for i in organiser.get("/adoption/api/initiatives").json()),
+               what="adoption to learn the winner")
+    r = organiser.post("/adoption/api/plans", json={
+        "initiative_id": eid, "units": units, "lead_unit": "Sở Nội vụ",
+        "due": (date.today() + timedelta(days=60)).isoformat(), "indicators": [
+            {"key": "days", "name": "Thời gian xử lý", "measure": "ngày/hồ sơ", "value_type": "days", "baseline": 10}]})
+    assert r.status_code == 201, r.text
+    pid = r.json()["_id"]
+    assert organiser.post(f"/adoption/api/plans/{pid}/publish").status_code == 200
+    contacts = [coordinator(gateway, organiser, u) for u in units]
+    (mine,) = contacts[0].get("/adoption/api/my/assignments").json()
+    assert contacts[0].post(f"/adoption/api/assignments/{mine['_id']}/answer", json={"accept": True}).status_code == 200
+    return pid, mine["_id"], contacts
+
+
+def test_evidence_files_are_checked_kept_and_downloadable_by_organisers_and_the_unit_only(
+        gateway: str, organiser: Api, anonymous: Api) -> None:
+    units = [unique("Sở Công Thương "), unique("Sở Tài chính ")]
+    pid, aid, (mine, other) = accepted_assignment(gateway, organiser, units)
+    octet = {"content-type": "application/octet-stream"}
+    r = mine.post(f"/adoption/api/assignments/{aid}/evidence", params={"filename": "Quyết định áp dụng.pdf"},
+                  content=PDF, headers=octet)
+    assert r.status_code == 201, r.text
+    fid = r.json()["id"]
+    assert r.json()["filename"] == "Quyết định áp dụng.pdf"
+    for who in (organiser, mine, coordinator(gateway, organiser, units[0].lower())):
+        got = who.get(f"/adoption/api/evidence/{fid}")
+        assert got.status_code == 200 and got.content == PDF, got.text
+        assert got.headers["content-type"] == "application/pdf" and got.headers["x-content-type-options"] == "nosniff"
+        assert "filename*=UTF-8''Quy%E1%BA%BFt" in got.headers["content-disposition"]
+    assert other.get(f"/adoption/api/evidence/{fid}").status_code == 404, "another unit's coordinator"
+    assert anonymous.get(f"/adoption/api/evidence/{fid}").status_code == 401
+    assert new_judge(gateway, organiser, units[0]).get(f"/adoption/api/evidence/{fid}").status_code == 403
+    assert organiser.get("/adoption/api/evidence/nope").status_code == 404
+    r = other.post(f"/adoption/api/assignments/{aid}/evidence", params={"filename": "a.pdf"}, content=PDF,
+                   headers=octet)
+    assert r.status_code == 404, "a file for another unit's report"
+
+    # The checks submission applies: the bytes decide the type, and the size is bounded.
+    r = mine.post(f"/adoption/api/assignments/{aid}/evidence", params={"filename": "bao-cao.pdf", "lang": "en"},
+                  content=b"MZ\x90\x00 not a pdf", headers=octet)
+    assert r.status_code == 415 and "extension" in r.json()["errors"]["file"], r.text
+    r = mine.post(f"/adoption/api/assignments/{aid}/evidence", params={"filename": "lon.pdf"},
+                  content=PDF + b"0" * (10 * 1024 * 1024), headers=octet)
+    assert r.status_code == 413, r.text
+    listed = organiser.get(f"/adoption/api/plans/{pid}").json()["assignments"][0]["evidence"]
+    assert [f["id"] for f in listed] == [fid]
+
+    # The page's form: a file is kept and listed; a wrong one is refused on the page, in its language.
+    form = f"/adoption/unit/{aid}/evidence"
+    r = mine.post(form, files={"file": ("anh-chup.png", PDF, "image/png")}, headers=HTML)
+    assert r.status_code == 415 and "f-file-error" in r.text and "phần mở rộng .png" in r.text, r.text
+    r = mine.post(form, files={"file": ("Bảng số liệu.pdf", PDF, "application/pdf")}, headers=HTML)
+    assert r.status_code == 303 and r.headers["location"].startswith(f"/adoption/unit/{aid}?saved=1"), r.text
+    page = mine.get(f"/adoption/unit/{aid}", headers=HTML).text
+    assert "Bảng số liệu.pdf" in page and "Quyết định áp dụng.pdf" in page and "Thêm tệp minh chứng" in page
+    r = mine.post(form, data={"x": "1"}, files={"nothing": ("", b"", "application/octet-stream")}, headers=HTML)
+    assert r.status_code == 400 and "Chọn một tệp" in r.text, r.text
+    assert other.post(form, files={"file": ("a.pdf", PDF, "application/pdf")}, headers=HTML).status_code == 404
+    assert "Bảng số liệu.pdf" in organiser.get(f"/adoption/organiser/plans/{pid}", headers=HTML).text
+
+
+def test_page_forms_answer_report_and_refuse_with_the_field_message(gateway: str, organiser: Api) -> None:
+    """The pages' POST handlers: answer and report forms, the plan form, publish and withdraw."""
+    units = [unique("Sở Giáo dục "), unique("Sở Xây dựng ")]
+    pid, aid, (mine, other) = accepted_assignment(gateway, organiser, units)
+    today = date.today().isoformat()
+    r = mine.post(f"/adoption/unit/{aid}/report", data={"stage": "applied", "v_days": "abc", "on_days": today},
+                  headers=HTML)
+    assert r.status_code == 400 and "f-v_days-error" in r.text and "Giá trị phải là một số" in r.text
+    future = (date.today() + timedelta(days=3)).isoformat()
+    r = mine.post(f"/adoption/unit/{aid}/report?lang=en", data={"stage": "applied", "v_days": "4",
+                                                                "on_days": future}, headers=HTML)
+    assert r.status_code == 400 and "f-on_days-error" in r.text and "after today" in r.text, r.text
+    r = mine.post(f"/adoption/unit/{aid}/report", data={"stage": "applied", "v_days": "4,5", "on_days": today},
+                  headers=HTML)
+    assert r.status_code == 303, r.text
+    assert mine.get("/adoption/api/my/assignments").json()[0]["values"][0]["value"] == 4.5
+    r = mine.post(f"/adoption/unit/{aid}/report", data={"stage": "piloting"}, headers=HTML)
+    assert r.status_code == 400 and "f-reason-error" in r.text
+    (theirs,) = other.get("/adoption/api/my/assignments").json()
+    r = other.post(f"/adoption/unit/{theirs['_id']}/answer", data={"accept": "no"}, headers=HTML)
+    assert r.status_code == 400 and "f-reason-error" in r.text
+    r = other.post(f"/adoption/unit/{theirs['_id']}/answer", data={"accept": "no", "reason": "Không phù hợp"},
+                   headers=HTML)
+    assert r.status_code == 303
+    assert other.post(f"/adoption/unit/{aid}/answer", data={"accept": "yes"}, headers=HTML).status_code == 404
+
+    r = organiser.post("/adoption/organiser/plans", data={"initiative_id": "nope", "units": units[0],
+                                                          "lead_unit": "Sở Nội vụ", "due": "01/02/2030"},
+                       headers=HTML)
+    assert r.status_code == 400 and "f-due-error" in r.text
+    r = organiser.post(f"/adoption/organiser/plans/{pid}/withdraw", data={"reason": " "}, headers=HTML)
+    assert r.status_code == 422, r.text
+    r = organiser.post(f"/adoption/organiser/plans/{pid}/withdraw", data={"reason": "Trùng"}, headers=HTML)
+    assert r.status_code == 303
+    assert mine.post(f"/adoption/unit/{aid}/report", data={"stage": "institutionalised"},
+                     headers=HTML).status_code == 410
+    assert mine.post(f"/adoption/organiser/plans/{pid}/publish", headers=HTML).status_code == 403

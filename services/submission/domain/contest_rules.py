@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
+from shared.attachments import normalize_type as normalize_type  # re-exported: the rule is shared
+
 from .messages import Issue, ValidationError
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -24,12 +26,6 @@ CONTEST_STATUSES: frozenset[str] = frozenset(get_args(ContestStatus))
 SUPPORTED_TYPES: frozenset[str] = frozenset({"pdf", "docx", "xlsx", "png", "jpg"})
 DEFAULT_ALLOWED_TYPES: frozenset[str] = SUPPORTED_TYPES
 MIN_EXTENSION_REASON = 10
-
-
-def normalize_type(ext: str) -> str:
-    """Canonical spelling of a file type so ".JPEG", "jpeg" and "jpg" compare equal."""
-    ext = ext.strip().lower().lstrip(".")
-    return "jpg" if ext == "jpeg" else ext
 
 
 def to_utc(dt: datetime, field_name: str = "time") -> datetime:

@@ -66,6 +66,12 @@ def build_pages(svc: Adoption, auth: Auth, web: Web, directory: Any) -> APIRoute
                           initiatives=await svc.initiatives(), kinds=units_by_kind(),
                           unit_names=directory().names, value_types=VALUE_TYPES, rows=range(INDICATOR_ROWS), **names)
 
+    @r.get("/in-practice")
+    async def in_practice(request: Request) -> Response:
+        """Public: published plans' initiatives, where they are applied and what they changed."""
+        await auth.optional_user(request)
+        return web.render(request, "in_practice.html", plans=await svc.in_practice(), **names)
+
     @r.get("/organiser")
     async def plans(request: Request, _: Organiser) -> Response:
         return web.render(request, "plans.html", plans=await svc.plans(), **names)

@@ -268,6 +268,27 @@ class Adoption:
                 "units": sorted(units.values(), key=lambda u: (-u["applied"], u["unit"])),
                 "overdue": overdue, "measured": measured}
 
+    async def in_practice(self) -> list[Doc]:
+        """What the public sees: published plans only (nothing of a draft or a withdrawn one), each
+        with its initiative, the units applying it (accepted and not stopped, with their stage) and
+        the measured totals. No person, account or reason is named: only units and figures."""
+        published = [p for p in await self.repos.plans.listing() if p["status"] == "published"]
+        rows = await self.repos.assignments.of_plans([p["_id"] for p in published])
+        rank = {s: n for n, s in enumerate(stages.STAGES)}
+        out = []
+        for p in published:
+            mine = [a for a in rows if a["plan_id"] == p["_id"]]
+            applying = sorted(({"unit": a["unit"], "stage": a["stage"]} for a in mine
+                               if a["answer"] == "accepted" and a["stage"] != "stopped"),
+                              key=lambda u: (-rank.get(u["stage"], 0), u["unit"]))
+            initiative = await self.repos.initiatives.get(p["initiative_id"]) or {}
+            out.append({"plan_id": p["_id"], "title": p["title"], "tier_name": p.get("tier_name"),
+                        "origin_unit": p.get("initiative_unit", ""), "summary": initiative.get("summary", ""),
+                        "assigned": len(p["units"]), "units": applying,
+                        "in_use": sum(u["stage"] in stages.IN_USE for u in applying),
+                        "totals": totals(indicators_of(p), reported_values(mine))})
+        return sorted(out, key=lambda x: (-x["in_use"], -len(x["units"]), x["title"]))
+
     async def flag_overdue(self) -> int:
         """Tell (once per unit) that a published plan's date passed without the unit applying it."""
         told = 0

@@ -239,3 +239,31 @@ def test_page_forms_answer_report_and_refuse_with_the_field_message(gateway: str
     assert mine.post(f"/adoption/unit/{aid}/report", data={"stage": "institutionalised"},
                      headers=HTML).status_code == 410
     assert mine.post(f"/adoption/organiser/plans/{pid}/publish", headers=HTML).status_code == 403
+
+
+def test_the_public_page_shows_published_plans_only(gateway: str, organiser: Api, anonymous: Api) -> None:
+    units = [unique("Sở Nông nghiệp "), unique("UBND huyện Sóc Sơn ")]
+    pid, aid, (mine, _) = accepted_assignment(gateway, organiser, units)
+    today = date.today().isoformat()
+    assert mine.post(f"/adoption/api/assignments/{aid}/reports", json={"stage": "applied", "values": [
+        {"indicator": "days", "value": 7, "on": today}]}).status_code == 201
+    title = organiser.get(f"/adoption/api/plans/{pid}").json()["plan"]["title"]
+    draft_eid = announced_winner()
+    eventually(lambda: any(i["_id"] == draft_eid for i in organiser.get("/adoption/api/initiatives").json()),
+               what="adoption to learn the second winner")
+    r = organiser.post("/adoption/api/plans", json={
+        "initiative_id": draft_eid, "units": [units[0]], "lead_unit": "Sở Nội vụ",
+        "due": (date.today() + timedelta(days=9)).isoformat(),
+        "indicators": [{"key": "k", "name": "Hồ sơ/tháng", "value_type": "count", "baseline": 1}]})
+    assert r.status_code == 201, r.text
+
+    page = anonymous.get("/adoption/in-practice", headers=HTML)
+    assert page.status_code == 200, page.text
+    assert title in page.text and units[0] in page.text and "Đã áp dụng" in page.text
+    assert units[1] not in page.text, "a unit that has not taken it up is not listed"
+    assert draft_eid not in page.text, "nothing of a draft"
+    assert 'href="/adoption/in-practice"' in page.text, "in the shared navigation"
+    en = anonymous.get("/adoption/in-practice?lang=en", headers=HTML).text
+    assert "Initiatives in practice" in en and "Measured benefits" in en
+    assert organiser.post(f"/adoption/api/plans/{pid}/withdraw", json={"reason": "Trùng"}).status_code == 200
+    assert title not in anonymous.get("/adoption/in-practice", headers=HTML).text, "nothing of a withdrawn plan"

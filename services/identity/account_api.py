@@ -12,6 +12,7 @@ from services.identity.account_flows import AccountFlows
 from services.identity.schemas import AccountOut
 from shared.auth import Auth, Principal
 from shared.errors import ERROR_RESPONSES
+from shared.schemas import In
 from shared.throttle import client_address
 from shared.web.i18n import N_
 from shared.web.render import Web
@@ -19,11 +20,11 @@ from shared.web.render import Web
 log = structlog.get_logger(__name__)
 
 
-class ResetRequest(BaseModel):
+class ResetRequest(In):
     email: str = Field(min_length=3, max_length=254)
 
 
-class LinkToken(BaseModel):
+class LinkToken(In):
     token: str = Field(min_length=1, max_length=100, description="The token at the end of the mailed link.")
 
 
@@ -31,12 +32,12 @@ class NewPassword(LinkToken):
     password: str = Field(min_length=10, max_length=200)
 
 
-class PasswordChange(BaseModel):
+class PasswordChange(In):
     current_password: str = Field(min_length=1, max_length=200)
     new_password: str = Field(min_length=10, max_length=200)
 
 
-class EmailChange(BaseModel):
+class EmailChange(In):
     current_password: str = Field(min_length=1, max_length=200)
     new_email: EmailStr
 

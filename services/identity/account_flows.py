@@ -17,9 +17,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from pymongo.errors import DuplicateKeyError
 
-from services.identity.accounts import Account
+from services.identity.accounts import Account, EmailTaken
 from services.identity.domain import EMAIL_RE, normalise_email, password_problems
 from services.identity.links import LinkStore
 from services.identity.one_time import LinkState, Purpose, well_formed
@@ -184,7 +183,7 @@ class AccountFlows:
         try:
             updated = await self._end_sessions(account, {"email": link.new_email, "email_verified": True,
                                                          "pending_email": None}, told)
-        except DuplicateKeyError:
+        except EmailTaken:
             raise Conflict(MSG_EMAIL_TAKEN, field="email") from None
         log.info("identity.email_changed", account_id=account.account_id)
         return updated, True

@@ -141,9 +141,9 @@ def build_account_pages(flows: AccountFlows, auth: Auth, web: Web) -> APIRouter:
     # --- account settings ---------------------------------------------------------------------
 
     async def settings_ctx(request: Request, user: Principal) -> dict[str, Any]:
-        account = await svc.store.get(user.account_id)
-        doc = await svc.store.accounts.find_one({"_id": user.account_id}, {"pending_email": 1}) or {}
-        return {"account": account, "pending_email": doc.get("pending_email"), "errors": {}, "form": {}}
+        account = await svc.account(user.account_id)
+        return {"account": account, "pending_email": await svc.pending_email(user.account_id), "errors": {},
+                "form": {}}
 
     @r.get("/account")
     async def account_page(request: Request, user: Annotated[Principal, Depends(auth.user)]) -> Response:

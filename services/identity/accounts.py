@@ -1,5 +1,6 @@
-"""Accounts: create, authenticate, throttle. Every change queues its account event in the
-same document write (outbox), so judging and the others always learn about it."""
+"""Accounts: create, change, authenticate. Every change is stored with its account event (the
+repository writes both at once), so judging and the others always learn about it. Passwords
+are hashed here, never in a repository."""
 
 from __future__ import annotations
 
@@ -11,11 +12,9 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from services.identity.domain import normalise_email
-from shared import outbox
+from services.identity.repositories import AccountRepository
 from shared.envelope import Envelope, EventPayload
 from shared.events.accounts import AccountRegistered, AccountUpdated
 from shared.mongo import Doc
@@ -26,7 +25,7 @@ _DUMMY_HASH = _hasher.hash("timing-equaliser-password")
 
 
 class EmailTaken(Exception):
-    pass
+    """Another account has the address."""
 
 
 @dataclass(frozen=True)
@@ -52,14 +51,11 @@ class Account:
 
 
 class AccountStore:
-    def __init__(self, db: AsyncDatabase[Doc], producer: str) -> None:
-        self.accounts = db["accounts"]
-        self.keys = db["signing_keys"]
-        self._producer = producer
+    """Accounts' use-case side: the document an account is, its events, its password hash."""
 
-    async def ensure_indexes(self) -> None:
-        await self.accounts.create_index("email", unique=True)
-        await self.accounts.create_index("roles")
+    def __init__(self, accounts: AccountRepository, producer: str) -> None:
+        self.accounts = accounts
+        self._producer = producer
 
     def _event(self, cls: type[AccountRegistered] | type[AccountUpdated], doc: Doc, **extra: Any) -> Envelope:
         payload = cls(account_id=doc["_id"], email=doc["email"], full_name=doc["full_name"], unit=doc["unit"],
@@ -86,58 +82,50 @@ class AccountStore:
             "password_hash": _hasher.hash(password),
             "created_at": datetime.now(UTC),
         }
-        try:
-            await self.accounts.insert_one(outbox.new_document(
-                doc, self._event(AccountRegistered, doc, invited=invited), *events))
-        except DuplicateKeyError:
-            raise EmailTaken(email) from None
+        if not await self.accounts.create(doc, [self._event(AccountRegistered, doc, invited=invited), *events]):
+            raise EmailTaken(email)
         return Account.from_doc(doc)
 
     async def revoke(self, account_id: str, event: Envelope) -> None:
         """Record a revocation on the account, with its event in the same write."""
-        await self.accounts.update_one({"_id": account_id}, outbox.with_events(
-            {"$set": {"sessions_revoked_at": datetime.now(UTC)}}, event))
-
-    async def update(self, account_id: str, **changes: Any) -> Account | None:
-        doc = await self.accounts.find_one({"_id": account_id})
-        if doc is None:
-            return None
-        doc.update(changes)
-        await self.accounts.update_one(
-            {"_id": account_id}, outbox.with_events({"$set": changes}, self._event(AccountUpdated, doc))
-        )
-        return Account.from_doc(doc)
+        await self.accounts.save(account_id, {"sessions_revoked_at": datetime.now(UTC)}, [event])
 
     async def change(self, account_id: str, changes: Doc, *events: Envelope, password: str | None = None,
                      announce: bool = True) -> Account | None:
         """Change the account with ``events`` and (``announce``) its ``AccountUpdated`` in one write;
-        ``password`` is stored hashed."""
-        doc = await self.accounts.find_one({"_id": account_id})
+        ``password`` is stored hashed. ``None`` if there is no such account; ``EmailTaken`` if
+        ``changes`` gives it another account's address."""
+        doc = await self.accounts.get(account_id)
         if doc is None:
             return None
         doc.update(changes)
         stored = {**changes, **({"password_hash": _hasher.hash(password)} if password is not None else {})}
         queued = [*events, *([self._event(AccountUpdated, doc)] if announce else [])]
-        await self.accounts.update_one({"_id": account_id}, outbox.with_events({"$set": stored}, *queued))
+        if not await self.accounts.save(account_id, stored, queued):
+            if "email" in changes:
+                raise EmailTaken(changes["email"])
+            return None
         return Account.from_doc(doc)
 
     async def by_email(self, email: str) -> Account | None:
-        doc = await self.accounts.find_one({"email": normalise_email(email)})
+        doc = await self.accounts.by_email(normalise_email(email))
         return Account.from_doc(doc) if doc else None
 
     async def get(self, account_id: str) -> Account | None:
-        doc = await self.accounts.find_one({"_id": account_id})
+        doc = await self.accounts.get(account_id)
         return Account.from_doc(doc) if doc else None
 
-    async def list(self, role: str | None = None) -> list[Account]:
-        query: Doc = {"roles": role} if role else {}
-        return [Account.from_doc(d) async for d in self.accounts.find(query).sort("email", 1)]
+    async def pending_email(self, account_id: str) -> str | None:
+        """The new address waiting for its link to be opened, if any."""
+        doc = await self.accounts.get(account_id) or {}
+        pending = doc.get("pending_email")
+        return str(pending) if pending else None
 
-    async def count_role(self, role: str) -> int:
-        return await self.accounts.count_documents({"roles": role})
+    async def list(self, role: str | None = None) -> list[Account]:
+        return [Account.from_doc(d) for d in await self.accounts.listing(role)]
 
     async def authenticate(self, email: str, password: str) -> Account | None:
-        doc = await self.accounts.find_one({"email": normalise_email(email)})
+        doc = await self.accounts.credentials(normalise_email(email))
         try:
             _hasher.verify(doc["password_hash"] if doc else _DUMMY_HASH, password)
         except (VerificationError, InvalidHashError):
@@ -145,6 +133,5 @@ class AccountStore:
         if doc is None or not doc.get("active", True):
             return None
         if _hasher.check_needs_rehash(doc["password_hash"]):
-            await self.accounts.update_one({"_id": doc["_id"]}, {"$set": {"password_hash": _hasher.hash(password)}})
+            await self.accounts.save(doc["_id"], {"password_hash": _hasher.hash(password)}, [])
         return Account.from_doc(doc)
-

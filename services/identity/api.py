@@ -4,18 +4,19 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import EmailStr, Field
 
 from services.identity.account_flows import AccountFlows
 from services.identity.schemas import AccountOut, Directory, DirectorySaved, Jwks, TokenOut
 from services.identity.service import IdentityService
 from services.identity.units import to_doc
 from shared.auth import Auth, Principal
-from shared.errors import ERROR_RESPONSES, Conflict, Invalid, NotFound, NotSignedIn
+from shared.errors import ERROR_RESPONSES, Conflict, Invalid, NotSignedIn
+from shared.schemas import In
 from shared.throttle import client_address
 
 
-class SignUp(BaseModel):
+class SignUp(In):
     email: EmailStr
     password: str = Field(min_length=10, max_length=200)
     full_name: str = Field(min_length=2, max_length=120)
@@ -28,7 +29,7 @@ class NewAccount(SignUp):
     invite: bool = Field(default=True, description="Mail a link to choose their own password (no plain welcome).")
 
 
-class AccountChange(BaseModel):
+class AccountChange(In):
     """What an organiser may change about a person; absent fields stay as they are."""
 
     full_name: str | None = Field(default=None, min_length=2, max_length=120)
@@ -39,12 +40,12 @@ class AccountChange(BaseModel):
     active: bool | None = Field(default=None, description="False: cannot sign in; a judge's open work is rebalanced.")
 
 
-class Credentials(BaseModel):
+class Credentials(In):
     email: str = Field(min_length=3, max_length=254)
     password: str = Field(min_length=1, max_length=200)
 
 
-class UnitIn(BaseModel):
+class UnitIn(In):
     code: str = Field(min_length=1, max_length=40)
     name: str = Field(min_length=1, max_length=200)
     kind: str = Field(default="", max_length=60)
@@ -52,7 +53,7 @@ class UnitIn(BaseModel):
     aliases: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=10)
 
 
-class DirectoryIn(BaseModel):
+class DirectoryIn(In):
     revision: int = Field(ge=0, le=10**9, description="The revision this change is based on (compare-and-set).")
     units: list[UnitIn] = Field(max_length=2000)
 
@@ -93,10 +94,7 @@ def build_router(svc: IdentityService, auth: Auth, flows: AccountFlows) -> APIRo
 
     @r.get("/api/me", response_model=AccountOut, tags=["accounts"])
     async def me(user: Annotated[Principal, Depends(auth.user)]) -> AccountOut:
-        account = await svc.store.get(user.account_id)
-        if account is None:
-            raise NotFound("Không tìm thấy tài khoản.")
-        return AccountOut.of(account)
+        return AccountOut.of(await svc.account(user.account_id))
 
     @r.get("/api/units", tags=["units"])
     async def unit_directory() -> Directory:
@@ -113,7 +111,7 @@ def build_router(svc: IdentityService, auth: Auth, flows: AccountFlows) -> APIRo
 
     @r.get("/api/accounts", response_model=list[AccountOut], tags=["accounts"])
     async def list_accounts(_: Annotated[Principal, Depends(organiser)], role: str | None = None) -> list[AccountOut]:
-        return [AccountOut.of(a) for a in await svc.store.list(role)]
+        return [AccountOut.of(a) for a in await svc.accounts(role)]
 
     @r.patch("/api/accounts/{account_id}", response_model=AccountOut, tags=["accounts"])
     async def change_account(account_id: str, body: AccountChange,

@@ -13,10 +13,12 @@ from services.identity.account_pages import build_account_pages
 from services.identity.accounts import AccountStore
 from services.identity.api import build_router
 from services.identity.links import LinkStore
+from services.identity.mongo_repositories import mongo_repositories
 from services.identity.one_time import LinkTimes
 from services.identity.pages import build_pages
 from services.identity.service import IdentityService
 from services.identity.settings import IdentitySettings
+from services.identity.store import IdentityStore
 from services.identity.tokens import load_or_create
 from services.identity.units import UnitStore
 from shared.app import Runtime
@@ -25,19 +27,20 @@ from shared.app import Runtime
 def build(settings: IdentitySettings | None = None) -> FastAPI:
     settings = settings or IdentitySettings()
     rt = Runtime(settings, Path(__file__).parent)
-    store = AccountStore(rt.db, rt.name)
-    units = UnitStore(rt.db, rt.name)
-    rt.use_outbox(store.accounts, units.units)
+    collections = IdentityStore(rt.db)
+    repos = mongo_repositories(collections)
+    store = AccountStore(repos.accounts, rt.name)
+    units = UnitStore(repos.units, rt.name)
+    rt.use_outbox(collections.accounts, collections.units)
     svc = IdentityService(store, settings, rt.revocations, units)
-    links = LinkStore(rt.db, LinkTimes(reset=timedelta(minutes=settings.reset_link_minutes),
+    links = LinkStore(repos.links, LinkTimes(reset=timedelta(minutes=settings.reset_link_minutes),
                                        set=timedelta(hours=settings.set_password_link_hours),
                                        verify=timedelta(hours=settings.verify_link_hours)), settings.public_base_url)
     flows = AccountFlows(svc, links)
 
     async def startup() -> None:
-        await store.ensure_indexes()
-        await links.ensure_indexes()
-        svc.key = await load_or_create(store.keys)
+        await collections.ensure_indexes()
+        svc.key = await load_or_create(repos.keys)
         rt.jwks.add_local(svc.key.kid, svc.key.public)
 
     rt.on_startup(startup)

@@ -15,7 +15,9 @@ import structlog
 
 from services.identity.accounts import AccountStore, EmailTaken
 from services.identity.domain import password_problems
+from services.identity.mongo_repositories import mongo_repositories
 from services.identity.settings import IdentitySettings
+from services.identity.store import IdentityStore
 from shared.logging import configure_logging
 from shared.mongo import connect
 
@@ -26,8 +28,9 @@ async def create_account(settings: IdentitySettings, *, email: str, password: st
                          roles: list[str], categories: list[str], exist_ok: bool) -> int:
     client = connect(settings.mongo_url)
     try:
-        store = AccountStore(client[settings.mongo_db], settings.service_name)
-        await store.ensure_indexes()
+        collections = IdentityStore(client[settings.mongo_db])
+        await collections.ensure_indexes()
+        store = AccountStore(mongo_repositories(collections).accounts, settings.service_name)
         try:
             account = await store.create(email=email, password=password, full_name=full_name, unit=unit,
                                          roles=roles, categories=categories)

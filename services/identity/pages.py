@@ -13,7 +13,7 @@ from services.identity.domain import EMAIL_RE
 from services.identity.service import IdentityService, SignInLocked
 from services.identity.units import to_doc
 from shared.auth import COOKIE_NAME, Auth, Principal
-from shared.errors import Invalid, NotFound, Refused
+from shared.errors import Invalid, Refused
 from shared.throttle import client_address
 from shared.web.i18n import N_
 from shared.web.render import Web
@@ -102,7 +102,7 @@ def build_pages(svc: IdentityService, auth: Auth, web: Web, flows: AccountFlows)
 
     @r.get("/accounts")
     async def accounts(request: Request, _: Annotated[Principal, Depends(organiser)]) -> Response:
-        return web.render(request, "accounts.html", accounts=await svc.store.list(), errors={}, form={},
+        return web.render(request, "accounts.html", accounts=await svc.accounts(), errors={}, form={},
                           unit_names=await names())
 
     @r.post("/accounts")
@@ -122,7 +122,7 @@ def build_pages(svc: IdentityService, auth: Auth, web: Web, flows: AccountFlows)
             if account is not None:
                 return RedirectResponse("/identity/accounts?created=1", status_code=303)
         errors = {k: web.t(request, v) for k, v in errors.items()}
-        return web.render(request, "accounts.html", status_code=400, accounts=await svc.store.list(),
+        return web.render(request, "accounts.html", status_code=400, accounts=await svc.accounts(),
                           unit_names=await names(),
                           errors=errors, form=form)
 
@@ -132,18 +132,14 @@ def build_pages(svc: IdentityService, auth: Auth, web: Web, flows: AccountFlows)
 
     @r.get("/accounts/{account_id}")
     async def account_page(request: Request, account_id: str, _: Annotated[Principal, Depends(organiser)]) -> Response:
-        account = await svc.store.get(account_id)
-        if account is None:
-            raise NotFound("Không tìm thấy tài khoản.")
+        account = await svc.account(account_id)
         return web.render(request, "account_edit.html", account=account, form=edit_form(account), errors={},
                           unit_names=await names())
 
     @r.post("/accounts/{account_id}")
     async def account_save(request: Request, account_id: str, user: Annotated[Principal, Depends(organiser)],
                            ) -> Response:
-        account = await svc.store.get(account_id)
-        if account is None:
-            raise NotFound("Không tìm thấy tài khoản.")
+        account = await svc.account(account_id)
         data = await request.form()
         roles = [str(r) for r in data.getlist("roles") if r in ("participant", "judge", "organiser", "coordinator")]
         full_name, unit = str(data.get("full_name", "")), str(data.get("unit", ""))

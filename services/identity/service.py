@@ -94,9 +94,7 @@ class IdentityService:
     async def change_account(self, account_id: str, changes: dict[str, Any], by: Principal) -> Account:
         """An organiser's edit of an account. A deactivation also ends the person's sessions;
         organisers cannot lock themselves out (deactivate or drop their own organiser role)."""
-        current = await self.store.get(account_id)
-        if current is None:
-            raise NotFound("Không tìm thấy tài khoản.")
+        current = await self.account(account_id)
         if account_id == by.account_id and (changes.get("active") is False
                                             or ("roles" in changes and "organiser" not in changes["roles"])):
             raise Conflict("Không thể tự khoá tài khoản hay bỏ vai trò ban tổ chức của chính mình.")
@@ -107,12 +105,26 @@ class IdentityService:
         for key in ("roles", "categories"):
             if key in changes:
                 changes[key] = sorted(set(changes[key]))
-        updated = await self.store.update(account_id, **changes)
+        updated = await self.store.change(account_id, changes)
         assert updated is not None
         if current.active and changes.get("active") is False:
             await self.sign_out(account_id, None, datetime.now(UTC).timestamp() + self.settings.token_ttl_minutes * 60)
         log.info("identity.account_changed", account_id=account_id, by=by.account_id, fields=sorted(changes))
         return updated
+
+    async def account(self, account_id: str) -> Account:
+        account = await self.store.get(account_id)
+        if account is None:
+            raise NotFound("Không tìm thấy tài khoản.")
+        return account
+
+    async def accounts(self, role: str | None = None) -> list[Account]:
+        """Every account (holding ``role``, if given), by e-mail."""
+        return await self.store.list(role)
+
+    async def pending_email(self, account_id: str) -> str | None:
+        """The new address the person asked for, until its link is opened."""
+        return await self.store.pending_email(account_id)
 
     async def units_current(self) -> tuple[int, UnitDirectory]:
         assert self.units is not None

@@ -4,7 +4,6 @@ is served as a JWKS so every other service verifies tokens on its own."""
 from __future__ import annotations
 
 import base64
-import contextlib
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,10 +11,8 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import DuplicateKeyError
 
-from shared.mongo import Doc
+from services.identity.repositories import SigningKeyRepository
 
 
 def _b64(data: bytes) -> str:
@@ -39,18 +36,16 @@ class SigningKey:
         return jwt.encode(body, self.private, algorithm="EdDSA", headers={"kid": self.kid})
 
 
-async def load_or_create(keys: AsyncCollection[Doc]) -> SigningKey:
-    """The active key; the first instance to start creates it (a unique _id settles races)."""
-    doc = await keys.find_one({"_id": "active"})
+async def load_or_create(keys: SigningKeyRepository) -> SigningKey:
+    """The active key; the first instance to start creates it (the repository keeps the first)."""
+    doc = await keys.active()
     if doc is None:
         private = Ed25519PrivateKey.generate()
         pem = private.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
-        with contextlib.suppress(DuplicateKeyError):
-            await keys.insert_one({"_id": "active", "kid": uuid.uuid4().hex[:16], "pem": pem.decode(),
-                                   "created_at": datetime.now(UTC)})
-        doc = await keys.find_one({"_id": "active"})
+        await keys.add_active({"kid": uuid.uuid4().hex[:16], "pem": pem.decode(), "created_at": datetime.now(UTC)})
+        doc = await keys.active()
         assert doc is not None
     private_key = serialization.load_pem_private_key(doc["pem"].encode(), password=None)
     if not isinstance(private_key, Ed25519PrivateKey):

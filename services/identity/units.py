@@ -1,21 +1,16 @@
-"""The province's unit directory, kept by organisers: one document, replaced as a whole with a
-compare-and-set on its revision, its event in the same write (outbox)."""
+"""The province's unit directory, kept by organisers: one record, replaced as a whole with a
+compare-and-set on its revision, its event in the same write (``repositories.UnitDirectoryRepository``)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
-
-from shared import outbox
+from services.identity.repositories import UnitDirectoryRepository
 from shared.envelope import Envelope
 from shared.events.accounts import UnitDirectoryChanged, UnitEntry
 from shared.mongo import Doc
 from shared.units import MAX_ALIASES, MAX_UNITS, Unit, UnitDirectory, clean_unit, duplicate_spellings
-
-DIRECTORY_ID = "directory"
 
 
 class StaleDirectory(Exception):
@@ -59,18 +54,18 @@ def to_doc(u: Unit) -> Doc:
 
 
 class UnitStore:
-    def __init__(self, db: AsyncDatabase[Doc], producer: str) -> None:
-        self.units = db["units"]
+    def __init__(self, units: UnitDirectoryRepository, producer: str) -> None:
+        self.units = units
         self._producer = producer
         self._cache: tuple[int, UnitDirectory] | None = None
 
     async def current(self) -> tuple[int, UnitDirectory]:
         """The directory and its revision (kept in memory: this process is the only writer)."""
         if self._cache is None:
-            doc = await self.units.find_one({"_id": DIRECTORY_ID}, {outbox.OUTBOX: 0})
+            doc = await self.units.load() or {}
             units = [Unit(d["code"], d["name"], d.get("kind", ""), d.get("headcount"), tuple(d.get("aliases", [])))
-                     for d in (doc or {}).get("units", [])]
-            self._cache = (int((doc or {}).get("revision", 0)), UnitDirectory(units))
+                     for d in doc.get("units", [])]
+            self._cache = (int(doc.get("revision", 0)), UnitDirectory(units))
         return self._cache
 
     async def replace(self, units: list[Unit], revision: int, by: str) -> int:
@@ -78,17 +73,9 @@ class UnitStore:
         new = revision + 1
         event = Envelope.wrap(UnitDirectoryChanged(revision=new, units=[UnitEntry(**to_doc(u)) for u in units]),
                               producer=self._producer)
-        fields = {"units": [to_doc(u) for u in units], "revision": new, "updated_at": datetime.now(UTC),
-                  "updated_by": by}
-        if revision == 0:
-            try:
-                await self.units.insert_one(outbox.new_document({"_id": DIRECTORY_ID, **fields}, event))
-            except DuplicateKeyError:
-                raise StaleDirectory from None
-        else:
-            res = await self.units.update_one({"_id": DIRECTORY_ID, "revision": revision},
-                                              outbox.with_events({"$set": fields}, event))
-            if not res.matched_count:
-                raise StaleDirectory
+        directory = {"units": [to_doc(u) for u in units], "revision": new, "updated_at": datetime.now(UTC),
+                     "updated_by": by}
+        if not await self.units.replace(revision, directory, [event]):
+            raise StaleDirectory
         self._cache = (new, UnitDirectory(units))
         return new

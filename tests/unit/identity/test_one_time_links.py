@@ -5,49 +5,21 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from services.identity.links import LinkStore
+from services.identity.memory_repositories import MemoryLinks
 from services.identity.one_time import LinkState, LinkTimes, link_path, new_token, state_of, token_hash, well_formed
 
 TIMES = LinkTimes(reset=timedelta(hours=1), set=timedelta(hours=72), verify=timedelta(hours=48))
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 
 
-class Result:
-    def __init__(self, n: int) -> None:
-        self.modified_count = n
-
-
-class Collection:
-    """Enough of a collection for ``LinkStore``: documents by ``_id``; filters of equality."""
-
-    def __init__(self) -> None:
-        self.docs: dict[str, dict[str, Any]] = {}
-
-    async def insert_one(self, doc: dict[str, Any]) -> None:
-        assert doc["_id"] not in self.docs
-        self.docs[doc["_id"]] = dict(doc)
-
-    async def find_one(self, query: dict[str, Any]) -> dict[str, Any] | None:
-        doc = self.docs.get(query["_id"])
-        return dict(doc) if doc else None
-
-    async def update_one(self, query: dict[str, Any], update: dict[str, Any]) -> Result:
-        doc = self.docs.get(query["_id"])
-        if doc is None or any(doc.get(k) != v for k, v in query.items()):
-            return Result(0)
-        doc.update(update["$set"])
-        return Result(1)
-
-
-def store() -> tuple[LinkStore, Collection]:
-    coll = Collection()
-    s = LinkStore({"links": coll}, TIMES, "https://portal.example/")  # type: ignore[arg-type]
-    return s, coll
+def store() -> tuple[LinkStore, MemoryLinks]:
+    links = MemoryLinks()
+    return LinkStore(links, TIMES, "https://portal.example/"), links
 
 
 def test_a_token_is_random_url_safe_and_stored_only_as_its_hash() -> None:

@@ -2,7 +2,9 @@
 
 Every filter, operator and projection of identity lives here. Events go inside the written
 document in the same single-document write (``shared.outbox``). The unique index on ``email``
-settles two sign-ups with one address (FerretDB enforces it too; every account has the field).
+settles two sign-ups with one address (FerretDB enforces it too; every account has the field);
+a change of address looks the address up first, since FerretDB answers an update that breaks
+the index with an internal error rather than a duplicate key (only a race meets that error).
 A link is used with the filter ``{_id, used_at: None}`` only: what FerretDB's adapter checks
 under its write gate, so one caller wins there as on MongoDB.
 """
@@ -53,6 +55,11 @@ class MongoAccounts:
         return True
 
     async def save(self, account_id: str, changes: Doc, events: Sequence[Envelope]) -> bool:
+        # A new address is looked up first: FerretDB (SQLite) reports an update that breaks the
+        # unique index as an internal error, not as 11000; the index still settles a race.
+        if "email" in changes and await self._c.find_one(
+                {"email": changes["email"], "_id": {"$ne": account_id}}, {"_id": 1}) is not None:
+            return False
         try:
             res = await self._c.update_one({"_id": account_id}, outbox.with_events({"$set": dict(changes)}, *events))
         except DuplicateKeyError:

@@ -142,8 +142,8 @@ def build_pages(svc: Adoption, auth: Auth, web: Web, directory: Any) -> APIRoute
         a, plan = await svc.assignment(aid, user)
         return web.render(request, "assignment.html", status_code=status, a=a, plan=plan, errors=errors, form=form,
                           history=list(reversed(a.get("history", []))), stage_keys=STAGES,
-                          file_types=sorted(evidence.TYPES), max_mb=evidence.MAX_BYTES // evidence.MB,
-                          max_files=evidence.MAX_FILES,
+                          file_types=[f".{t}" for t in sorted(evidence.TYPES)],
+                          max_mb=evidence.MAX_BYTES // evidence.MB, max_files=evidence.MAX_FILES,
                           latest={v["indicator"]: v for v in a.get("values", [])}, **names)
 
     @r.get("/unit/{aid}")

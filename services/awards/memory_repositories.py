@@ -102,7 +102,8 @@ class MemoryContests:
                               if not named_only or "name" in c], "closes_at")
 
     async def announced(self) -> list[Doc]:
-        return _latest_first([_pick(c, ("name", "code", "issuing_body", "announced_at")) for c in self.docs.values()
+        return _latest_first([_pick(c, ("name", "code", "issuing_body", "announced_at", "result_hash"))
+                              for c in self.docs.values()
                               if c.get("announced") is True], "announced_at")
 
 

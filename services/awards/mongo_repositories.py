@@ -78,8 +78,8 @@ class MongoContests:
         return await self._c.find(query, {"name": 1, "closes_at": 1}).sort("closes_at", -1).to_list()
 
     async def announced(self) -> list[Doc]:
-        return await self._c.find({"announced": True}, {"name": 1, "code": 1, "issuing_body": 1,
-                                                        "announced_at": 1}).sort("announced_at", -1).to_list()
+        return await self._c.find({"announced": True}, {"name": 1, "code": 1, "issuing_body": 1, "announced_at": 1,
+                                                        "result_hash": 1}).sort("announced_at", -1).to_list()
 
 
 class MongoEntries:

@@ -12,10 +12,12 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from typing import Any
+
+from cachetools import LRUCache
 
 from services.awards.domain import certificates as certs
 from services.awards.domain import formatting as fmt
@@ -35,6 +37,9 @@ from shared.unit_copy import UnitCopy
 from shared.web.i18n import N_
 
 MAX_INPUTS_BYTES = 8 * 1024 * 1024  # a province's contest is a few hundred KB; 20,000 entries fit
+#: More authors than any contest allows (the main author and up to 20 co-authors): certificate
+#: codes are tried for these positions of each winning entry.
+MAX_AUTHORS = 21
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,10 @@ class Publication:
     repos: AwardsRepositories
     settings: AwardsSettings
     units: UnitCopy
+    #: Each announced result's prize rows by (contest, result hash): a result never changes under
+    #: its hash, and checking a certificate code walks every announced contest's winners.
+    _awarded: LRUCache[tuple[str, str], list[dict[str, Any]]] = field(
+        default_factory=lambda: LRUCache(maxsize=1024))
 
     @property
     def secret(self) -> bytes:
@@ -81,7 +90,15 @@ class Publication:
         if stored is None:
             raise Conflict("Không tìm thấy kết quả đã lưu; vui lòng phê duyệt lại.")
         result, inputs = stored
-        return Official(contest, json.loads(result), inputs, result_hash)
+        return Official(contest, await asyncio.to_thread(json.loads, result), inputs, result_hash)
+
+    async def awarded_of(self, contest: Doc) -> list[dict[str, Any]]:
+        """An announced contest's prize rows (``Official.awarded``), read once per result hash."""
+        key = (contest["_id"], contest["result_hash"])
+        rows = self._awarded.get(key)
+        if rows is None:
+            rows = self._awarded[key] = (await self._load(contest, contest["result_hash"])).awarded
+        return rows
 
     async def announced(self, contest_id: str) -> Official:
         """The announced result; 404 (exactly as for an unknown contest) before the announcement."""
@@ -206,17 +223,21 @@ class Publication:
         typed = certs.normalise_code(code)
         if typed is None:
             return None
+        # Codes are recomputed, not looked up: every winner's possible author positions first (an
+        # HMAC each, no reads), then the one entry whose code matched.
         for c in await self.announced_contests():
-            off = await self.announced(c["_id"])
-            docs = await self.entry_docs([r["entry_id"] for r in off.awarded])
-            for r in off.awarded:
-                doc = docs.get(r["entry_id"], {})
-                for i, author in enumerate(doc.get("authors", [])):
-                    if certs.verify_code(self.secret, c["_id"], r["entry_id"], i, typed):
-                        return {"valid": True, "code": typed, "contest_id": c["_id"], "contest_name": c["name"],
-                                "author_name": author["full_name"], "unit": author.get("unit", ""),
-                                "title": doc.get("title", ""), "entry_code": doc.get("code", ""),
-                                "tier_name": r["tier_name"]}
+            for r in await self.awarded_of(c):
+                i = next((i for i in range(MAX_AUTHORS)
+                          if certs.verify_code(self.secret, c["_id"], r["entry_id"], i, typed)), None)
+                if i is None:
+                    continue
+                doc = (await self.entry_docs([r["entry_id"]])).get(r["entry_id"], {})
+                authors = doc.get("authors", [])
+                if i >= len(authors):
+                    return None
+                return {"valid": True, "code": typed, "contest_id": c["_id"], "contest_name": c["name"],
+                        "author_name": authors[i]["full_name"], "unit": authors[i].get("unit", ""),
+                        "title": doc.get("title", ""), "entry_code": doc.get("code", ""), "tier_name": r["tier_name"]}
         return None
 
     # ------------------------------------------------------------ exports and hashes

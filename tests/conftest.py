@@ -101,6 +101,15 @@ def organiser(gateway: str, organiser_email: str) -> Api:
     return sign_in(gateway, organiser_email, ORGANISER_PASSWORD)
 
 
+@pytest.fixture(autouse=True)
+def _organiser_back_to_vietnamese(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A page fetched with ``?lang=en`` leaves a language cookie in the shared organiser's client;
+    the next test would read English where it expects the default, Vietnamese."""
+    yield
+    if "organiser" in request.fixturenames:
+        request.getfixturevalue("organiser").http.cookies.delete("lang")
+
+
 @pytest.fixture()
 def anonymous(gateway: str) -> Iterator[Api]:
     api = Api(gateway)

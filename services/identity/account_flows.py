@@ -246,8 +246,8 @@ class AccountFlows:
                             password: str | None = None) -> Account:
         """Apply ``changes`` (and a new password) and revoke every token issued before now, in
         one write; identity refuses those tokens at once, the others within a Kafka round."""
-        # Whole seconds, as a token's ``iat``: a sign-in right after the change (same second) stays valid.
-        now = datetime.now(UTC).replace(microsecond=0)
+        # To the moment: tokens carry their ``iat`` to the millisecond (``tokens.SigningKey.issue``).
+        now = datetime.now(UTC)
         revoked = SessionsRevoked(account_id=account.account_id, not_before=now,
                                   expires_at=now + timedelta(minutes=self.svc.settings.token_ttl_minutes))
         env = self._env(revoked)

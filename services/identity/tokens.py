@@ -30,8 +30,12 @@ class SigningKey:
         return {"kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig", "kid": self.kid, "x": _b64(raw)}
 
     def issue(self, claims: dict[str, Any], *, issuer: str, audience: str, ttl: timedelta) -> str:
+        # ``iat`` to the millisecond (a NumericDate may have a fraction, RFC 7519): a session ended
+        # at a moment ends every token issued before it, even one issued in the same second, and a
+        # sign-in just after it stays valid.
         now = datetime.now(UTC)
-        body = {**claims, "iss": issuer, "aud": audience, "iat": now, "nbf": now, "exp": now + ttl,
+        body = {**claims, "iss": issuer, "aud": audience, "iat": round(now.timestamp(), 3), "nbf": int(now.timestamp()),
+                "exp": now + ttl,
                 "jti": uuid.uuid4().hex}
         return jwt.encode(body, self.private, algorithm="EdDSA", headers={"kid": self.kid})
 

@@ -24,7 +24,7 @@ from shared.events.judging import EntryReviewStarted
 from tests.conftest import PROFILE, Api, eventually, initiative, new_contest, new_judge, new_participant, unique
 from tests.integration.kafka_util import read_all
 
-pytestmark = [pytest.mark.integration, pytest.mark.plain_store]
+pytestmark = [pytest.mark.integration]
 
 SYLLABLE_TEXT = ("hồ sơ một cửa người dân tra cứu tình trạng giải quyết thủ tục mã cán bộ cập nhật kết quả điện thoại "
                  "tháng tiết kiệm giờ công đi lại phần mềm theo dõi xã huyện tỉnh sở ban ngành biểu mẫu điện tử số "

@@ -19,7 +19,10 @@ metrics show work) and Kafka spreading each consumer group's partitions over the
 What it does not prove: FerretDB isolates nothing across processes, so the test never has two
 replicas write the same document at the same moment (each participant's entries are their own
 documents; the two judges score one after the other, so no entry's last two sheets race on two
-replicas). Those cases are safe only on MongoDB (``store=mongodb``), which no test here can run.
+replicas). A relay's removal of published events rewrites the whole document on FerretDB, too, so
+before another replica writes a document this process just changed, the test waits until its
+outbox is drained (``drained``). Those cases are safe only on MongoDB (``store=mongodb``), which no
+test here can run.
 """
 
 from __future__ import annotations
@@ -105,6 +108,13 @@ def copies_are_identical(msgs: list[dict[str, Any]]) -> None:
         assert len(copies) <= 2, f"{event_id} published {len(copies)} times"
 
 
+def drained(service: str, name: str, query: dict[str, Any]) -> None:
+    """Wait until no document of ``query`` still holds events for its relay: on FerretDB the relay's
+    removal rewrites the document, and a write another replica makes meanwhile would be lost."""
+    eventually(lambda: collection(service, name).count_documents({**query, "_outbox_pending": True}) == 0,
+               timeout=60, what=f"{service}.{name} outbox drained")
+
+
 def test_two_replicas_of_submission_and_judging_lose_and_duplicate_nothing(
         gateway: str, organiser: Api, second_replicas: None) -> None:
     before = {(s, k): posts_served(s, k) for s in REPLICATED for k in (1, 2)}
@@ -123,11 +133,13 @@ def test_two_replicas_of_submission_and_judging_lose_and_duplicate_nothing(
         per_author = list(pool.map(lambda a: submit_entries(a, cid, EACH, lambda _: "UBND xã Tân Chi"), authors))
     entries = sorted(e for ids in per_author for e in ids)
     assert len(set(entries)) == PARTICIPANTS * EACH
+    drained("submission", "entries", {"_id": {"$in": entries}})
     assert organiser.post(f"/submission/api/contests/{cid}/close").status_code == 200
     with ThreadPoolExecutor(4) as pool:
         screened = list(pool.map(lambda e: organiser.post(f"/submission/api/entries/{e}/screening",
                                                           json={"eligible": True}).status_code, entries))
     assert screened == [200] * len(entries)
+    drained("submission", "entries", {"_id": {"$in": entries}})
 
     def arrived() -> list[str] | None:
         r = organiser.post(f"/judging/api/contests/{cid}/rounds/1/preview", json={"seed": 5})
@@ -144,6 +156,7 @@ def test_two_replicas_of_submission_and_judging_lose_and_duplicate_nothing(
             assert judge.post(f"/judging/api/reviews/{q['review_id']}/declaration").status_code == 200
             r = judge.put(f"/judging/api/reviews/{q['review_id']}/sheet", json={"scores": SCORES, "submit": True})
             assert r.status_code == 200, r.text
+        drained("judging", "reviews", {"contest_id": cid})
     assert organiser.post(f"/judging/api/contests/{cid}/rounds/1/close").status_code == 200
 
     served = {key: posts_served(*key) - n for key, n in before.items()}

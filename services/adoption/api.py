@@ -9,7 +9,7 @@ from services.adoption import schemas as io
 from services.adoption.domain import evidence
 from services.adoption.domain.totals import Total
 from services.adoption.messages import say
-from services.adoption.service import MSG_INVALID_FILE, Adoption, NewPlan, Value
+from services.adoption.service import MSG_INVALID_FILE, Adoption, NewPlan, PlanTerms, Value
 from shared.attachments import CONTENT_TYPES, content_disposition
 from shared.auth import Auth, Principal
 from shared.errors import ERROR_RESPONSES, TooLarge
@@ -74,6 +74,12 @@ def build_router(svc: Adoption, auth: Auth) -> APIRouter:
     async def plan(plan_id: str, _: Organiser) -> dict[str, Any]:
         doc, rows, totals = await svc.plan_detail(plan_id)
         return {"plan": doc, "assignments": rows, "totals": [total_out(t) for t in totals]}
+
+    @r.put("/plans/{plan_id}", response_model=io.PlanOut)
+    async def edit_plan(plan_id: str, body: io.PlanEditIn, user: Organiser) -> Doc:
+        """Replace a draft's units, lead unit, date and indicators; 409 once published or withdrawn."""
+        return await svc.edit_plan(plan_id, PlanTerms(list(body.units), body.lead_unit, body.due,
+                                                      [i.model_dump() for i in body.indicators]), user)
 
     @r.post("/plans/{plan_id}/publish", response_model=io.PlanOut)
     async def publish(plan_id: str, user: Organiser) -> Doc:

@@ -63,6 +63,16 @@ class MemoryPlans:
         self._outbox.add(events)
         return True
 
+    async def edit_draft(self, plan_id: str, revision: int, fields: Doc, entry: Doc,
+                         events: Sequence[Envelope]) -> bool:
+        doc = self.docs.get(plan_id)
+        if doc is None or doc.get("status") != "draft" or doc.get("revision", 0) != revision:
+            return False
+        doc.update(copy.deepcopy(fields))
+        doc.setdefault("history", []).append(copy.deepcopy(entry))
+        self._outbox.add(events)
+        return True
+
 
 class MemoryAssignments:
     def __init__(self, outbox: MemoryOutbox) -> None:

@@ -26,6 +26,8 @@ WORDING: dict[str, str] = {
     "plan.due_past": N_("Thời hạn phải sau hôm nay."),
     "plan.not_draft": N_("Chỉ công bố được kế hoạch đang soạn."),
     "plan.withdrawn": N_("Kế hoạch đã bị thu hồi."),
+    "plan.published_no_edit": N_("Kế hoạch đã công bố tới các đơn vị nên không sửa được nữa; nếu cần thay đổi, "
+                                 "hãy thu hồi và lập kế hoạch mới."),
     "plan.reason_needed": N_("Cần nêu lý do thu hồi kế hoạch."),
     "answer.already": N_("Đơn vị đã trả lời về sáng kiến này."),
     "reason.needed_decline": N_("Cần nêu lý do không áp dụng."),

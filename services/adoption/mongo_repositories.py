@@ -51,6 +51,13 @@ class MongoPlans:
                                         outbox.with_events({"$set": fields}, *events))
         return done.modified_count == 1
 
+    async def edit_draft(self, plan_id: str, revision: int, fields: Doc, entry: Doc,
+                         events: Sequence[Envelope]) -> bool:
+        current: Doc | int = {"$exists": False} if revision == 0 else revision
+        update = outbox.with_events({"$set": fields, "$push": {"history": entry}}, *events)
+        done = await self._c.update_one({"_id": plan_id, "status": "draft", "revision": current}, update)
+        return done.modified_count == 1
+
 
 class MongoAssignments:
     def __init__(self, store: AdoptionStore) -> None:

@@ -3,6 +3,7 @@ initiatives assigned to their unit, with the answer and report forms. Forms re-r
 field's message when a rule refuses them."""
 
 # No "from __future__ import annotations": FastAPI must resolve Depends(...) on closures at import.
+import re
 from datetime import date
 from typing import Annotated, Any
 
@@ -12,9 +13,9 @@ from starlette.datastructures import FormData, UploadFile
 
 from services.adoption import messages
 from services.adoption.domain import evidence
-from services.adoption.domain.indicators import VALUE_TYPES
+from services.adoption.domain.indicators import MAX_INDICATORS, VALUE_TYPES
 from services.adoption.domain.stages import STAGES
-from services.adoption.service import Adoption, NewPlan, Value
+from services.adoption.service import Adoption, NewPlan, PlanTerms, Value
 from shared.auth import Auth, Principal
 from shared.errors import Invalid, Refused, TooLarge, Unsupported, status_of
 from shared.units import UnitDirectory
@@ -22,6 +23,7 @@ from shared.web.i18n import N_
 from shared.web.render import Web
 
 INDICATOR_ROWS = 5
+KEY = re.compile(r"[a-z0-9_]{1,40}")
 MSG_DATE = N_("Ngày không hợp lệ (định dạng năm-tháng-ngày).")
 MSG_NUMBER = N_("Giá trị phải là một số.")
 MSG_CHOOSE_FILE = N_("Chọn một tệp để tải lên.")
@@ -37,6 +39,11 @@ def _number(text: str) -> float | None:
         return float(t)
     except ValueError:
         return None
+
+
+def _plain(number: float) -> str:
+    """A number as the form shows it back: whole numbers without a fraction."""
+    return str(int(number)) if float(number).is_integer() else str(number)
 
 
 def _date(text: str) -> date | None:
@@ -61,10 +68,49 @@ def build_pages(svc: Adoption, auth: Auth, web: Web, directory: Any) -> APIRoute
                 kinds.setdefault(u.kind, []).append(u.name)
         return kinds
 
-    async def plan_form(request: Request, form: dict[str, Any], errors: dict[str, str], status: int = 200) -> Response:
-        return web.render(request, "plan_form.html", status_code=status, form=form, errors=errors,
+    async def plan_form(request: Request, form: dict[str, Any], errors: dict[str, str], status: int = 200,
+                        plan: dict[str, Any] | None = None) -> Response:
+        """The plan form: empty for a new plan, filled with a draft's terms when ``plan`` is given."""
+        shown = max(INDICATOR_ROWS, len(plan["indicators"]) if plan else 0)
+        return web.render(request, "plan_form.html", status_code=status, form=form, errors=errors, plan=plan,
                           initiatives=await svc.initiatives(), kinds=units_by_kind(),
-                          unit_names=directory().names, value_types=VALUE_TYPES, rows=range(INDICATOR_ROWS), **names)
+                          unit_names=directory().names, value_types=VALUE_TYPES, rows=range(shown), **names)
+
+    def filled(plan: dict[str, Any]) -> dict[str, Any]:
+        """A draft's terms as the form's fields."""
+        form: dict[str, Any] = {"initiative_id": plan["initiative_id"], "units": "\n".join(plan["units"]),
+                                "lead_unit": plan["lead_unit"], "due": plan["due"]}
+        for n, i in enumerate(plan["indicators"]):
+            form |= {f"ind{n}_key": i["key"], f"ind{n}_name": i["name"], f"ind{n}_measure": i["measure"],
+                     f"ind{n}_type": i["value_type"], f"ind{n}_baseline": _plain(i["baseline"])}
+        return form
+
+    def read_terms(request: Request, data: FormData, form: dict[str, Any]) -> tuple[PlanTerms | None, dict[str, str]]:
+        """The plan's terms from the posted form, or the fields that are not even a date or a number.
+        An indicator row keeps its key (a draft's, posted back hidden) so reported keys stay stable."""
+        kinds = units_by_kind()
+        units = [u for u in form.get("units", "").splitlines() if u.strip()]
+        for kind in data.getlist("kinds"):
+            units += kinds.get(str(kind), [])
+        errors: dict[str, str] = {}
+        due = _date(form.get("due", ""))
+        if due is None:
+            errors["due"] = web.t(request, MSG_DATE)
+        indicators = []
+        for n in range(MAX_INDICATORS):
+            name = form.get(f"ind{n}_name", "").strip()
+            if not name:
+                continue
+            baseline = _number(form.get(f"ind{n}_baseline", "") or "0")
+            if baseline is None:
+                errors[f"ind{n}_baseline"] = web.t(request, MSG_NUMBER)
+            key = form.get(f"ind{n}_key", "")
+            indicators.append({"key": key if KEY.fullmatch(key) else f"i{n + 1}", "name": name,
+                               "measure": form.get(f"ind{n}_measure", ""),
+                               "value_type": form.get(f"ind{n}_type", "number"), "baseline": baseline or 0})
+        if errors or due is None:
+            return None, errors
+        return PlanTerms(units, form.get("lead_unit", ""), due, indicators), {}
 
     @r.get("/in-practice")
     async def in_practice(request: Request) -> Response:
@@ -83,35 +129,39 @@ def build_pages(svc: Adoption, auth: Auth, web: Web, directory: Any) -> APIRoute
     @r.post("/organiser/plans")
     async def create_plan(request: Request, user: Organiser) -> Response:
         data: FormData = await request.form()
-        form = {k: str(v) for k, v in data.items()}
-        kinds = units_by_kind()
-        units = [u for u in form.get("units", "").splitlines() if u.strip()]
-        for kind in data.getlist("kinds"):
-            units += kinds.get(str(kind), [])
-        errors: dict[str, str] = {}
-        due = _date(form.get("due", ""))
-        if due is None:
-            errors["due"] = web.t(request, MSG_DATE)
-        indicators = []
-        for n in range(INDICATOR_ROWS):
-            name = form.get(f"ind{n}_name", "").strip()
-            if not name:
-                continue
-            baseline = _number(form.get(f"ind{n}_baseline", "") or "0")
-            if baseline is None:
-                errors[f"ind{n}_baseline"] = web.t(request, MSG_NUMBER)
-            indicators.append({"key": f"i{n + 1}", "name": name, "measure": form.get(f"ind{n}_measure", ""),
-                               "value_type": form.get(f"ind{n}_type", "number"), "baseline": baseline or 0})
-        if not errors and due is not None:
+        form: dict[str, Any] = {k: str(v) for k, v in data.items()}
+        terms, errors = read_terms(request, data, form)
+        if terms is not None:
             try:
-                plan = await svc.create_plan(NewPlan(form.get("initiative_id", ""), units, form.get("lead_unit", ""),
-                                                     due, indicators), user)
+                plan = await svc.create_plan(NewPlan(form.get("initiative_id", ""), terms.units, terms.lead_unit,
+                                                     terms.due, terms.indicators), user)
                 return RedirectResponse(f"/adoption/organiser/plans/{plan['_id']}?created=1", status_code=303)
             except Refused as exc:
                 errors = {k: web.t(request, v) for k, v in exc.errors.items()} or {
                     "initiative_id": web.t(request, exc.message)}
-        form["kinds"] = [str(k) for k in data.getlist("kinds")]  # type: ignore[assignment]
+        form["kinds"] = [str(k) for k in data.getlist("kinds")]
         return await plan_form(request, form, errors, 400)
+
+    @r.get("/organiser/plans/{plan_id}/edit")
+    async def edit_form(request: Request, plan_id: str, _: Organiser) -> Response:
+        """The plan form filled with a draft's terms (409 once published or withdrawn)."""
+        plan = await svc.draft(plan_id)
+        return await plan_form(request, filled(plan), {}, plan=plan)
+
+    @r.post("/organiser/plans/{plan_id}/edit")
+    async def edit_plan(request: Request, plan_id: str, user: Organiser) -> Response:
+        plan = await svc.draft(plan_id)
+        data: FormData = await request.form()
+        form: dict[str, Any] = {k: str(v) for k, v in data.items()}
+        terms, errors = read_terms(request, data, form)
+        if terms is not None:
+            try:
+                await svc.edit_plan(plan_id, terms, user)
+                return RedirectResponse(f"/adoption/organiser/plans/{plan_id}?edited=1", status_code=303)
+            except Invalid as exc:
+                errors = {k: web.t(request, v) for k, v in exc.errors.items()}
+        form["kinds"] = [str(k) for k in data.getlist("kinds")]
+        return await plan_form(request, form, errors, 400, plan=plan)
 
     @r.get("/organiser/plans/{plan_id}")
     async def plan(request: Request, plan_id: str, _: Organiser) -> Response:

@@ -43,6 +43,11 @@ class PlanRepository(Protocol):
     async def change_status(self, plan_id: str, expected: str, fields: Doc, events: Sequence[Envelope]) -> bool:
         """Compare-and-set on ``status``: set ``fields`` (which hold the new status) with ``events``."""
 
+    async def edit_draft(self, plan_id: str, revision: int, fields: Doc, entry: Doc,
+                         events: Sequence[Envelope]) -> bool:
+        """Compare-and-set on a draft's ``revision`` (0: a plan stored before revisions, without the
+        field): set ``fields`` (which hold the next revision), append ``entry`` to ``history``."""
+
 
 class AssignmentRepository(Protocol):
     """One target unit of one plan (``_id``: ``plan:n``): its answer, stage, latest values and

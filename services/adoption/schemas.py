@@ -21,12 +21,17 @@ class IndicatorIn(In):
     baseline: Number = Field(description="The value before the initiative (per unit for sums).")
 
 
-class PlanIn(In):
-    initiative_id: str = Field(min_length=1, max_length=64)
+class PlanEditIn(In):
+    """A draft's terms, replaced whole (the initiative stays)."""
+
     units: list[Name] = Field(min_length=1, max_length=500, description="Target units (names in the directory).")
     lead_unit: Name
     due: date = Field(strict=False, description="When the units should apply it (ISO date).")
     indicators: list[IndicatorIn] = Field(min_length=1, max_length=20)
+
+
+class PlanIn(PlanEditIn):
+    initiative_id: str = Field(min_length=1, max_length=64)
 
 
 class WithdrawIn(In):
@@ -77,6 +82,7 @@ class PlanOut(Out):
     status: Literal["draft", "published", "withdrawn"]
     reason: str = ""
     created_at: datetime
+    revision: int = Field(default=1, description="Raised by each edit of the draft.")
 
 
 class PlanSummary(PlanOut):

@@ -70,6 +70,16 @@ class NewPlan:
 
 
 @dataclass(frozen=True)
+class PlanTerms:
+    """What an edit of a draft replaces (``schemas.PlanEditIn``): everything but the initiative."""
+
+    units: list[str]
+    lead_unit: str
+    due: date
+    indicators: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
 class Value:
     indicator: str
     value: object
@@ -131,41 +141,77 @@ class Adoption:
         docs = [d for d in await self.repos.initiatives.listing() if d.get("title")]
         return sorted(docs, key=lambda d: (not d.get("winner"), d.get("rank") or 10**6, d["title"]))
 
-    async def create_plan(self, new: NewPlan, by: Principal) -> Doc:
-        initiative = await self.repos.initiatives.get(new.initiative_id)
-        if initiative is None or not initiative.get("title"):
-            raise NotFound(MSG_NO_INITIATIVE, field="initiative_id")
+    def _terms(self, units: Sequence[str], lead_unit: str, due: date,
+               indicators: Sequence[dict[str, Any]]) -> tuple[list[str], str, list[Indicator]]:
+        """A plan's units (resolved in the directory), lead unit and indicators as kept, checked by
+        the rules; a refusal names the form's field."""
         directory = self.directory()
         try:
             specs = [Indicator(str(i["key"]).strip(), str(i["name"]).strip(), str(i.get("measure", "")).strip(),
-                               i["value_type"], i["baseline"]) for i in new.indicators]
-            units = plans.check_plan([directory.resolve(u) for u in new.units], new.lead_unit, new.due, specs,
-                                     self.today())
+                               i["value_type"], i["baseline"]) for i in indicators]
+            kept = plans.check_plan([directory.resolve(u) for u in units], lead_unit, due, specs, self.today())
         except CodedError as exc:
             field = "indicators" if exc.code.startswith("indicator.") else {
                 "plan.no_lead": "lead_unit", "plan.due_past": "due"}.get(exc.code, "units")
             raise Invalid(MSG_INVALID_PLAN, {field: say(exc.issue)}) from exc
+        return kept, directory.resolve(lead_unit), specs
+
+    def _planned(self, doc: Doc, by: Principal, at: datetime) -> Envelope:
+        """The plan as it now stands (on creation and after each edit of the draft)."""
+        return self._env(ReplicationPlanned(
+            plan_id=doc["_id"], initiative_id=doc["initiative_id"], contest_id=doc["contest_id"], title=doc["title"],
+            units=doc["units"], lead_unit=doc["lead_unit"], due=date.fromisoformat(doc["due"]),
+            by_account_id=by.account_id, at=at, indicators=[IndicatorSpec(**i) for i in doc["indicators"]]))
+
+    async def create_plan(self, new: NewPlan, by: Principal) -> Doc:
+        initiative = await self.repos.initiatives.get(new.initiative_id)
+        if initiative is None or not initiative.get("title"):
+            raise NotFound(MSG_NO_INITIATIVE, field="initiative_id")
+        units, lead, specs = self._terms(new.units, new.lead_unit, new.due, new.indicators)
         at = self.clock()
         plan_id = uuid.uuid4().hex[:12]
-        lead = directory.resolve(new.lead_unit)
         doc: Doc = {
             "_id": plan_id, "initiative_id": new.initiative_id, "contest_id": initiative.get("contest_id", ""),
             "title": initiative["title"], "initiative_unit": initiative.get("unit", ""),
             "tier_name": initiative.get("tier_name"), "units": units, "lead_unit": lead,
             "due": new.due.isoformat(), "indicators": [s.__dict__ for s in specs], "status": "draft",
-            "created_by": by.account_id, "created_at": at, "reason": ""}
-        event = ReplicationPlanned(
-            plan_id=plan_id, initiative_id=new.initiative_id, contest_id=doc["contest_id"], title=doc["title"],
-            units=units, lead_unit=lead, due=new.due, by_account_id=by.account_id, at=at,
-            indicators=[IndicatorSpec(**s.__dict__) for s in specs])
-        await self.repos.plans.insert(doc, [self._env(event)])
+            "created_by": by.account_id, "created_at": at, "reason": "", "revision": 1}
+        await self.repos.plans.insert(doc, [self._planned(doc, by, at)])
         log.info("adoption.plan_created", plan_id=plan_id, initiative_id=new.initiative_id, units=len(units))
         return doc
+
+    async def edit_plan(self, plan_id: str, change: PlanTerms, by: Principal) -> Doc:
+        """A draft's units, lead unit, date and indicators, replaced (the initiative stays). Each edit
+        is a new revision kept in the plan's ``history`` with what it replaced, and re-announced as
+        ``ReplicationPlanned``; a published or withdrawn plan is refused (409)."""
+        doc = await self.draft(plan_id)
+        units, lead, specs = self._terms(change.units, change.lead_unit, change.due, change.indicators)
+        at = self.clock()
+        revision = int(doc.get("revision", 0))
+        fields: Doc = {"units": units, "lead_unit": lead, "due": change.due.isoformat(),
+                       "indicators": [s.__dict__ for s in specs], "revision": max(revision, 1) + 1,
+                       "edited_at": at, "edited_by": by.account_id}
+        entry = {"kind": "edit", "revision": fields["revision"], "by": by.account_id, "by_name": by.full_name,
+                 "at": at, "before": {k: doc[k] for k in ("units", "lead_unit", "due", "indicators")}}
+        if not await self.repos.plans.edit_draft(plan_id, revision, fields, entry,
+                                                 [self._planned({**doc, **fields}, by, at)]):
+            raise Conflict(MSG_CHANGED)
+        log.info("adoption.plan_edited", plan_id=plan_id, revision=fields["revision"], units=len(units))
+        return await self.plan(plan_id)
 
     async def plan(self, plan_id: str) -> Doc:
         doc = await self.repos.plans.get(plan_id)
         if doc is None:
             raise NotFound(MSG_NO_PLAN)
+        return doc
+
+    async def draft(self, plan_id: str) -> Doc:
+        """A plan that may still be edited (409 with why not once published or withdrawn)."""
+        doc = await self.plan(plan_id)
+        try:
+            plans.edit(doc["status"])
+        except CodedError as exc:
+            raise Conflict(say(exc.issue)) from exc
         return doc
 
     async def publish(self, plan_id: str, by: Principal) -> Doc:

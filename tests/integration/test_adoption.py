@@ -111,13 +111,16 @@ def test_a_winner_is_replicated_reported_and_added_up(gateway: str, organiser: A
 
 ORGANISER_ROUTES = [("get", "/adoption/api/initiatives"), ("get", "/adoption/api/plans"),
                     ("post", "/adoption/api/plans"), ("get", "/adoption/api/plans/x"),
-                    ("post", "/adoption/api/plans/x/publish"), ("post", "/adoption/api/plans/x/withdraw"),
+                    ("put", "/adoption/api/plans/x"), ("post", "/adoption/api/plans/x/publish"),
+                    ("post", "/adoption/api/plans/x/withdraw"),
                     ("get", "/adoption/api/dashboard")]
 COORDINATOR_ROUTES = [("get", "/adoption/api/my/assignments"), ("post", "/adoption/api/assignments/x/answer"),
                       ("post", "/adoption/api/assignments/x/reports"),
                       ("post", "/adoption/api/assignments/x/evidence?filename=a.pdf")]
 BODIES = {"/adoption/api/plans": {"initiative_id": "x", "units": ["A"], "lead_unit": "B", "due": "2099-01-01",
                                   "indicators": [{"key": "k", "name": "n", "value_type": "count", "baseline": 0}]},
+          "/adoption/api/plans/x": {"units": ["A"], "lead_unit": "B", "due": "2099-01-01",
+                                    "indicators": [{"key": "k", "name": "n", "value_type": "count", "baseline": 0}]},
           "/adoption/api/plans/x/withdraw": {"reason": "r"}, "/adoption/api/assignments/x/answer": {"accept": True},
           "/adoption/api/assignments/x/reports": {"stage": "applied"}}
 
@@ -126,7 +129,7 @@ def test_every_route_refuses_the_wrong_role(gateway: str, organiser: Api, anonym
     judge = new_judge(gateway, organiser, "Sở Xây dựng")
     unit_contact = coordinator(gateway, organiser, "Sở Xây dựng")
     for method, path in ORGANISER_ROUTES + COORDINATOR_ROUTES:
-        kw = {"json": BODIES.get(path, {})} if method == "post" else {}
+        kw = {"json": BODIES.get(path, {})} if method in ("post", "put") else {}
         assert getattr(anonymous, method)(path, **kw).status_code == 401, path
         assert getattr(judge, method)(path, **kw).status_code == 403, path
         wrong = unit_contact if (method, path) in ORGANISER_ROUTES else organiser
@@ -267,3 +270,58 @@ def test_the_public_page_shows_published_plans_only(gateway: str, organiser: Api
     assert "Initiatives in practice" in en and "Measured benefits" in en
     assert organiser.post(f"/adoption/api/plans/{pid}/withdraw", json={"reason": "Trùng"}).status_code == 200
     assert title not in anonymous.get("/adoption/in-practice", headers=HTML).text, "nothing of a withdrawn plan"
+
+
+def test_a_draft_is_edited_through_the_api_and_the_form_and_refused_once_published(
+        gateway: str, organiser: Api, anonymous: Api) -> None:
+    eid = announced_winner()
+    eventually(lambda: any(i["_id"] == eid for i in organiser.get("/adoption/api/initiatives").json()),
+               what="adoption to learn the winner")
+    units = [unique("Sở Văn hoá "), unique("UBND huyện Lương Tài ")]
+    due = (date.today() + timedelta(days=30)).isoformat()
+    days = {"key": "days", "name": "Thời gian xử lý", "measure": "ngày/hồ sơ", "value_type": "days", "baseline": 10}
+    r = organiser.post("/adoption/api/plans", json={"initiative_id": eid, "units": units[:1],
+                                                    "lead_unit": "Sở Nội vụ", "due": due, "indicators": [days]})
+    assert r.status_code == 201 and r.json()["revision"] == 1, r.text
+    pid = r.json()["_id"]
+    later = (date.today() + timedelta(days=90)).isoformat()
+    cost = {"key": "cost", "name": "Chi phí", "measure": "VNĐ/năm", "value_type": "vnd", "baseline": 3_000_000}
+    edit = {"units": units, "lead_unit": "Sở Tư pháp", "due": later, "indicators": [days, cost]}
+    r = organiser.put(f"/adoption/api/plans/{pid}", json=edit)
+    assert r.status_code == 200, r.text
+    assert (r.json()["units"], r.json()["lead_unit"], r.json()["due"], r.json()["revision"]) == (
+        units, "Sở Tư pháp", later, 2)
+    r = organiser.put(f"/adoption/api/plans/{pid}?lang=en", json={**edit, "due": date.today().isoformat()})
+    assert r.status_code == 422 and "due" in r.json()["errors"] and r.json()["errors"]["due"].isascii(), r.text
+    assert organiser.put("/adoption/api/plans/nope", json=edit).status_code == 404
+    unit_contact = coordinator(gateway, organiser, units[0])
+    assert unit_contact.put(f"/adoption/api/plans/{pid}", json=edit).status_code == 403
+    assert new_judge(gateway, organiser, units[0]).put(f"/adoption/api/plans/{pid}", json=edit).status_code == 403
+    assert anonymous.put(f"/adoption/api/plans/{pid}", json=edit).status_code == 401
+
+    # The form, filled with the draft's terms; an edit keeps the indicators' keys.
+    page = organiser.get(f"/adoption/organiser/plans/{pid}/edit", headers=HTML)
+    assert page.status_code == 200 and units[1] in page.text and 'value="3000000"' in page.text, page.text
+    assert 'name="ind1_key" value="cost"' in page.text and f'action="/adoption/organiser/plans/{pid}/edit"' in page.text
+    form = {"units": units[0], "lead_unit": "Sở Tư pháp", "due": later, "ind0_key": "days",
+            "ind0_name": "Thời gian xử lý hồ sơ", "ind0_measure": "ngày/hồ sơ", "ind0_type": "days",
+            "ind0_baseline": "12"}
+    r = organiser.post(f"/adoption/organiser/plans/{pid}/edit", data={**form, "due": "31/12/2030"}, headers=HTML)
+    assert r.status_code == 400 and "f-due-error" in r.text
+    r = organiser.post(f"/adoption/organiser/plans/{pid}/edit", data=form, headers=HTML)
+    assert r.status_code == 303 and r.headers["location"] == f"/adoption/organiser/plans/{pid}?edited=1", r.text
+    plan = organiser.get(f"/adoption/api/plans/{pid}").json()["plan"]
+    assert (plan["units"], plan["revision"]) == (units[:1], 3)
+    assert [(i["key"], i["name"], i["baseline"]) for i in plan["indicators"]] == [("days", "Thời gian xử lý hồ sơ", 12)]
+    assert unit_contact.post(f"/adoption/organiser/plans/{pid}/edit", data=form, headers=HTML).status_code == 403
+
+    # Published: the units have seen it, so it is no longer edited (409, worded in the user's language).
+    assert organiser.post(f"/adoption/api/plans/{pid}/publish").status_code == 200
+    r = organiser.put(f"/adoption/api/plans/{pid}", json=edit)
+    assert r.status_code == 409 and "thu hồi" in r.json()["detail"], r.text
+    r = organiser.put(f"/adoption/api/plans/{pid}?lang=en", json=edit)
+    assert r.status_code == 409 and "withdraw it" in r.json()["detail"], r.text
+    assert organiser.get(f"/adoption/organiser/plans/{pid}/edit", headers=HTML).status_code == 409
+    assert organiser.post(f"/adoption/organiser/plans/{pid}/edit", data=form, headers=HTML).status_code == 409
+    assert organiser.post(f"/adoption/api/plans/{pid}/withdraw", json={"reason": "Trùng"}).status_code == 200
+    assert organiser.put(f"/adoption/api/plans/{pid}", json=edit).status_code == 409

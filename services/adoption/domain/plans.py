@@ -48,6 +48,15 @@ def check_plan(units: Sequence[str], lead_unit: str, due: date, indicators: list
     return kept
 
 
+def edit(status: PlanStatus) -> None:
+    """Only a draft is edited: once published the units have seen it and started on it (a change
+    of course is a withdrawal and a new plan), and a withdrawn plan is closed."""
+    if status == "withdrawn":
+        raise PlanError("plan.withdrawn")
+    if status != "draft":
+        raise PlanError("plan.published_no_edit")
+
+
 def publish(status: PlanStatus) -> PlanStatus:
     if status != "draft":
         raise PlanError("plan.not_draft", status=status)

@@ -100,6 +100,15 @@ def test_publishing_and_withdrawing_follow_the_plan_status() -> None:
         plans.withdraw("withdrawn", "x")
 
 
+@pytest.mark.parametrize(("status", "code"), [("published", "plan.published_no_edit"),
+                                             ("withdrawn", "plan.withdrawn")])
+def test_only_a_draft_is_edited(status: plans.PlanStatus, code: str) -> None:
+    plans.edit("draft")
+    with pytest.raises(CodedError) as refused:
+        plans.edit(status)
+    assert refused.value.code == code
+
+
 def test_overdue_is_a_published_plan_past_its_date_not_applied_declined_or_stopped() -> None:
     due = TODAY - timedelta(days=1)
     assert plans.is_overdue("published", due, TODAY, "assigned", "planned")

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from services.adoption.memory_repositories import memory_repositories
-from services.adoption.service import Adoption, NewPlan, Value
+from services.adoption.service import Adoption, NewPlan, PlanTerms, Value
 from shared.auth import Principal
 from shared.envelope import Envelope
 from shared.errors import Conflict, Gone, Invalid, NotFound
@@ -158,3 +158,57 @@ async def test_overdue_units_are_told_once() -> None:
     (late,) = w.outbox.payloads(ReportOverdue)
     assert (late.plan_id, late.unit, late.stage) == (pid, "Sở C", "planned")
     assert [r["unit"] for r in (await w.svc.dashboard())["overdue"]] == ["Sở C"]
+
+
+async def test_a_draft_is_edited_with_its_history_and_refused_once_published_or_withdrawn() -> None:
+    w = World()
+    await w.winner()
+    plan = await w.svc.create_plan(NewPlan("e1", ["Sở A", "Sở B"], "Sở Nội vụ", TODAY + timedelta(30), INDICATORS),
+                                   ORGANISER)
+    pid = plan["_id"]
+    w.outbox.take()
+    w.clock = NOW + timedelta(hours=2)
+    change = PlanTerms(["Sở A", "sở a", "UBND huyện C"], "Sở Tư pháp", TODAY + timedelta(45), INDICATORS[:1])
+    edited = await w.svc.edit_plan(pid, change, ORGANISER)
+    assert (edited["units"], edited["lead_unit"], edited["due"]) == (["Sở A", "UBND huyện C"], "Sở Tư pháp",
+                                                                   (TODAY + timedelta(45)).isoformat())
+    assert [i["key"] for i in edited["indicators"]] == ["days"] and edited["revision"] == 2
+    assert edited["initiative_id"] == "e1" and edited["status"] == "draft"
+    (entry,) = edited["history"]
+    assert (entry["kind"], entry["revision"], entry["by"]) == ("edit", 2, "o1")
+    assert entry["before"]["units"] == ["Sở A", "Sở B"] and len(entry["before"]["indicators"]) == 2
+    (sent,) = w.outbox.take()
+    planned = ReplicationPlanned.model_validate(sent.payload)
+    assert sent.event_type == "ReplicationPlanned"
+    assert (planned.units, planned.lead_unit, planned.due) == (["Sở A", "UBND huyện C"], "Sở Tư pháp",
+                                                               TODAY + timedelta(45))
+
+    with pytest.raises(Invalid) as refused:
+        await w.svc.edit_plan(pid, PlanTerms([" "], "Sở Tư pháp", TODAY, INDICATORS), ORGANISER)
+    assert set(refused.value.errors) == {"units"}
+    assert (await w.svc.plan(pid))["revision"] == 2, "a refused edit changes nothing"
+    with pytest.raises(NotFound):
+        await w.svc.edit_plan("nope", change, ORGANISER)
+
+    await w.svc.publish(pid, ORGANISER)
+    assert [a["unit"] for a in await w.svc.assigned_to(coordinator("UBND huyện C"))] == ["UBND huyện C"]
+    w.outbox.take()
+    with pytest.raises(Conflict) as late:
+        await w.svc.edit_plan(pid, change, ORGANISER)
+    assert "thu hồi" in str(late.value.message)
+    await w.svc.withdraw(pid, "Trùng kế hoạch khác", ORGANISER)
+    with pytest.raises(Conflict):
+        await w.svc.edit_plan(pid, change, ORGANISER)
+    assert [e.event_type for e in w.outbox.take()] == ["PlanWithdrawn"], "no edit was announced"
+
+
+async def test_an_edit_that_lost_a_race_writes_nothing() -> None:
+    """Two organisers edit the same revision: the second compare-and-set misses and is told to reload."""
+    w = World()
+    await w.winner()
+    plan = await w.svc.create_plan(NewPlan("e1", ["Sở A"], "Sở Nội vụ", TODAY + timedelta(30), INDICATORS), ORGANISER)
+    stale = await w.svc.plan(plan["_id"])
+    await w.svc.edit_plan(plan["_id"], PlanTerms(["Sở B"], "Sở Nội vụ", TODAY + timedelta(30), INDICATORS), ORGANISER)
+    w.outbox.take()
+    assert not await w.repos.plans.edit_draft(plan["_id"], stale["revision"], {"units": ["Sở C"]}, {}, [])
+    assert (await w.svc.plan(plan["_id"]))["units"] == ["Sở B"] and w.outbox.take() == []

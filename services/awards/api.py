@@ -14,6 +14,8 @@ from services.awards.domain.certificates import DEFAULT_SIGNER_TITLE
 from services.awards.domain.result_hash import result_rows
 from services.awards.explanations import render
 from services.awards.publication import MAX_INPUTS_BYTES, Publication
+from services.awards.season import SeasonReports, season_json
+from services.awards.season_files import filename, render_pdf, render_xlsx
 from services.awards.service import AwardsService
 from services.awards.views import allocation_view
 from shared.auth import Auth, Principal
@@ -79,7 +81,7 @@ def _file(data: bytes, media: str, name: str) -> Response:
 MSG_SLOW_DOWN = N_("Bạn gửi quá nhiều yêu cầu; vui lòng thử lại sau ít phút.")
 
 
-def build_router(svc: AwardsService, pub: Publication, auth: Auth) -> APIRouter:
+def build_router(svc: AwardsService, pub: Publication, season: SeasonReports, auth: Auth) -> APIRouter:
     r = APIRouter(prefix="/awards/api", tags=["awards"], responses=ERROR_RESPONSES)
     organiser = auth.role("organiser")
     winner = auth.role("participant", "organiser")
@@ -172,6 +174,26 @@ def build_router(svc: AwardsService, pub: Publication, auth: Auth) -> APIRouter:
         "application/zip", "Every winner's certificate (PDF) in one archive."))
     async def certificates_zip(contest_id: str, _: Org) -> Response:
         return _file(await pub.bulk(contest_id), "application/zip", f"giay-chung-nhan-{contest_id}.zip")
+
+    # ---------------------------------------------------------------- the season report
+
+    @r.get("/contests/{contest_id}/season-report", response_model=out.SeasonReportOut)
+    async def season_report(contest_id: str, _: Org) -> dict[str, Any]:
+        return season_json(await season.season(contest_id))
+
+    @r.get("/contests/{contest_id}/season-report.pdf", response_class=Response, responses=out.file_response(
+        "application/pdf", "The season report as PDF (Vietnamese, or English with ?lang=en)."))
+    async def season_report_pdf(request: Request, contest_id: str, _: Org) -> Response:
+        s = await season.season(contest_id)
+        pdf = await asyncio.to_thread(render_pdf, s, request_lang(request))
+        return _file(pdf, "application/pdf", filename(s, "pdf"))
+
+    @r.get("/contests/{contest_id}/season-report.xlsx", response_class=Response, responses=out.file_response(
+        XLSX, "The season report as a spreadsheet, one sheet per section."))
+    async def season_report_xlsx(request: Request, contest_id: str, _: Org) -> Response:
+        s = await season.season(contest_id)
+        data = await asyncio.to_thread(render_xlsx, s, request_lang(request))
+        return _file(data, XLSX, filename(s, "xlsx"))
 
     # ---------------------------------------------------------------- winners
 

@@ -12,6 +12,7 @@ from services.awards.consumers import routes
 from services.awards.mongo_repositories import mongo_repositories
 from services.awards.pages import build_pages
 from services.awards.publication import Publication
+from services.awards.season import SeasonReports
 from services.awards.service import AwardsService
 from services.awards.settings import AwardsSettings
 from services.awards.store import AwardsStore
@@ -30,7 +31,8 @@ def build(settings: AwardsSettings | None = None) -> FastAPI:
     svc = AwardsService(repos, settings, views=rt.views)
     units = UnitCopy(rt.db["unit_directory"])
     pub = Publication(repos, settings, units)
-    rt.subscribe(routes(svc, units))
+    season = SeasonReports(repos, pub, units)
+    rt.subscribe(routes(svc, units, season))
     rt.on_startup(store.ensure_indexes)
     rt.on_startup(units.load)
     rt.on_startup(store.migrate)
@@ -42,7 +44,8 @@ def build(settings: AwardsSettings | None = None) -> FastAPI:
 
     rt.in_background("warm-views", warm_views)
     app = rt.create_app(title="Awards: ranking, prizes and results",
-                        routers=[build_router(svc, pub, rt.auth), build_pages(svc, pub, rt.auth, rt.web)])
+                        routers=[build_router(svc, pub, season, rt.auth),
+                                 build_pages(svc, pub, season, rt.auth, rt.web)])
 
     app.mount("/awards/static", StaticFiles(directory=HERE / "static"), name="awards-static")
 

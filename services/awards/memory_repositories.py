@@ -167,8 +167,21 @@ class MemoryStatuses:
             self.docs.setdefault(f["_id"], copy.deepcopy(f))
 
     async def of_contest(self, contest_id: str) -> list[Doc]:
-        return [_pick(f, ("entry_id", "status", "unit", "category", "at")) for f in self.docs.values()
+        return [_pick(f, ("entry_id", "status", "unit", "category", "author_group", "at")) for f in self.docs.values()
                 if f["contest_id"] == contest_id]
+
+
+class MemoryAdoption:
+    def __init__(self) -> None:
+        self.docs: dict[str, Doc] = {}
+
+    async def add(self, fact: Doc) -> None:
+        self.docs.setdefault(fact["_id"], copy.deepcopy(fact))
+
+    async def of_initiatives(self, entry_ids: Collection[str]) -> list[Doc]:
+        plans = {d["plan_id"] for d in self.docs.values()
+                 if d["kind"] == "published" and d.get("initiative_id") in entry_ids}
+        return [copy.deepcopy(d) for d in self.docs.values() if d["plan_id"] in plans]
 
 
 class MemoryResults:
@@ -188,4 +201,4 @@ class MemoryResults:
 
 def memory_repositories(outbox: MemoryOutbox) -> AwardsRepositories:
     return AwardsRepositories(contests=MemoryContests(outbox), entries=MemoryEntries(), statuses=MemoryStatuses(),
-                              results=MemoryResults())
+                              results=MemoryResults(), adoption=MemoryAdoption())

@@ -137,7 +137,25 @@ class MongoStatuses:
 
     async def of_contest(self, contest_id: str) -> list[Doc]:
         return await self._c.find({"contest_id": contest_id},
-                                  {"entry_id": 1, "status": 1, "unit": 1, "category": 1, "at": 1}).to_list()
+                                  {"entry_id": 1, "status": 1, "unit": 1, "category": 1, "author_group": 1,
+                                   "at": 1}).to_list()
+
+
+class MongoAdoption:
+    def __init__(self, store: AwardsStore) -> None:
+        self._c = store.adoption
+
+    async def add(self, fact: Doc) -> None:
+        await insert_new(self._c, [fact])
+
+    async def of_initiatives(self, entry_ids: Collection[str]) -> list[Doc]:
+        if not entry_ids:
+            return []
+        plans = {d["plan_id"] async for d in self._c.find(
+            {"kind": "published", "initiative_id": {"$in": sorted(entry_ids)}}, {"plan_id": 1})}
+        if not plans:
+            return []
+        return await self._c.find({"plan_id": {"$in": sorted(plans)}}).to_list()
 
 
 class MongoResults:
@@ -159,4 +177,5 @@ class MongoResults:
 
 def mongo_repositories(store: AwardsStore) -> AwardsRepositories:
     return AwardsRepositories(contests=MongoContests(store), entries=MongoEntries(store),
-                              statuses=MongoStatuses(store), results=MongoResults(store))
+                              statuses=MongoStatuses(store), results=MongoResults(store),
+                              adoption=MongoAdoption(store))

@@ -10,9 +10,12 @@ from fastapi.responses import Response
 from services.awards.domain.certificates import DEFAULT_SIGNER_TITLE
 from services.awards.explanations import in_lang, render
 from services.awards.publication import Publication
+from services.awards.season import SeasonReports
+from services.awards.season_files import hash_line, sections, shown
 from services.awards.service import DEFAULT_CHAIN, AwardsService
 from services.awards.views import allocation_view, audit_detail, tier_name
 from shared.auth import Auth, Principal
+from shared.mongo import Doc
 from shared.web.i18n import request_lang
 from shared.web.paging import MAX_PAGE, paginate
 from shared.web.render import Web
@@ -29,7 +32,7 @@ DEFAULT_TIERS: list[dict[str, Any]] = [
 ]
 
 
-def build_pages(svc: AwardsService, pub: Publication, auth: Auth, web: Web) -> APIRouter:
+def build_pages(svc: AwardsService, pub: Publication, season: SeasonReports, auth: Auth, web: Web) -> APIRouter:
     r = APIRouter(prefix="/awards", include_in_schema=False)
     organiser = auth.role("organiser")
     winner = auth.role("participant", "organiser")
@@ -63,17 +66,31 @@ def build_pages(svc: AwardsService, pub: Publication, auth: Auth, web: Web) -> A
                           configured=bool((contest or {}).get("prizes")),
                           audit_detail=lambda a: audit_detail(a, prizes.get("tiers") or [], lang))
 
+    async def named(contest_id: str | None) -> tuple[list[Doc], str | None]:
+        """The contests to pick from, and the one shown (the latest when none is chosen)."""
+        contests = await svc.contest_list(named_only=True)
+        return contests, contest_id if contest_id is not None or not contests else contests[0]["_id"]
+
     @r.get("/organiser/checklist")
     async def checklist(request: Request, _: Annotated[Principal, Depends(organiser)],
                         contest_id: str | None = None) -> Response:
         """Every step of the contest from opening to announcement: what is done and what is next."""
-        contests = await svc.contest_list(named_only=True)
-        if contest_id is None and contests:
-            contest_id = contests[0]["_id"]
+        contests, contest_id = await named(contest_id)
         contest = await svc.contest(contest_id) if contest_id else None
         items = await svc.checklist(contest_id) if contest_id else []
         return web.render(request, "checklist.html", contests=contests, contest=contest, steps=items,
                           next_step=next((s for s in items if s.state == "next"), None))
+
+    @r.get("/organiser/season-report")
+    async def season_report(request: Request, _: Annotated[Principal, Depends(organiser)],
+                            contest_id: str | None = None) -> Response:
+        """The season report the Department sends to the provincial People's Committee."""
+        contests, contest_id = await named(contest_id)
+        lang = request_lang(request)
+        s = await season.season(contest_id) if contest_id else None
+        return web.render(request, "season.html", contests=contests, contest=s.contest if s else None,
+                          report=s.report if s else None, sections=sections(s, lang) if s else [],
+                          hash_line=hash_line(s, lang) if s else "", shown=lambda v: shown(v, lang))
 
     @r.get("/results")
     async def results(request: Request) -> Response:

@@ -105,7 +105,18 @@ class StatusRepository(Protocol):
         """Store the facts; one already stored (a redelivery) is skipped."""
 
     async def of_contest(self, contest_id: str) -> list[Doc]:
-        """``{entry_id, status, unit, category, at}`` of the contest's facts."""
+        """``{entry_id, status, unit, category, author_group, at}`` of the contest's facts."""
+
+
+class AdoptionRepository(Protocol):
+    """Insert-only facts of the adoption service's plans, answers and reports (``_id``: the
+    event's id), for the season report."""
+
+    async def add(self, fact: Doc) -> None:
+        """Store the fact; one already stored (a redelivery) is skipped."""
+
+    async def of_initiatives(self, entry_ids: Collection[str]) -> list[Doc]:
+        """Every fact of the plans that published one of ``entry_ids``."""
 
 
 class ResultRepository(Protocol):
@@ -128,3 +139,4 @@ class AwardsRepositories:
     entries: EntryRepository
     statuses: StatusRepository
     results: ResultRepository
+    adoption: AdoptionRepository

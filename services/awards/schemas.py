@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import Field
 
 from services.awards.domain.allocation import Override as Override  # answered as the domain holds it
+from services.awards.domain.season_report import TierRow
 from shared.schemas import Number, Out
 
 #: A downloaded file: its bytes, named in ``Content-Disposition``.
@@ -230,3 +231,80 @@ class ResultCheck(Out):
     valid: bool = Field(description="Whether the inputs give the published hash.")
     computed_hash: str
     expected_hash: str
+
+
+# ---------------------------------------------------------------- the season report
+
+
+class SeasonUnit(Out):
+    unit: str
+    entries: int
+    headcount: int | None = Field(description="Staff, where the unit directory has a positive headcount.")
+    per_100_staff: Number | None = Field(description="Entries per 100 staff (only where headcount is known).")
+
+
+class SeasonCount(Out):
+    key: str = Field(description="The category key, or the author group ('' when the entry named none).")
+    name: str
+    entries: int
+
+
+class SeasonParticipation(Out):
+    total: int = Field(description="Entries whose latest status is not withdrawn.")
+    eligible: int
+    ineligible: int
+    waiting: int = Field(description="Entries not screened yet.")
+    by_unit: list[SeasonUnit]
+    by_category: list[SeasonCount]
+    by_group: list[SeasonCount]
+
+
+class SeasonMilestone(Out):
+    key: str = Field(description="screening_done, judging_closed or announced.")
+    at: datetime | None
+    days: int | None = Field(description="Calendar days (Vietnam time) after the deadline's day.")
+
+
+class SeasonTimeliness(Out):
+    closes_at: datetime | None
+    milestones: list[SeasonMilestone]
+
+
+class SeasonPrizes(Out):
+    announced: bool
+    tiers: list[TierRow]
+    count: int
+    amount_vnd: int
+
+
+class SeasonInitiative(Out):
+    entry_id: str
+    code: str
+    title: str
+    plans: int
+    assigned: int
+    accepted: int
+    declined: int
+    applied: int = Field(description="Units at stage applied or institutionalised.")
+
+
+class SeasonAdoption(Out):
+    as_of: datetime | None = Field(description="The time of the latest adoption fact counted.")
+    assigned: int
+    accepted: int
+    declined: int
+    applied: int
+    units_applying: int
+    initiatives: list[SeasonInitiative]
+
+
+class SeasonReportOut(Out):
+    """One contest's season report, computed from events; ``inputs_sha256`` identifies its inputs."""
+
+    contest_id: str
+    contest_name: str
+    inputs_sha256: str
+    participation: SeasonParticipation
+    timeliness: SeasonTimeliness
+    prizes: SeasonPrizes
+    adoption: SeasonAdoption

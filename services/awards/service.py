@@ -150,12 +150,15 @@ class AwardsService:
             return True
         return False
 
-    async def on_judging_closed(self, e: JudgingClosed) -> None:
+    async def on_judging_closed(self, e: JudgingClosed, at: datetime | None = None) -> None:
+        """``at``: when judging closed (the event's time), for the season report's timeliness."""
         if await self._announced(e.contest_id, "judging_closed"):
             return
-        await self.repos.contests.judging_closed(
-            e.contest_id, {"judging_closed": True, "final_round": e.round_no, "final_entries": sorted(set(e.entries)),
-                           "rubric_version": e.rubric_version}, on_insert={"announced": False, "rev": 0})
+        fields: Doc = {"judging_closed": True, "final_round": e.round_no, "final_entries": sorted(set(e.entries)),
+                       "rubric_version": e.rubric_version}
+        if at is not None:
+            fields["judging_closed_at"] = at
+        await self.repos.contests.judging_closed(e.contest_id, fields, on_insert={"announced": False, "rev": 0})
 
     async def on_round_reopened(self, e: RoundReopened) -> None:
         """The final round was reopened: judging is open again, an approval no longer stands."""
@@ -183,7 +186,8 @@ class AwardsService:
     async def on_statuses(self, events: Sequence[EntryStatusChanged], event_ids: Sequence[str]) -> None:
         """Store status facts in one insert; a fact already stored (a redelivery) is skipped."""
         docs = [{"_id": eid, "entry_id": e.entry_id, "contest_id": e.contest_id, "category": e.category,
-                 "unit": e.unit, "status": e.status, "at": e.at} for e, eid in zip(events, event_ids, strict=True)]
+                 "unit": e.unit, "status": e.status, "author_group": e.author_group, "at": e.at}
+                for e, eid in zip(events, event_ids, strict=True)]
         await self.repos.statuses.add(docs)
         # A screening decision changed (a copy found late, or an ineligible entry corrected): the
         # entry leaves or rejoins the ranking and the result. Rare, so one write per decision.

@@ -31,6 +31,7 @@ class AwardsStore:
         self.entries = db["entries"]
         self.statuses = db["statuses"]  # insert-only status facts (domain.participation)
         self.results = db["results"]
+        self.adoption = db["adoption"]  # insert-only facts of adoption.plans (domain.season_report)
 
     async def migrate(self) -> None:
         """Carry the per-entry ``participation`` documents of earlier versions over as facts
@@ -49,3 +50,5 @@ class AwardsStore:
         await self.entries.create_index("owner_account_id")
         await self.statuses.create_index("contest_id")
         await self.results.create_index("contest_id")
+        await self.adoption.create_index("plan_id")
+        await self.adoption.create_index("initiative_id")

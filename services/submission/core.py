@@ -176,7 +176,8 @@ class SubmissionCore:
         return self._env(EntryStatusChanged(
             entry_id=entry["_id"], contest_id=entry["contest_id"], category=entry["fields"].get("category", ""),
             unit=entry["fields"].get("author_unit", ""), status=status, reason=reason, at=now,
-            owner_account_id=entry["owner_id"], code=entry.get("code", ""), title=entry["fields"].get("title", "")))
+            owner_account_id=entry["owner_id"], code=entry.get("code", ""), title=entry["fields"].get("title", ""),
+            author_group=entry["fields"].get("author_group", "")))
 
     def _units_resolved(self, form: InitiativeForm) -> InitiativeForm:
         """Units as the province's directory names them, however they were typed."""

@@ -30,3 +30,6 @@ class EntryStatusChanged(EventPayload):
     owner_account_id: str = Field(default="", description="The participant who owns the entry.")
     code: str = Field(default="", description="The entry's receipt code (mã hồ sơ).")
     title: str = Field(default="", description="The initiative's title when the status changed.")
+    # Added with issue 15 (optional, so older readers and events still fit): the season report's
+    # participation by author group. Empty when the contest asks for none.
+    author_group: str = Field(default="", description="The author group the entry declared (đối tượng dự thi).")

@@ -26,7 +26,7 @@ Value = str | int | float | datetime | None
 
 TITLE = N_("Báo cáo tổng kết cuộc thi")
 MILESTONES = {"screening_done": N_("Hoàn thành thẩm định"), "judging_closed": N_("Kết thúc chấm điểm"),
-              "announced": N_("Công bố kết quả")}
+              "announced": N_("Đã công bố kết quả")}
 NO_GROUP = N_("Không ghi")
 TOTAL = N_("Tổng cộng")
 
@@ -40,6 +40,7 @@ class Section:
     rows: Sequence[tuple[Value, ...]]
     notes: list[str] = field(default_factory=list)
     numeric: frozenset[int] = frozenset()  # columns right-aligned
+    widths: tuple[float, ...] = ()  # the PDF's relative column widths, when the default does not fit
 
 
 def _t(text: str, lang: str, **params: object) -> str:
@@ -80,7 +81,7 @@ def sections(s: Season, lang: str) -> list[Section]:
                 (_t(N_("Mốc"), lang), _t(N_("Thời điểm"), lang), _t(N_("Số ngày sau hạn nộp"), lang)),
                 [(_t(N_("Hạn nộp"), lang), r.timeliness.closes_at, 0 if r.timeliness.closes_at else None)]
                 + [(_t(MILESTONES[m.key], lang), m.at, m.days) for m in r.timeliness.milestones],
-                numeric=frozenset({2})),
+                numeric=frozenset({2}), widths=(2.2, 2.0, 1.6)),
         Section("prizes", _t(N_("Kết quả giải thưởng"), lang), _t(N_("Giải thưởng"), lang),
                 (_t(N_("Loại giải"), lang), _t(N_("Số giải"), lang), _t(N_("Tiền thưởng mỗi giải (đồng)"), lang),
                  _t(N_("Thành tiền (đồng)"), lang)),
@@ -96,7 +97,7 @@ def sections(s: Season, lang: str) -> list[Section]:
                 + [(_t(TOTAL, lang), "", adoption.assigned, adoption.accepted, adoption.declined, adoption.applied)],
                 notes=[_t(N_("Số liệu đến {at}."), lang, at=fmt_datetime(adoption.as_of, lang))
                        if adoption.as_of else _t(N_("Chưa có kế hoạch nhân rộng nào được ban hành."), lang)],
-                numeric=frozenset({2, 3, 4, 5})),
+                numeric=frozenset({2, 3, 4, 5}), widths=(1.7, 3.2, 1.1, 1.0, 1.0, 1.0)),
     ]
     return out
 
@@ -157,6 +158,7 @@ def render_pdf(s: Season, lang: str) -> bytes:
         pdf.multi_cell(0, 7, _nfc(f"{n}. {sec.title}"), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Report", "", 9.5)
         _table(pdf, sec, lang)
+        pdf.ln(1)
         for note in sec.notes:
             pdf.set_font("Report", "", 9)
             pdf.multi_cell(0, 5, _nfc(note), new_x="LMARGIN", new_y="NEXT")
@@ -167,8 +169,8 @@ def render_pdf(s: Season, lang: str) -> bytes:
 
 
 def _widths(sec: Section) -> tuple[float, ...]:
-    """Text columns wide, figure columns narrow."""
-    return tuple(1.0 if i in sec.numeric else (2.4 if len(sec.headers) > 2 else 3.0)
+    """Text columns wide, figure columns narrow (unless the section says)."""
+    return sec.widths or tuple(1.0 if i in sec.numeric else (2.4 if len(sec.headers) > 2 else 3.0)
                  for i in range(len(sec.headers)))
 
 

@@ -12,6 +12,7 @@ from services.judging import views
 from services.judging.service import JudgingService, rubric_of
 from shared.auth import Auth, Principal
 from shared.errors import ERROR_RESPONSES
+from shared.idempotency import IdempotencyKey
 from shared.mongo import Doc
 from shared.schemas import DateTimeIn, In
 
@@ -245,7 +246,8 @@ def build_router(svc: JudgingService, auth: Auth) -> APIRouter:
 
     @r.post("/contests/{contest_id}/judges/{judge_id}/reminders", response_model=out.Reminder)
     async def remind(contest_id: str, judge_id: str, body: ReminderIn,
-                     user: Annotated[Principal, Depends(organiser)]) -> Doc:
-        return await svc.remind(contest_id, judge_id, user, body.message)
+                     user: Annotated[Principal, Depends(organiser)], key: IdempotencyKey = None) -> Doc:
+        """Remind one judge (mailed). Send an ``Idempotency-Key``: a retry of it sends nothing again."""
+        return await svc.remind(contest_id, judge_id, user, body.message, idempotency_key=key)
 
     return r

@@ -390,9 +390,13 @@ class MemoryReminders:
         self.firings: dict[str, Doc] = {}
         self._outbox = outbox
 
-    async def add(self, reminder: Doc, events: Sequence[Envelope]) -> None:
+    async def add(self, reminder: Doc, events: Sequence[Envelope]) -> Doc | None:
+        for known in self.docs:
+            if known["_id"] == reminder["_id"]:
+                return copy.deepcopy(known)
         self.docs.append(copy.deepcopy(reminder))
         self._outbox.add(events)
+        return None
 
     async def fire(self, firing: Doc, events: Sequence[Envelope]) -> bool:
         if firing["_id"] in self.firings:

@@ -341,8 +341,10 @@ class MongoReminders:
         self._c = store.reminders
         self._firings = store.reminder_firings
 
-    async def add(self, reminder: Doc, events: Sequence[Envelope]) -> None:
-        await self._c.insert_one(outbox.new_document(dict(reminder), *events))
+    async def add(self, reminder: Doc, events: Sequence[Envelope]) -> Doc | None:
+        if not await insert_new(self._c, [outbox.new_document(dict(reminder), *events)]):
+            return None
+        return await self._c.find_one({"_id": reminder["_id"]}, NO_OUTBOX)
 
     async def fire(self, firing: Doc, events: Sequence[Envelope]) -> bool:
         # The unique _id is the guard: a second replica, a restart or a later tick is refused.

@@ -21,6 +21,7 @@ from services.judging.domain.reminders import Workload, due, reminder_key, workl
 from shared.auth import Principal
 from shared.errors import NotFound
 from shared.events.judging import JudgeReminder, JudgesReminded
+from shared.idempotency import derived_id
 from shared.mongo import Doc
 from shared.web.i18n import N_
 
@@ -41,10 +42,12 @@ class Reminding(JudgingCore):
         chosen = (contest.get("round_reminders") or {}).get(f"r{round_no}")
         return self.settings.reminder_days_before if chosen is None else int(chosen)
 
-    async def remind(self, contest_id: str, judge_id: str, by: Principal, message: str) -> Doc:
+    async def remind(self, contest_id: str, judge_id: str, by: Principal, message: str,
+                     idempotency_key: str | None = None) -> Doc:
         """An organiser reminds one judge: shown on the judge's queue page and mailed (the
         event is written with the record), with the sheets still pending in the judge's
-        current round of the contest."""
+        current round of the contest. A retry with the same ``idempotency_key`` (a double click,
+        a lost answer) returns the first reminder and mails nothing again."""
         contest = await self.contest(contest_id)
         mine = [r for r in await self.repos.reviews.of_judge(judge_id) if r["contest_id"] == contest_id]
         if not mine:
@@ -58,10 +61,15 @@ class Reminding(JudgingCore):
         event = self._env(JudgesReminded(
             contest_id=contest_id, round_no=round_no, deadline=deadline, manual=True, message=message,
             reminders=_listed({judge_id: load})))
-        doc = {"_id": uuid.uuid4().hex, "contest_id": contest_id, "judge_id": judge_id, "by": by.account_id,
+        rid = (derived_id("reminder", by.account_id, f"{contest_id}\n{judge_id}\n{idempotency_key}")
+               if idempotency_key else uuid.uuid4().hex)
+        doc = {"_id": rid, "contest_id": contest_id, "judge_id": judge_id, "by": by.account_id,
                "message": message or MSG_DEFAULT, "at": datetime.now(UTC), "round_no": round_no,
                "pending": load.pending}
-        await self.repos.reminders.add(doc, [event])
+        first = await self.repos.reminders.add(doc, [event])
+        if first is not None:
+            log.info("judging.reminder_retried", contest_id=contest_id, judge_id=judge_id)
+            return {k: v for k, v in first.items() if k != "_id"}
         log.info("judging.reminder_sent", contest_id=contest_id, judge_id=judge_id, pending=load.pending)
         return {k: v for k, v in doc.items() if k != "_id"}
 

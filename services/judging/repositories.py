@@ -232,8 +232,9 @@ class ReviewRepository(Protocol):
 class ReminderRepository(Protocol):
     """Reminders to judges: organisers' (shown on the judge's queue) and the schedule's firings."""
 
-    async def add(self, reminder: Doc, events: Sequence[Envelope]) -> None:
-        """Record an organiser's reminder with its ``events``."""
+    async def add(self, reminder: Doc, events: Sequence[Envelope]) -> Doc | None:
+        """Record an organiser's reminder with its ``events``; if one with its ``_id`` exists
+        already (a retried request), nothing is written and that one is returned."""
 
     async def fire(self, firing: Doc, events: Sequence[Envelope]) -> bool:
         """Record a scheduled reminder under its deterministic ``_id`` with its ``events``, in

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.conftest import Api, eventually, new_participant
-from tests.integration.mailbox import count, subjects, wait_for_mail
+from tests.integration.mailbox import count, message, received, subjects, wait_for_mail
 from tests.integration.test_awards_scenario import PRIZES, ready_allocation
 from tests.integration.test_judging_flow import GOOD, contest_with_eligible_entries, queue_of
 from tests.resilience.faults import ready, runner
@@ -59,16 +59,25 @@ def test_a_scheduled_reminder_reaches_each_judge_with_pending_sheets_once_across
     time.sleep(4)  # several ticks of the restarted schedule (1 s apart on test stacks)
     # Sentinels on the same key (the contest), written after those ticks: the organiser's reminders.
     for judge in (late, done):
-        r = organiser.post(f"/judging/api/contests/{cid}/judges/{judge.account_id}/reminders",
-                           json={"message": "Hạn chót sắp đến"})
-        assert r.status_code == 200 and r.json()["round_no"] == 1, r.text
+        for _ in range(2):  # a double click: the same key, one reminder
+            r = organiser.post(f"/judging/api/contests/{cid}/judges/{judge.account_id}/reminders",
+                               json={"message": "Hạn chót sắp đến"},
+                               headers={"Idempotency-Key": f"k-{judge.account_id}"})
+            assert r.status_code == 200 and r.json()["round_no"] == 1, r.text
+    r = organiser.post(f"/judging/api/contests/{cid}/judges/{late.account_id}/reminders",
+                       json={"message": "Nhắc lần hai"}, headers={"Idempotency-Key": f"k2-{late.account_id}"})
+    assert r.status_code == 200, r.text
+    eventually(lambda: any("Nhắc lần hai" in message(m["ID"])["Text"] for m in received(late.email)
+                           if "Ban tổ chức nhắc" in m["Subject"]),
+               timeout=120, what="the second reminder's mail (the sentinel: the retry sent nothing)")
+    assert count(late.email, "Ban tổ chức nhắc") == 2, subjects(late.email)
     manual = wait_for_mail(late.email, "Ban tổ chức nhắc: còn 2 bài chưa nộp điểm – ")
     assert "Ban tổ chức " + name + " nhắc bạn: Hạn chót sắp đến" in manual["Text"]
     assert "Bạn đã nộp điểm đủ 2 bài" in wait_for_mail(done.email, "Ban tổ chức nhắc – ")["Text"]
     assert count(late.email, "Nhắc hạn chấm") == 1, subjects(late.email)
     assert count(done.email, "Nhắc hạn chấm") == 0, "nothing pending: no scheduled reminder"
     # The judge's queue page still shows the organiser's reminder.
-    assert late.get("/judging/api/reminders").json()[0]["message"] == "Hạn chót sắp đến"
+    assert [m["message"] for m in late.get("/judging/api/reminders").json()] == ["Nhắc lần hai", "Hạn chót sắp đến"]
 
 
 def announce(organiser: Api, cid: str) -> None:

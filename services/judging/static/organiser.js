@@ -8,8 +8,9 @@
   const err = document.getElementById("round-error");
   const lang = document.documentElement.lang === "en" ? "en-GB" : "vi-VN";
   function fmt(v) { return v === null || v === undefined ? "—" : v.toLocaleString(lang, {minimumFractionDigits: 2, maximumFractionDigits: 2}); }
-  async function call(method, url, body) {
-    const resp = await fetch(url, {method: method, credentials: "same-origin", headers: {"Content-Type": "application/json"},
+  async function call(method, url, body, headers) {
+    const resp = await fetch(url, {method: method, credentials: "same-origin",
+      headers: Object.assign({"Content-Type": "application/json"}, headers || {}),
       body: body === undefined ? undefined : JSON.stringify(body)});
     const data = await resp.json().catch(function () { return {}; });
     return {ok: resp.ok, status: resp.status, data: data};
@@ -50,7 +51,13 @@
   });
   document.querySelectorAll("[data-remind]").forEach(function (b) {
     b.addEventListener("click", async function () {
-      const r = await call("POST", "/judging/api/contests/" + cid + "/judges/" + b.dataset.remind + "/reminders", {});
+      // One reminder per click: the button waits for the answer, and the key makes a retried request send nothing twice.
+      if (b.disabled) return;
+      b.disabled = true; b.setAttribute("aria-busy", "true");
+      const key = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + "-" + Math.random().toString(36).slice(2);
+      const r = await call("POST", "/judging/api/contests/" + cid + "/judges/" + b.dataset.remind + "/reminders", {},
+        {"Idempotency-Key": key});
+      b.disabled = false; b.removeAttribute("aria-busy");
       const out = b.parentElement.querySelector("[data-col=reminders]");
       if (r.ok) { out.textContent = t.reminded; } else { out.textContent = r.data.detail || String(r.status); }
     });

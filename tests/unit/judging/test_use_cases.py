@@ -17,6 +17,7 @@ from shared.events.entries import EntryWithdrawnFromJudging
 from shared.events.judging import (
     EntryReviewStarted,
     EntryRoundScored,
+    JudgesReminded,
     JudgingClosed,
     JudgingSetupChanged,
     ReviewersChanged,
@@ -356,6 +357,15 @@ async def test_organisers_summaries_and_reminders_read_the_repositories() -> Non
     progress = await views.progress(w.svc, "c1")
     assert progress["round_no"] == 1 and progress["entries"] == 3 and progress["scored"] == 2
     assert progress["judges"][j.account_id]["reminders"] == 1
+
+    # A double click or a retried request (same key) reminds and mails once; a new click again.
+    sent = len(w.outbox.payloads(JudgesReminded))
+    first = await w.svc.remind("c1", j.account_id, ORGANISER, "Sắp hết hạn", idempotency_key="click-0001")
+    again = await w.svc.remind("c1", j.account_id, ORGANISER, "Sắp hết hạn", idempotency_key="click-0001")
+    assert again == first and len(w.outbox.payloads(JudgesReminded)) == sent + 1
+    await w.svc.remind("c1", j.account_id, ORGANISER, "Sắp hết hạn", idempotency_key="click-0002")
+    assert len(w.outbox.payloads(JudgesReminded)) == sent + 2
+    assert (await w.svc.repos.reminders.counts("c1"))[j.account_id] == 3
     calibration = await views.calibration_view(w.svc, "c1", 1)
     assert [r["entry_id"] for r in calibration["ranking"]] == ["e1", "e2"]
     audit = await views.audit(w.svc, "c1", "e1")

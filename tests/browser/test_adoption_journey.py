@@ -1,25 +1,33 @@
 """Replicating a winner, in the browser (issue 15): an organiser plans it for three units and
 publishes; one unit's coordinator accepts, reports it applied with measured indicators and an
 evidence file; another declines with a reason; the organiser's plan page and dashboard, and the
-public page "Sáng kiến đi vào thực tiễn", show it. Every adoption page passes axe-core on a
+public page "Sáng kiến đi vào thực tiễn", show it; the season report of the winner's contest counts
+it and its PDF opens with correct Vietnamese text. Every adoption page passes axe-core on a
 desktop and a phone, in Vietnamese and English.
 
 With ``CONTEST_SCREENS=<dir>`` each page is also saved as a screenshot there, to look at."""
 
 from __future__ import annotations
 
+import asyncio
+import io
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 
+from shared.envelope import Envelope
+from shared.events.contests import Category, ContestOpened
+from shared.events.statuses import EntryStatusChanged
 from tests.browser.conftest import serious_axe_violations
 from tests.conftest import ORGANISER_PASSWORD, Api, eventually, unique
 from tests.integration.test_adoption import PASSWORD, PDF, announced_winner
+from tests.resilience.faults import publish
 
 pytestmark = pytest.mark.browser
 
@@ -55,6 +63,19 @@ def look_everywhere(make: Callable[..., Page], gateway: str, email: str | None, 
         for lang in ("vi", "en"):
             page.goto(f"{gateway}{path}{'&' if '?' in path else '?'}lang={lang}")
             look(page, f"adoption-{name}-{lang}-{device}")
+
+
+def contest_of_winner(contest_id: str, entry_id: str) -> None:
+    """The winner's contest and its screening decision, as submission publishes them: what awards
+    needs besides the announcement to report on the contest."""
+    now = datetime.now(UTC)
+    contest = ContestOpened(contest_id=contest_id, code=unique("SR").upper()[:10], name=f"Cuộc thi {contest_id}",
+                            issuing_body="Sở Nội vụ tỉnh Bắc Ninh", categories=[Category(key="cchc", name="CCHC")],
+                            opens_at=now - timedelta(days=40), closes_at=now - timedelta(days=10), status="closed",
+                            max_coauthors=5, revision=1)
+    status = EntryStatusChanged(entry_id=entry_id, contest_id=contest_id, category="cchc", unit="UBND huyện Đông Anh",
+                                status="eligible", at=now - timedelta(days=8), author_group="Cán bộ, công chức")
+    asyncio.run(publish(Envelope.wrap(contest, producer="submission"), Envelope.wrap(status, producer="submission")))
 
 
 def new_coordinator(organiser: Api, unit: str) -> str:
@@ -164,6 +185,28 @@ def test_a_winner_is_replicated_reported_and_shown_to_the_public(
     expect(card).to_contain_text("+30")
     expect(card).not_to_contain_text(units[1])
     expect(card).not_to_contain_text("Đơn vị không tiếp nhận")
+
+    # The season report of the winner's contest counts the units; its PDF reads correctly.
+    cid = next(i["contest_id"] for i in organiser.get("/adoption/api/initiatives").json() if i["_id"] == eid)
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(contest_of_winner, cid, eid).result()
+    eventually(lambda: organiser.get(f"/awards/api/contests/{cid}/season-report").status_code == 200
+               and organiser.get(f"/awards/api/contests/{cid}/season-report").json()["adoption"]["applied"] == 1,
+               what="awards to hear the contest and the plan's reports")
+    page.goto(f"{gateway}/awards/organiser/season-report?contest_id={cid}")
+    expect(page.locator("#season-adoption")).to_contain_text(title)
+    expect(page.locator("#season-by_group")).to_contain_text("Cán bộ, công chức")
+    look(page, "season-report-vi-desktop")
+    with page.expect_download() as download:
+        page.locator("#season-pdf").click()
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(Path(download.value.path()).read_bytes())).pages)
+    assert "Báo cáo tổng kết" in text and "Số sáng kiến" in text and "Nhân rộng đến nay" in text, text
+    for device, size in VIEWPORTS.items():
+        report = new_page(size)
+        sign_in(report, gateway, organiser_email, ORGANISER_PASSWORD)
+        for lang in ("vi", "en"):
+            report.goto(f"{gateway}/awards/organiser/season-report?contest_id={cid}&lang={lang}")
+            look(report, f"season-report-{lang}-{device}")
 
     # Every adoption page, on a desktop and a phone, in both languages.
     look_everywhere(new_page, gateway, organiser_email, ORGANISER_PASSWORD, plan_path, "plan")

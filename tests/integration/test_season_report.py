@@ -117,7 +117,15 @@ def test_the_season_report_of_an_announced_contest_with_its_winner_in_practice(g
     assert f"/awards/organiser/season-report?contest_id={cid}" in link.text
 
 
-def test_the_author_group_comes_from_the_entry_form(gateway: str, organiser: Api) -> None:
+def test_the_author_group_comes_from_the_entry_form_and_the_headcount_from_the_directory(
+        gateway: str, organiser: Api) -> None:
+    code = unique("SSR")[:12].upper()
+    unit, alias = f"Sở Công Thương {code}", f"sct {code.lower()}"
+    directory = organiser.get("/identity/api/units").json()
+    r = organiser.put("/identity/api/units", json={"revision": directory["revision"], "units": [
+        *directory["units"], {"code": code, "name": unit, "kind": "Sở, ban, ngành", "headcount": 40,
+                              "aliases": [alias]}]})
+    assert r.status_code == 200, r.text
     now = datetime.now(UTC)
     r = organiser.post("/submission/api/contests", json={
         "code": unique("G").upper()[:10], "name": "Cuộc thi có đối tượng dự thi", "issuing_body": "Sở Nội vụ",
@@ -127,14 +135,17 @@ def test_the_author_group_comes_from_the_entry_form(gateway: str, organiser: Api
     assert r.status_code == 201, r.text
     cid = r.json()["contest_id"]
     author, _ = new_participant(gateway)
-    r = author.post(f"/submission/api/contests/{cid}/entries", json=initiative(author_group="Doanh nghiệp"))
+    r = author.post(f"/submission/api/contests/{cid}/entries",
+                    json=initiative(unit=alias.upper(), author_group="Doanh nghiệp"))
     assert r.status_code == 201, r.text
     assert author.post(f"/submission/api/entries/{r.json()['entry_id']}/submit").status_code == 200
 
     def counted() -> Any:
         r = organiser.get(f"/awards/api/contests/{cid}/season-report")
-        return r.status_code == 200 and r.json()["participation"]["total"] == 1 and r.json()
-    got = eventually(counted, what="awards to hear the submitted entry")
+        return (r.status_code == 200 and r.json()["participation"]["total"] == 1
+                and r.json()["participation"]["by_unit"][0]["unit"] == unit and r.json())
+    got = eventually(counted, what="awards to hear the submitted entry and the directory")
+    assert got["participation"]["by_unit"] == [{"unit": unit, "entries": 1, "headcount": 40, "per_100_staff": 2.5}]
     assert got["participation"]["by_group"] == [{"key": "Doanh nghiệp", "name": "Doanh nghiệp", "entries": 1}]
     assert got["participation"]["waiting"] == 1
     screening = got["timeliness"]["milestones"][0]

@@ -29,6 +29,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, retry_if_exception_type, wait_exponential
 
 import shared.events  # noqa: F401  (registers every payload type)
 from shared import asyncapi, metrics, outbox, staged_outbox
@@ -51,6 +52,18 @@ from shared.web.i18n import N_, request_lang
 from shared.web.render import SHARED_STATIC, Web
 
 log = structlog.get_logger(__name__)
+
+_PATIENT = wait_exponential(multiplier=0.5, max=10)
+"""Start-up waits for a store or broker that is down: 0.5 s, 1 s, 2 s ... at most 10 s, forever."""
+
+
+def _waiting(event: str) -> Callable[[RetryCallState], None]:
+    """A tenacity ``before_sleep`` that logs what start-up waits for and when it tries again."""
+    def say(state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        log.warning(event, error=str(error)[:200], retry_in=round(state.upcoming_sleep, 2),
+                    attempt=state.attempt_number)
+    return say
 
 RETRY_AFTER_S = 5
 #: Starlette's own English phrases (unknown path, wrong method, ...) as Vietnamese msgids.
@@ -384,17 +397,11 @@ class Runtime:
         steps wait and retry, the API answers 503 and consumers have not started."""
         steps: list[Callable[[], Awaitable[None]]] = [
             lambda: outbox.ensure_indexes(self.outbox_collections), self.revocations.load, *self._startup]
-        done, delay = 0, 0.5
-        while done < len(steps):
-            try:
-                await steps[done]()
-                done += 1
-            except Exception as exc:
-                if not is_transient(exc):
-                    raise
-                log.warning("service.start_waiting_for_store", error=str(exc)[:200], retry_in=delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 10.0)
+        for step in steps:
+            async for attempt in AsyncRetrying(retry=retry_if_exception(is_transient), wait=_PATIENT, reraise=True,
+                                               before_sleep=_waiting("service.start_waiting_for_store")):
+                with attempt:
+                    await step()
         self.prepared.set()
 
     async def _prepare_then_connect(self) -> None:
@@ -402,21 +409,17 @@ class Runtime:
         await self._connect_broker()
 
     async def _connect_broker(self) -> None:
-        delay = 0.5
-        while True:
-            try:
+        async def stop_half_started(state: RetryCallState) -> None:
+            _waiting("kafka.unavailable")(state)
+            with contextlib.suppress(Exception):
+                await self.broker.stop()
+
+        async for attempt in AsyncRetrying(retry=retry_if_exception_type(Exception), wait=_PATIENT,
+                                           before_sleep=stop_half_started):
+            with attempt:
                 await self.broker.start()
-                self.broker_ready.set()
-                log.info("kafka.connected", bootstrap=self.settings.kafka_bootstrap)
-                return
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("kafka.unavailable", error=str(exc), retry_in=delay)
-                with contextlib.suppress(Exception):
-                    await self.broker.stop()
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 10.0)
+        self.broker_ready.set()
+        log.info("kafka.connected", bootstrap=self.settings.kafka_bootstrap)
 
     @staticmethod
     def _dump_tasks() -> None:

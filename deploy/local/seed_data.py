@@ -136,3 +136,75 @@ DIRECTORY: list[tuple[str, str, str, int, list[str]]] = [
     ("TUSON", "UBND thành phố Từ Sơn", "Cấp huyện", 140, ["UBND TP Từ Sơn"]),
     ("BHXH", "Bảo hiểm xã hội tỉnh", "Sở, ban, ngành", 90, ["BHXH tỉnh"]),
 ]
+
+
+#: Last year's prizes (the amounts the province awarded); every judged entry scores 50 or more.
+PRIZES_2025: dict[str, object] = {
+    "tiers": [{"key": "first", "name": "Giải Nhất", "name_en": "First Prize", "count": 1, "prize_vnd": 15_000_000,
+               "min_score": 50},
+              {"key": "second", "name": "Giải Nhì", "name_en": "Second Prize", "count": 2, "prize_vnd": 10_000_000,
+               "min_score": 50},
+              {"key": "third", "name": "Giải Ba", "name_en": "Third Prize", "count": 3, "prize_vnd": 5_000_000,
+               "min_score": 50}],
+    "tie_break": ["criterion:effectiveness", "submitted_at"], "place": "Bắc Ninh"}
+
+#: Unit coordinators (đầu mối đơn vị): directory code -> full name.
+COORDINATORS: dict[str, str] = {
+    "TIENDU": "Nguyễn Thị Phương", "TUSON": "Trần Văn Dũng", "TANCHI": "Lê Thị Hồng", "DINHBANG": "Phạm Minh Đức",
+    "TTPVHCC": "Hoàng Thị Yến", "STP": "Vũ Đình Long", "STC": "Đinh Thị Thảo", "BHXH": "Cao Văn Nam",
+    "STNMT": "Mai Thị Hương", "STTTT": "Kiều Văn Tùng",
+}
+
+#: One unit's part in a plan: ``None`` (not answered yet), ``("decline", reason)`` or
+#: ``("reports", [(stage, reason, days ago measured, {indicator: value}), ...], evidence file name)``.
+Script = tuple[str, object, str] | None
+
+
+def report(*steps: tuple[str, str, int, dict[str, float]], evidence: str = "") -> Script:
+    return ("reports", list(steps), evidence)
+
+
+def decline(reason: str) -> Script:
+    return ("decline", reason, "")
+
+
+#: Replication plans of last year's winners, by rank: target units (directory codes; the
+#: initiative's own unit is left out), days until the deadline, the benefit indicators
+#: (key, name, unit of measure, value type, baseline) and what each unit did. The short
+#: deadline of the third plan lets its silent units fall overdue.
+REPLICATIONS: list[dict[str, object]] = [
+    {"rank": 1, "due_days": 45, "indicators": [
+        ("days", "Thời gian giải quyết hồ sơ", "ngày/hồ sơ", "days", 15),
+        ("monthly", "Hồ sơ giải quyết mỗi tháng", "hồ sơ/tháng", "count", 180),
+        ("satisfaction", "Mức độ hài lòng của người dân", "%", "percent", 82)],
+     "units": {
+        "TIENDU": report(("piloting", "", 45, {"days": 12, "monthly": 195}),
+                         ("applied", "", 12, {"days": 9, "monthly": 240, "satisfaction": 91}),
+                         evidence="Quyết định áp dụng sáng kiến - UBND huyện Tiên Du.pdf"),
+        "TUSON": report(("applied", "", 40, {"days": 10, "monthly": 310}),
+                        ("institutionalised", "", 6, {"days": 8, "monthly": 335, "satisfaction": 94})),
+        "TANCHI": decline("Đơn vị chưa có phần mềm một cửa điện tử kết nối với hệ thống của tỉnh; sẽ xem xét "
+                          "áp dụng khi được đầu tư hạ tầng trong năm tới."),
+        "DINHBANG": report(("piloting", "", 8, {"days": 13})),
+        "TTPVHCC": None,
+     }},
+    {"rank": 2, "due_days": 75, "indicators": [
+        ("cost", "Chi phí in ấn, văn phòng phẩm", "VNĐ/năm", "vnd", 48_000_000),
+        ("procedures", "Thủ tục được đơn giản hoá", "thủ tục", "count", 0),
+        ("days", "Thời gian xử lý hồ sơ", "ngày/hồ sơ", "days", 5)],
+     "units": {
+        "STP": report(("applied", "", 20, {"cost": 30_500_000, "procedures": 4, "days": 3})),
+        "STC": report(("piloting", "", 10, {"cost": 41_000_000, "procedures": 1})),
+        "BHXH": report(("applied", "", 35, {"cost": 36_000_000, "days": 4}),
+                       ("stopped", "Tạm dừng để chuyển sang hệ thống nghiệp vụ mới của ngành; sẽ áp dụng lại "
+                                   "sau khi hoàn tất chuyển đổi dữ liệu.", 9, {})),
+        "STNMT": None,
+     }},
+    {"rank": 3, "due_days": 1, "indicators": [
+        ("online", "Tỷ lệ hồ sơ nộp trực tuyến toàn trình", "%", "percent", 31)],
+     "units": {
+        "STTTT": report(("applied", "", 15, {"online": 58})),
+        "TANCHI": None,
+        "DINHBANG": None,
+     }},
+]

@@ -98,6 +98,8 @@ class Profile:
             **({"NOTIFICATIONS_DIGEST_WAIT_S": "30"} if service == "notifications" and self.name == "dev" else {}),
             # Tests see a due judging reminder within a second, not a minute.
             **({"JUDGING_REMINDER_TICK_S": "1"} if service == "judging" and self.name != "dev" else {}),
+            # ... and a unit past a plan's date (adoption's overdue sweep) within two seconds, not an hour.
+            **({"ADOPTION_OVERDUE_CHECK_S": "2"} if service == "adoption" and self.name != "dev" else {}),
             # The test stacks' file quotas are small, so tests can reach them with small files.
             **({"SUBMISSION_MAX_ENTRY_FILE_BYTES": str(3 * 1024 * 1024),
                 "SUBMISSION_MAX_ACCOUNT_FILE_BYTES": str(5 * 1024 * 1024)}

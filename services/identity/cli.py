@@ -1,7 +1,9 @@
-"""``python -m services.identity create-organiser``: the first organiser, made at the console.
+"""``python -m services.identity create-organiser``: the first organiser, made at the console;
+``create-account --role …`` for any other (judges, organisers, unit coordinators).
 
 Organisers are never self-registered; after the first one they create each other (and the
-judges) from the accounts page.
+judges and coordinators) from the accounts page. A coordinator (đầu mối đơn vị) answers for the
+unit of their account, so one needs a unit that is not blank.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import sys
 import structlog
 
 from services.identity.accounts import AccountStore, EmailTaken
-from services.identity.domain import password_problems
+from services.identity.domain import ROLES, password_problems
 from services.identity.mongo_repositories import mongo_repositories
 from services.identity.settings import IdentitySettings
 from services.identity.store import IdentityStore
@@ -59,15 +61,18 @@ def main(argv: list[str]) -> int:
         p.add_argument("--password", help="omit to be asked (not echoed)")
         p.add_argument("--exist-ok", action="store_true", help="succeed if the e-mail already exists")
         if name == "create-account":
-            p.add_argument("--role", action="append", choices=["participant", "judge", "organiser"], required=True)
+            p.add_argument("--role", action="append", choices=list(ROLES), required=True)
             p.add_argument("--category", action="append", default=[])
     args = parser.parse_args(argv)
+    roles = ["organiser"] if args.command == "create-organiser" else args.role
+    if "coordinator" in roles and not args.unit.strip():
+        log.error("account.coordinator_without_unit", email=args.email)
+        return 2
     password = args.password or getpass.getpass("Mật khẩu / Password: ")
     problem = password_problems(password, args.email)
     if problem:
         log.error("account.weak_password", problem=problem)
         return 2
-    roles = ["organiser"] if args.command == "create-organiser" else args.role
     return asyncio.run(create_account(settings, email=args.email, password=password, full_name=args.full_name,
                                       unit=args.unit, roles=roles, categories=getattr(args, "category", []),
                                       exist_ok=args.exist_ok))

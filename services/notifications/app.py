@@ -17,6 +17,7 @@ from services.notifications.service import Notifications
 from services.notifications.settings import NotificationsSettings
 from services.notifications.store import NotificationsStore
 from shared.app import Runtime
+from shared.unit_copy import UnitCopy
 
 HERE = Path(__file__).parent
 
@@ -29,8 +30,10 @@ def build(settings: NotificationsSettings | None = None) -> FastAPI:
     sender = Sender(store, settings, digests)
     svc = Notifications(store, settings, Composer(settings.public_base_url, settings.template_dir), kick=sender.kick)
     digests.plan = svc.plan_digest
-    rt.subscribe(routes(svc))
+    units = UnitCopy(store.unit_directory)
+    rt.subscribe(routes(svc, units))
     rt.on_startup(store.ensure_indexes)
+    rt.on_startup(units.load)
     rt.in_background("sender", sender.run)
     rt.registry.register(SenderCollector(sender))
     return rt.create_app(title="Notifications: e-mail to participants, judges and organisers",

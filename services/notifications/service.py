@@ -54,6 +54,8 @@ class Notifications:
         self.composer = composer
         self.kick = kick
         self.base = settings.public_base_url.rstrip("/")
+        #: Other modules' handlers of a person's account event, after it is stored (``on_account``).
+        self.account_listeners: list[Callable[[Envelope[AccountRegistered | AccountUpdated]], Awaitable[None]]] = []
         self._redo: dict[str, Callable[[Envelope[Any]], Awaitable[None]]] = {
             "EntryStatusChanged": self.on_status, "EntryReviewStarted": self.on_review_started,
             "EntryAuthorsRecorded": self.on_authors, "ResultsAnnounced": self.on_results,
@@ -71,10 +73,13 @@ class Notifications:
         e = env.payload
         known = await self.store.people.find_one({"_id": e.account_id}, {"_id": 1})
         await self.store.people.update_one({"_id": e.account_id}, {"$set": {
-            "email": e.email, "full_name": e.full_name, "roles": list(e.roles), "active": e.active}}, upsert=True)
+            "email": e.email, "full_name": e.full_name, "unit": e.unit, "roles": list(e.roles), "active": e.active}},
+            upsert=True)
         if isinstance(e, AccountRegistered) and known is None and not e.invited:  # invited: the set-password mail
             await self.plan(env, kinds.WELCOME, e.account_id, {"signin_url": f"{self.base}/identity/signin"})
         await self._unpark(f"account:{e.account_id}")
+        for listener in self.account_listeners:
+            await listener(env)
 
     async def on_contest(self, env: Envelope[ContestSnapshot]) -> None:
         e = env.payload

@@ -6,6 +6,8 @@
   codes, titles, owners, who judges what);
 - ``mails``: every message planned, its text as sent, and its delivery state — the e-mail outbox;
 - ``digest_items``: judges' assignments waiting to be gathered into one message;
+- ``plans``: replication plans (adoption's events): title, units, lead unit, date, their organiser;
+- ``unit_directory``: the province's units (``shared.unit_copy``), to find a unit's coordinators;
 - ``parked``: events that name a person or entry not known yet (topics are not ordered with each
   other), planned again when it arrives.
 """
@@ -27,6 +29,8 @@ class NotificationsStore:
         self.mails = db["mails"]
         self.digest_items = db["digest_items"]
         self.parked = db["parked"]
+        self.plans = db["plans"]
+        self.unit_directory = db["unit_directory"]
 
     async def ensure_indexes(self) -> None:
         await self.mails.create_index([("status", ASCENDING), ("next_at", ASCENDING)])

@@ -186,8 +186,10 @@ def build_router(svc: SubmissionService, screening: Screening, auth: Auth) -> AP
 
     @r.get("/my/entries", response_model=list[out.MyEntry])
     async def my_entries(user: Annotated[Principal, Depends(participant)]) -> list[Doc]:
-        """The participant's own entries, each with the judges' feedback once released (to its owner only)."""
-        return [own_entry_view(e) | {"feedback": e.get("feedback")} for e in await svc.my_entries(user)]
+        """The participant's own entries, each with the judges' feedback once released (to its owner only)
+        and where it is being applied (the published replication plans of it)."""
+        return [own_entry_view(e) | {"feedback": e.get("feedback"), "adoption": e.get("adoption", [])}
+                for e in await svc.my_entries(user)]
 
     @r.get("/entries/{entry_id}", response_model=out.EntryOut)
     async def get_entry(entry_id: str, user: Annotated[Principal, Depends(participant)]) -> Doc:

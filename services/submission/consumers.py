@@ -1,12 +1,14 @@
-"""What submission hears from the others: entries moving through judging and awards, and the
-judges' feedback to authors."""
+"""What submission hears from the others: entries moving through judging and awards, the
+judges' feedback to authors, and where adoption applies the authors' initiatives."""
 
 from __future__ import annotations
 
+from services.submission.adoption_view import AdoptionView
 from services.submission.screening import Screening
 from services.submission.service import SubmissionService
 from shared.envelope import Envelope
 from shared.events.accounts import UnitDirectoryChanged
+from shared.events.adoption import PlanPublished, PlanWithdrawn, ReplicationPlanned, UnitAnswered, UnitReported
 from shared.events.awards import ResultsAnnounced
 from shared.events.judging import (
     EntryReviewStarted,
@@ -60,4 +62,8 @@ def routes(svc: SubmissionService, screening: Screening) -> list[Route]:
     async def feedback(env: Envelope[FeedbackReleased]) -> None:
         await svc.on_feedback(env.payload)
 
-    return [units, review_started, scored, announced, reviewers, round_closed, round_reopened, feedback]
+    applied = AdoptionView(svc.repos.adoption)
+
+    return [units, review_started, scored, announced, reviewers, round_closed, round_reopened, feedback,
+            on(ReplicationPlanned, PlanPublished, PlanWithdrawn)(applied.on_plan),
+            on(UnitAnswered, UnitReported)(applied.on_unit)]

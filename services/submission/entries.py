@@ -9,6 +9,7 @@ from typing import Any
 
 import structlog
 
+from services.submission.adoption_view import AdoptionView
 from services.submission.attachments import AttachmentsPart
 from services.submission.core import (
     CHANGED_MEANWHILE,
@@ -67,8 +68,11 @@ class EntriesPart(AttachmentsPart):
         # Judging releases feedback only after the announcement and only if the contest publishes
         # it; it is the owner's alone, so it is read here, for the owner's own entries.
         feedback = await self.repos.judging.feedback_of([e["_id"] for e in entries])
+        # Where each initiative is being applied: published replication plans only (``adoption_view``).
+        applied = await AdoptionView(self.repos.adoption).of_entries([e["_id"] for e in entries])
         for e in entries:
             e["feedback"] = feedback.get(e["_id"])
+            e["adoption"] = applied.get(e["_id"], [])
         return entries
 
     async def on_feedback(self, e: FeedbackReleased) -> None:

@@ -327,7 +327,21 @@ class MemoryJudgingCopy:
         return {k: copy.deepcopy(f) for k, f in self.feedback_by_entry.items() if k in entry_ids}
 
 
+class MemoryAdoptionCopy:
+    def __init__(self) -> None:
+        self.plans: dict[str, Doc] = {}
+
+    async def plan(self, plan_id: str) -> Doc | None:
+        return copy.deepcopy(self.plans.get(plan_id))
+
+    async def keep_plan(self, plan: Doc) -> None:
+        self.plans[plan["_id"]] = copy.deepcopy(plan)
+
+    async def plans_of(self, entry_ids: Collection[str]) -> list[Doc]:
+        return [copy.deepcopy(p) for _, p in sorted(self.plans.items()) if p.get("initiative_id") in entry_ids]
+
+
 def memory_repositories(outbox: MemoryOutbox) -> SubmissionRepositories:
     return SubmissionRepositories(contests=MemoryContests(outbox), entries=MemoryEntries(outbox), files=MemoryFiles(),
                                   counters=MemoryCounters(), fingerprints=MemoryFingerprints(),
-                                  judging=MemoryJudgingCopy())
+                                  judging=MemoryJudgingCopy(), adoption=MemoryAdoptionCopy())

@@ -325,7 +325,25 @@ class MongoJudgingCopy:
         return {f["_id"]: f async for f in self._feedback.find({"_id": {"$in": sorted(entry_ids)}})}
 
 
+class MongoAdoptionCopy:
+    def __init__(self, store: SubmissionStore) -> None:
+        self._plans = store.adoption_plans
+
+    async def plan(self, plan_id: str) -> Doc | None:
+        return await self._plans.find_one({"_id": plan_id})
+
+    async def keep_plan(self, plan: Doc) -> None:
+        await self._plans.replace_one({"_id": plan["_id"]}, {k: v for k, v in plan.items() if k != "_id"},
+                                      upsert=True)
+
+    async def plans_of(self, entry_ids: Collection[str]) -> list[Doc]:
+        if not entry_ids:
+            return []
+        return await self._plans.find({"initiative_id": {"$in": sorted(entry_ids)}}).sort("_id", 1).to_list()
+
+
 def mongo_repositories(store: SubmissionStore, staged: StagedOutbox) -> SubmissionRepositories:
     return SubmissionRepositories(contests=MongoContests(store), entries=MongoEntries(store, staged),
                                   files=MongoFiles(store), counters=MongoCounters(store),
-                                  fingerprints=MongoFingerprints(store), judging=MongoJudgingCopy(store))
+                                  fingerprints=MongoFingerprints(store), judging=MongoJudgingCopy(store),
+                                  adoption=MongoAdoptionCopy(store))

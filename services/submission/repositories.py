@@ -198,6 +198,18 @@ class JudgingCopyRepository(Protocol):
         """Entry id -> its feedback, for those of ``entry_ids`` that have one."""
 
 
+class AdoptionCopyRepository(Protocol):
+    """Submission's copy of adoption's replication plans (``_id``: the plan id), for authors."""
+
+    async def plan(self, plan_id: str) -> Doc | None: ...
+
+    async def keep_plan(self, plan: Doc) -> None:
+        """Store the plan's copy as folded (``domain.adoption``), replacing the previous one."""
+
+    async def plans_of(self, entry_ids: Collection[str]) -> list[Doc]:
+        """The plans of any of these initiatives (entry ids), whatever their state."""
+
+
 @dataclass(frozen=True)
 class SubmissionRepositories:
     """Everything submission stores, one repository per aggregate."""
@@ -208,3 +220,4 @@ class SubmissionRepositories:
     counters: CounterRepository
     fingerprints: FingerprintRepository
     judging: JudgingCopyRepository
+    adoption: AdoptionCopyRepository

@@ -7,7 +7,7 @@ through the views in ``api.py``, which always name every field declared here."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -113,10 +113,45 @@ class Feedback(Out):
     comments: list[JudgeComment]
 
 
+class MeasuredValue(Out):
+    indicator: str = Field(description="The indicator's key in the plan.")
+    name: str
+    measure: str = Field(description="Unit of measure as shown, e.g. 'ngày/hồ sơ'.")
+    value_type: Literal["number", "percent", "days", "vnd", "count"]
+    baseline: float
+    value: float = Field(description="The unit's latest value (by the day measured, then the report's version).")
+    on: str = Field(description="The day it was measured (ISO date).")
+
+
+class UnitAdoption(Out):
+    unit: str
+    answer: Literal["assigned", "accepted", "declined"] = Field(description="assigned: not answered yet.")
+    reason: str = Field(description="Why the unit declined; empty otherwise.")
+    stage: Literal["planned", "piloting", "applied", "institutionalised", "stopped"] | None = Field(
+        description="Where an accepting unit is; null until it accepts (and for a declining unit).")
+    stage_reason: str = Field(description="Why the unit stopped; empty otherwise.")
+    values: list[MeasuredValue]
+
+
+class AdoptionPlan(Out):
+    """A published replication plan of the entry (withdrawn ones and drafts are never shown)."""
+
+    plan_id: str
+    title: str
+    lead_unit: str = Field(description="The unit that supports the others.")
+    due: str = Field(description="The day the units should apply it by (ISO date).")
+    units: list[UnitAdoption]
+    accepted: int
+    declined: int
+    in_use: int = Field(description="Units where the initiative is applied or institutionalised.")
+
+
 class MyEntry(EntryOut):
     """An entry as its owner reads it in "Sáng kiến của tôi"."""
 
     feedback: Feedback | None = Field(description="Only the entry's owner ever reads it.")
+    adoption: list[AdoptionPlan] = Field(default_factory=list, description=(
+        "Where the initiative is being applied: its published replication plans, only to its owner."))
 
 
 class ScreeningRow(EntryOut):

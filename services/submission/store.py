@@ -29,6 +29,7 @@ class SubmissionStore:
         self.blind_files = db["blind_files"]  # attachments without their metadata, as judges get them
         self.standings = db["standings"]  # each closed round's totals and who went on (judging's RoundClosed)
         self.feedback = db["feedback"]  # entry id -> judges' scores and comments for its author (FeedbackReleased)
+        self.adoption_plans = db["adoption_plans"]  # plan id -> where an initiative is applied (adoption.plans)
 
     async def ensure_indexes(self) -> None:
         await self.contests.create_index("code", unique=True)
@@ -37,6 +38,7 @@ class SubmissionStore:
         await self.entries.create_index("code", unique=True, sparse=True)
         await self.attachments.create_index("entry_id")
         await self.standings.create_index("contest_id")
+        await self.adoption_plans.create_index("initiative_id")
 
 
 #: An upload no entry lists after this long is an orphan (``AttachmentsPart.remove_orphan_files``).

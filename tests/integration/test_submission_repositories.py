@@ -32,7 +32,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.plain_store]
 
 #: Answers that are lists in no promised order (the rest keep theirs: ``listing`` is sorted).
 UNORDERED = {"submitted_in", "many", "created_before", "opened_by", "standings", "announced_among"}
-AGGREGATES = ("contests", "entries", "files", "counters", "fingerprints", "judging")
+AGGREGATES = ("contests", "entries", "files", "counters", "fingerprints", "judging", "adoption")
 SCENARIOS = sorted((name, fn) for name, fn in vars(scenarios).items()
                    if name.startswith("test_") and inspect.iscoroutinefunction(fn))
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Category = Literal["account", "submission", "judging", "results"]
-OPTIONAL: tuple[Category, ...] = ("submission", "judging", "results")
+Category = Literal["account", "submission", "judging", "results", "adoption"]
+OPTIONAL: tuple[Category, ...] = ("submission", "judging", "results", "adoption")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +36,15 @@ PASSWORD_RESET = Kind("password_reset", "account", sensitive=True)
 SET_PASSWORD = Kind("set_password", "account", sensitive=True)  # an organiser made the account
 VERIFY_EMAIL = Kind("verify_email", "account", sensitive=True)
 EMAIL_CHANGED = Kind("email_changed", "account")
+# Replication of initiatives (services/adoption): to units' coordinators, and organisers' notices.
+ADOPTION_ASSIGNED = Kind("adoption_assigned", "adoption")
+ADOPTION_OVERDUE = Kind("adoption_overdue", "adoption")
+ADOPTION_DECLINED = Kind("adoption_declined", "adoption")
 
 KINDS: dict[str, Kind] = {k.key: k for k in (
     WELCOME, RECEIPT, ELIGIBLE, INELIGIBLE, WITHDRAWN, UNDER_REVIEW, ASSIGNMENTS, REMINDER, ROUND_CLOSED, RESULT,
-    FEEDBACK_PUBLISHED, PASSWORD_RESET, SET_PASSWORD, VERIFY_EMAIL, EMAIL_CHANGED)}
+    FEEDBACK_PUBLISHED, PASSWORD_RESET, SET_PASSWORD, VERIFY_EMAIL, EMAIL_CHANGED, ADOPTION_ASSIGNED, ADOPTION_OVERDUE,
+    ADOPTION_DECLINED)}
 
 
 def wanted(kind: Kind, opted_out: frozenset[str] | set[str]) -> bool:

@@ -3,7 +3,7 @@ province's own template first, a missing value refused."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,10 @@ PARAMS: dict[str, Any] = {
                  {"key": "cost", "name": "Chi phí", "max_points": 10.0, "mean": None}],
     "comments": [{"criterion_name": "Tính mới <sáng tạo>", "text": "Cách làm mới & rõ"},
                  {"criterion_name": "", "text": "Nên thí điểm ở cấp xã"}],
+    # replication of initiatives (adoption's messages)
+    "unit": "UBND huyện Sóc Sơn", "lead_unit": "Sở Nội vụ", "due": date(2027, 3, 31), "is_lead": False, "units": 3,
+    "unit_url": "http://portal/adoption/unit", "stage": "piloting", "copy": False,
+    "plan_url": "http://portal/adoption/organiser/plans/p1",
 }
 KINDS = sorted({p.name.split(".")[0] for p in (HERE / "templates" / "mail").glob("*.jinja")} - {"_layout"})
 

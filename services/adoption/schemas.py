@@ -166,7 +166,14 @@ class InitiativeRow(Out):
     declined: int
 
 
+class PlanTotals(Out):
+    plan_id: str
+    title: str
+    totals: list[TotalOut]
+
+
 class DashboardOut(Out):
     initiatives: list[InitiativeRow]
     units: list[UnitRow]
-    overdue: int
+    overdue: int = Field(description="Units past a published plan's date that neither apply it nor declined.")
+    measured: list[PlanTotals] = Field(description="Each published plan's measured totals against its baseline.")

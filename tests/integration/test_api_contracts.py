@@ -37,7 +37,10 @@ from tests.conftest import (
     new_judge,
     new_participant,
     sign_in,
+    unique,
 )
+from tests.integration.test_adoption import PASSWORD as COORDINATOR_PASSWORD
+from tests.integration.test_adoption import PDF, announced_winner
 
 pytestmark = pytest.mark.integration
 #: The client address the cases come from (nginx passes it on): the public API's rate limits
@@ -58,6 +61,7 @@ ROLES: dict[str, list[tuple[str, str, str]]] = {
                 ("*", r"/(queue|reminders|reviews/)", "judge"), ("*", r"", "organiser")],
     "awards": [("*", r"/(my/certificates|entries/)", "participant"), ("*", r"", "organiser")],
     "notifications": [("*", r"/preferences$", "participant"), ("*", r"", "organiser")],
+    "adoption": [("*", r"/(my/assignments|assignments/)", "coordinator"), ("*", r"", "organiser")],
 }
 
 
@@ -148,24 +152,55 @@ def world(gateway: str, organiser_email: str) -> Iterator[World]:
             break
         time.sleep(0.5)
     assert mail_id, "notifications planned no mail"
+    plan_id, file_id, unit_contact = adoption_world(gateway, organiser)
 
     def token(api: Api) -> str:
         return str(api.http.headers["Authorization"]).removeprefix("Bearer ")
 
     def fresh(role: str) -> str:
         """A session of its own (a fuzzed sign-out revokes the token it is sent with)."""
-        login = {"participant": email, "organiser": organiser_email, "judge": judge.email}[role]
+        login = {"participant": email, "organiser": organiser_email, "judge": judge.email,
+                 "coordinator": unit_contact}[role]
         password = {"participant": "TacGia#Test2026", "organiser": ORGANISER_PASSWORD,
-                    "judge": "GiamKhao#Test2026"}[role]
+                    "judge": "GiamKhao#Test2026", "coordinator": COORDINATOR_PASSWORD}[role]
         return str(httpx.post(f"{gateway}/identity/api/token", json={"email": login, "password": password},
                               timeout=30).json()["access_token"])
 
-    yield World(tokens={"organiser": token(organiser), "participant": token(participant), "judge": token(judge)},
+    yield World(tokens={"organiser": token(organiser), "participant": token(participant), "judge": token(judge),
+                        "coordinator": fresh("coordinator")},
                 fresh=fresh, ids={"contest_id": contest["contest_id"], "entry_id": r.json()["entry_id"],
                                   "account_id": me["account_id"], "judge_id": judge.account_id, "round_no": "1",
-                                  "mail_id": mail_id})
+                                  "mail_id": mail_id, "plan_id": plan_id, "file_id": file_id})
     for api in (organiser, participant, judge):
         api.http.close()
+
+
+def adoption_world(gateway: str, organiser: Api) -> tuple[str, str, str]:
+    """A published plan of an announced winner, accepted by its unit's coordinator with an evidence
+    file: the plan id, the file id and the coordinator's e-mail."""
+    initiative_id = announced_winner()
+    for _ in range(120):  # adoption learns the winner over Kafka
+        if any(i["_id"] == initiative_id for i in organiser.get("/adoption/api/initiatives").json()):
+            break
+        time.sleep(0.5)
+    unit, email = unique("Sở Kế hoạch "), f"{unique('daumoi-')}@test.example"
+    r = organiser.post("/identity/api/accounts", json={"email": email, "password": COORDINATOR_PASSWORD,
+                                                       "full_name": "Đầu mối", "unit": unit, "roles": ["coordinator"]})
+    assert r.status_code == 201, r.text
+    r = organiser.post("/adoption/api/plans", json={
+        "initiative_id": initiative_id, "units": [unit], "lead_unit": "Sở Nội vụ", "due": "2099-01-01",
+        "indicators": [{"key": "days", "name": "Thời gian xử lý", "value_type": "days", "baseline": 10}]})
+    assert r.status_code == 201, r.text
+    plan_id = r.json()["_id"]
+    assert organiser.post(f"/adoption/api/plans/{plan_id}/publish").status_code == 200
+    contact = sign_in(gateway, email, COORDINATOR_PASSWORD)
+    (mine,) = contact.get("/adoption/api/my/assignments").json()
+    assert contact.post(f"/adoption/api/assignments/{mine['_id']}/answer", json={"accept": True}).status_code == 200
+    r = contact.post(f"/adoption/api/assignments/{mine['_id']}/evidence", params={"filename": "minh-chung.pdf"},
+                     content=PDF, headers={"content-type": "application/octet-stream"})
+    assert r.status_code == 201, r.text
+    contact.http.close()
+    return plan_id, r.json()["id"], email
 
 
 def schema_of(service: str) -> BaseSchema:

@@ -19,6 +19,7 @@ from pymongo import MongoClient
 
 from deploy.local.infra import ROOT
 from shared.envelope import Envelope
+from shared.events.adoption import IndicatorValue, PlanPublished, UnitReported
 from shared.events.authors import Author, EntryAuthorsRecorded
 from tests.conftest import PROFILE, Api, eventually, initiative, new_contest, new_participant, sign_in, unique
 from tests.integration.mailbox import count, wait_for_mail
@@ -119,6 +120,8 @@ def test_authors_see_where_their_initiative_is_applied_and_coordinators_are_mail
     # (a) the author reads every unit waiting, then each answer, stage and measured value
     shown = eventually(lambda: adoption_of(author, eid), what="submission to learn the published plan")
     assert [u["unit"] for u in shown[0]["units"]] == units and shown[0]["lead_unit"] == lead
+    # organisers made at the console are known to notifications minutes later (see console_coordinator)
+    wait_for_mail(organiser_email, "", timeout=480)
     (mine,) = a.get("/adoption/api/my/assignments").json()
     (theirs,) = b.get("/adoption/api/my/assignments").json()
     assert a.post(f"/adoption/api/assignments/{mine['_id']}/answer", json={"accept": True}).status_code == 200
@@ -156,6 +159,23 @@ def test_authors_see_where_their_initiative_is_applied_and_coordinators_are_mail
     assert title not in other.get("/submission/my").text
     assert a.get("/submission/api/my/entries").status_code == 403, "a coordinator has no entries"
     assert httpx.get(f"{gateway}/submission/api/my/entries", timeout=30).status_code == 401
+
+    # a late, older report (a replayed event) does not move the unit back; a publication adding a unit
+    # tells that unit's coordinator only (both events keyed by the plan: handled in this order)
+    stale = UnitReported(plan_id=pid, unit=units[0], version=1, stage="piloting", previous_stage="planned",
+                         values=[IndicatorValue(indicator="days", value=9, on=date.today())], by_account_id="x",
+                         at=datetime.now(UTC) - timedelta(days=1))
+    added = unique("UBND huyện Đông Anh ")
+    _, d_mail = coordinator(gateway, organiser, added)
+    wait_for_mail(d_mail, "")
+    again = PlanPublished(plan_id=pid, initiative_id=eid, title=title, units=[*units, added], lead_unit=lead, due=due,
+                          at=datetime.now(UTC))
+    asyncio.run(publish(Envelope.wrap(stale, producer="adoption"), Envelope.wrap(again, producer="adoption")))
+    wait_for_mail(d_mail, "Đơn vị được giao nhân rộng sáng kiến")
+    now_seen = eventually(lambda: (x := adoption_of(author, eid)[0]["units"]) and len(x) == 4 and x,
+                          what="the added unit in my entries")
+    assert now_seen[0]["stage"] == "applied" and now_seen[0]["values"][0]["value"] == 4 and now_seen[3]["unit"] == added
+    assert count(a_mail, "Đơn vị được giao nhân rộng sáng kiến") == 1, "told once per plan and unit"
 
     # (c) past the date, the unit that neither applied nor declined is reminded; lead unit and organiser copied
     late = wait_for_mail(c_mail, "Đơn vị được giao nhân rộng sáng kiến", timeout=480)

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from functools import reduce
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from services import submission
 from services.submission.adoption_view import AdoptionView, PlanEvent, fold
 from services.submission.domain import adoption
 from services.submission.memory_repositories import MemoryAdoptionCopy
@@ -24,6 +26,7 @@ from shared.events.adoption import (
     UnitAnswered,
     UnitReported,
 )
+from shared.web.render import Web, _lang
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 UNITS = ["Sở Tư pháp", "UBND huyện Sóc Sơn", "Sở Y tế"]
@@ -134,3 +137,18 @@ async def test_the_view_keeps_the_copy_and_shows_it_only_for_the_authors_entries
     shown = await view.of_entries(["e1", "e2"])
     assert list(shown) == ["e1"] and shown["e1"][0]["units"][0]["answer"] == "accepted"
     assert await view.of_entries(["e2"]) == {}
+
+
+def test_the_partial_shows_units_answers_stages_and_values_in_both_languages() -> None:
+    """``_adoption.html`` as "Sáng kiến của tôi" includes it, from the author's view above."""
+    web = Web("submission", Path(submission.__file__).parent)
+    seen = adoption.author_view(run(
+        planned(), published(), answered(UNITS[0], True, 2), answered(UNITS[1], False, 3, "Không <phù hợp>"),
+        reported(UNITS[0], 1, "applied", {"days": (4.5, 10)})))
+    entry = {"adoption": [seen]}
+    for lang, words in (("vi", ["Đã áp dụng", "Không áp dụng", "Chờ trả lời", "4,5", "10/11/2026", "31/03/2027"]),
+                        ("en", ["Applied", "Declined", "Awaiting answer", "4.5", "2026-11-10", "2027-03-31"])):
+        _lang.set(lang)
+        html = web.env.get_template("_adoption.html").render(e=entry, lang=lang)
+        assert 'id="adoption-p1"' in html and "Sở Tư pháp" in html and "Không &lt;phù hợp&gt;" in html
+        assert all(w in html for w in words), (lang, html)

@@ -148,7 +148,10 @@ def test_the_partial_shows_units_answers_stages_and_values_in_both_languages() -
     entry = {"adoption": [seen]}
     for lang, words in (("vi", ["Đã áp dụng", "Không áp dụng", "Chờ trả lời", "4,5", "10/11/2026", "31/03/2027"]),
                         ("en", ["Applied", "Declined", "Awaiting answer", "4.5", "2026-11-10", "2027-03-31"])):
-        _lang.set(lang)
-        html = web.env.get_template("_adoption.html").render(e=entry, lang=lang)
+        token = _lang.set(lang)  # reset after: the language must not leak into later tests
+        try:
+            html = web.env.get_template("_adoption.html").render(e=entry, lang=lang)
+        finally:
+            _lang.reset(token)
         assert 'id="adoption-p1"' in html and "Sở Tư pháp" in html and "Không &lt;phù hợp&gt;" in html
         assert all(w in html for w in words), (lang, html)

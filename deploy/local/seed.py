@@ -22,11 +22,13 @@ import structlog
 from deploy.local.infra import ROOT, Profile
 from deploy.local.seed_adoption import COORDINATOR_PASSWORD, AdoptionSeeder, coordinator_email
 from deploy.local.seed_data import (
+    AUTHOR_GROUPS,
     CATEGORIES,
     COORDINATORS,
     DIRECTORY,
     INITIATIVES,
     JUDGES,
+    PARTICIPANT_GROUP,
     PARTICIPANTS,
     PRIZES_2025,
     sections,
@@ -99,7 +101,8 @@ class Seeder:
             "rules_text": "1. Đối tượng: cán bộ, công chức, viên chức, doanh nghiệp và người dân trong tỉnh.\n"
                           "2. Mỗi sáng kiến có tối đa 5 đồng tác giả.\n"
                           "3. Sáng kiến chưa được công nhận, khen thưởng ở cuộc thi khác.",
-            "categories": CATEGORIES, "opens_at": opens.isoformat(), "closes_at": closes.isoformat(),
+            "categories": CATEGORIES, "eligible_groups": AUTHOR_GROUPS,
+            "opens_at": opens.isoformat(), "closes_at": closes.isoformat(),
             "max_coauthors": 5})
         return str(c["contest_id"]), True
 
@@ -112,8 +115,9 @@ class Seeder:
             unit = PARTICIPANTS[who][1]
             co = [] if i % 3 else [{"full_name": "Nguyễn Thị Minh", "position": "Chuyên viên", "unit": unit,
                                     "email": f"dongtacgia{i}@demo.example", "contribution_pct": 30}]
-            fields = {"title": title, "category": cat, "author_unit": unit, "co_authors": co, "commitment": True,
-                      **sections(problem, solution, benefit)}
+            group = PARTICIPANT_GROUP.get(who, AUTHOR_GROUPS[0])
+            fields = {"title": title, "category": cat, "author_unit": unit, "author_group": group, "co_authors": co,
+                      "commitment": True, **sections(problem, solution, benefit)}
             e = self.call("POST", f"/submission/api/contests/{contest_id}/entries", tok, fields)
             if submit:
                 self.call("POST", f"/submission/api/entries/{e['entry_id']}/submit", tok)

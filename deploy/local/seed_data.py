@@ -39,6 +39,12 @@ PARTICIPANTS = [
     ("Trịnh Thị Thu", "Bảo hiểm xã hội tỉnh"),
 ]
 
+AUTHOR_GROUPS = ["Cán bộ, công chức, viên chức", "Doanh nghiệp", "Người dân"]
+"""Who may take part (the contests' eligible groups); the season report counts entries by them."""
+PARTICIPANT_GROUP = {4: "Người dân"}
+"""A participant's group when not a civil servant (index into PARTICIPANTS): a resident who sends
+an idea through the ward."""
+
 # (category, title, the problem, the solution, the measured benefit)
 INITIATIVES = [
     ("tthc", "Số hoá quy trình tiếp nhận hồ sơ đất đai tại Bộ phận Một cửa cấp xã",

@@ -28,6 +28,7 @@ TITLE = N_("Báo cáo tổng kết cuộc thi")
 MILESTONES = {"screening_done": N_("Hoàn thành thẩm định"), "judging_closed": N_("Kết thúc chấm điểm"),
               "announced": N_("Đã công bố kết quả")}
 NO_GROUP = N_("Không ghi")
+PAGE = N_("{contest} · Trang {page}/{pages}")
 TOTAL = N_("Tổng cộng")
 
 
@@ -133,10 +134,24 @@ def _moment(s: Season) -> datetime:
     return max(known, default=r.timeliness.closes_at or datetime(1970, 1, 1, tzinfo=UTC))
 
 
+class _NumberedPDF(FPDF):
+    """Pages numbered "Trang 2/3" at the foot: the report is printed, signed and filed."""
+
+    def __init__(self, foot: str) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self._foot = foot  # with "{page}", and fpdf's total-pages alias "{nb}"
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("Report", "", 8)
+        self.cell(0, 5, self._foot.replace("{page}", str(self.page_no())), align="C")
+
+
 def render_pdf(s: Season, lang: str) -> bytes:
-    """A4 portrait, Noto Serif embedded (as certificates), one table per section."""
+    """A4 portrait, Noto Serif embedded (as certificates), one table per section, pages numbered."""
     fonts = find_fonts()
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    code = str(s.contest.get("code") or s.contest.get("name", ""))
+    pdf = _NumberedPDF(_nfc(_t(PAGE, lang, contest=code, page="{page}", pages="{nb}")))
     pdf.set_creation_date(_moment(s).astimezone(VN_TZ))
     title = _t(TITLE, lang)
     pdf.set_title(_nfc(title))

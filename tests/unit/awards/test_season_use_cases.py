@@ -107,8 +107,11 @@ async def test_the_pdf_and_the_spreadsheet_say_it_in_correct_vietnamese_and_numb
     for expected in ("Báo cáo tổng kết", "Số sáng kiến", "UBND xã A", "Giải Nhất", "Nhân rộng đến nay",
                      s.report.inputs_sha256):
         assert expected in text, expected
+    pages = PdfReader(io.BytesIO(render_pdf(s, "vi"))).pages
+    assert all(f"Trang {n}/{len(pages)}" in page.extract_text() for n, page in enumerate(pages, start=1))
     english = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(s, "en"))).pages)
     assert "Season report of the contest" in english and "Participation by unit" in english
+    assert "Page 1 of" in english
 
     wb = load_workbook(io.BytesIO(render_xlsx(s, "vi")))
     assert len(wb.sheetnames) == len(sections(s, "vi"))

@@ -3,7 +3,9 @@ background networking that a closed network would refuse."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -64,3 +66,16 @@ def serious_axe_violations(page: Page) -> list[str]:
     return list(page.evaluate("async () => (await axe.run()).violations"
                               ".filter(v => ['serious', 'critical'].includes(v.impact))"
                               ".map(v => v.id + ': ' + v.nodes.length)"))
+
+
+SCREENS = Path(os.environ["CONTEST_SCREENS"]) if os.environ.get("CONTEST_SCREENS") else None
+"""Where ``look`` saves each page it checks (``CONTEST_SCREENS=<dir>``), to look at."""
+VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
+
+
+def look(page: Page, name: str) -> None:
+    """No serious accessibility finding; a screenshot when asked for."""
+    assert serious_axe_violations(page) == [], name
+    if SCREENS is not None:
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)

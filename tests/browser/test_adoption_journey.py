@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
@@ -24,24 +23,12 @@ from pypdf import PdfReader
 from shared.envelope import Envelope
 from shared.events.contests import Category, ContestOpened
 from shared.events.statuses import EntryStatusChanged
-from tests.browser.conftest import serious_axe_violations
+from tests.browser.conftest import VIEWPORTS, look
 from tests.conftest import ORGANISER_PASSWORD, Api, eventually, unique
 from tests.integration.test_adoption import PASSWORD, PDF, announced_winner
 from tests.resilience.faults import publish
 
 pytestmark = pytest.mark.browser
-
-SCREENS = Path(os.environ["CONTEST_SCREENS"]) if os.environ.get("CONTEST_SCREENS") else None
-VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
-
-
-def look(page: Page, name: str) -> None:
-    """No serious accessibility finding; a screenshot when asked for."""
-    assert serious_axe_violations(page) == [], name
-    if SCREENS is not None:
-        SCREENS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
-
 
 def sign_in(page: Page, gateway: str, email: str, password: str, to: str = "/adoption/in-practice") -> None:
     """Signed in and sent straight to ``to`` (``next``): an organiser's usual landing, the screening

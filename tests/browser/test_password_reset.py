@@ -8,14 +8,12 @@ With ``CONTEST_SCREENS=<dir>`` each page is also saved as a screenshot there, to
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import serious_axe_violations, sign_in
+from tests.browser.conftest import VIEWPORTS, look, sign_in
 from tests.conftest import new_participant
 from tests.integration.mailbox import link_in, wait_for_mail
 from tests.integration.test_account_flows import expire, token_of
@@ -23,18 +21,6 @@ from tests.integration.test_account_flows import expire, token_of
 pytestmark = pytest.mark.browser
 
 PASSWORD = "TacGia#Test2026"
-SCREENS = Path(os.environ["CONTEST_SCREENS"]) if os.environ.get("CONTEST_SCREENS") else None
-VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
-
-
-def look(page: Page, name: str) -> None:
-    """No serious accessibility finding; a screenshot when asked for."""
-    assert serious_axe_violations(page) == [], name
-    if SCREENS is not None:
-        SCREENS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
-
-
 def ask_for_link(page: Page, gateway: str, email: str) -> None:
     page.goto(f"{gateway}/identity/signin")
     page.get_by_role("link", name="Quên mật khẩu?").click()

@@ -140,18 +140,27 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 HTML = {"accept": "text/html"}
 
 
+def published_plan(organiser: Api, eid: str, units: list[str], *, lead_unit: str, due: date, baseline: float,
+                   winner: bool = False) -> str:
+    """Once adoption knows the initiative (as a winner, if ``winner``), a plan of it for ``units``
+    with one indicator (days per dossier from ``baseline``), published; its id."""
+    eventually(lambda: any(i["_id"] == eid and (i["winner"] or not winner)
+                           for i in organiser.get("/adoption/api/initiatives").json()),
+               what="adoption to learn the initiative")
+    r = organiser.post("/adoption/api/plans", json={
+        "initiative_id": eid, "units": units, "lead_unit": lead_unit, "due": due.isoformat(), "indicators": [
+            {"key": "days", "name": "Thời gian xử lý", "measure": "ngày/hồ sơ", "value_type": "days",
+             "baseline": baseline}]})
+    assert r.status_code == 201, r.text
+    pid = str(r.json()["_id"])
+    assert organiser.post(f"/adoption/api/plans/{pid}/publish").status_code == 200
+    return pid
+
+
 def accepted_assignment(gateway: str, organiser: Api, units: list[str]) -> tuple[str, str, list[Api]]:
     """A published plan of an announced winner for ``units``, the first unit having accepted it."""
-    eid = announced_winner()
-    eventually(lambda: any(i["_id"] == eid for i in organiser.get("/adoption/api/initiatives").json()),
-               what="adoption to learn the winner")
-    r = organiser.post("/adoption/api/plans", json={
-        "initiative_id": eid, "units": units, "lead_unit": "Sở Nội vụ",
-        "due": (date.today() + timedelta(days=60)).isoformat(), "indicators": [
-            {"key": "days", "name": "Thời gian xử lý", "measure": "ngày/hồ sơ", "value_type": "days", "baseline": 10}]})
-    assert r.status_code == 201, r.text
-    pid = r.json()["_id"]
-    assert organiser.post(f"/adoption/api/plans/{pid}/publish").status_code == 200
+    pid = published_plan(organiser, announced_winner(), units, lead_unit="Sở Nội vụ",
+                         due=date.today() + timedelta(days=60), baseline=10)
     contacts = [coordinator(gateway, organiser, u) for u in units]
     (mine,) = contacts[0].get("/adoption/api/my/assignments").json()
     assert contacts[0].post(f"/adoption/api/assignments/{mine['_id']}/answer", json={"accept": True}).status_code == 200

@@ -23,6 +23,7 @@ from shared.events.adoption import IndicatorValue, PlanPublished, UnitReported
 from shared.events.authors import Author, EntryAuthorsRecorded
 from tests.conftest import PROFILE, Api, eventually, initiative, new_contest, new_participant, sign_in, unique
 from tests.integration.mailbox import count, wait_for_mail
+from tests.integration.test_adoption import published_plan
 from tests.resilience.faults import publish
 
 pytestmark = pytest.mark.integration
@@ -98,15 +99,8 @@ def test_authors_see_where_their_initiative_is_applied_and_coordinators_are_mail
     _, lead_mail = coordinator(gateway, organiser, lead)
     for email in (a_mail, b_mail, lead_mail):  # notifications knows them: the account's first mail came
         wait_for_mail(email, "")
-    eventually(lambda: any(i["_id"] == eid for i in organiser.get("/adoption/api/initiatives").json()),
-               what="adoption to learn the initiative")
     due = date.today() + timedelta(days=30)
-    r = organiser.post("/adoption/api/plans", json={
-        "initiative_id": eid, "units": units, "lead_unit": lead, "due": due.isoformat(), "indicators": [
-            {"key": "days", "name": "Thời gian xử lý", "measure": "ngày/hồ sơ", "value_type": "days", "baseline": 10}]})
-    assert r.status_code == 201, r.text
-    pid = r.json()["_id"]
-    assert organiser.post(f"/adoption/api/plans/{pid}/publish").status_code == 200
+    pid = published_plan(organiser, eid, units, lead_unit=lead, due=due, baseline=10)
     # the third unit's coordinator is made at the console after the plan went out: told when known
     _, c_mail = console_coordinator(gateway, units[2])
 

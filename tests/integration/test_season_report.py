@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from tests.conftest import Api, eventually, initiative, new_judge, new_participant, unique
-from tests.integration.test_adoption import coordinator
+from tests.integration.test_adoption import coordinator, published_plan
 from tests.integration.test_awards_scenario import (
     Spec,
     approve_and_announce,
@@ -50,17 +50,9 @@ def test_the_season_report_of_an_announced_contest_with_its_winner_in_practice(g
     cid, winner = sc.contest_id, sc.entries[specs[0].title]
 
     # The winner's replication, planned and answered through the adoption service.
-    eventually(lambda: any(i["_id"] == winner and i["winner"]
-                           for i in organiser.get("/adoption/api/initiatives").json()),
-               what="adoption to learn the winner")
     units = [unique("Sở Y tế "), unique("Sở Xây dựng "), unique("UBND huyện Quế Võ ")]
-    r = organiser.post("/adoption/api/plans", json={
-        "initiative_id": winner, "units": units, "lead_unit": "Sở Tư pháp",
-        "due": (date.today() + timedelta(days=90)).isoformat(), "indicators": [
-            {"key": "days", "name": "Thời gian xử lý", "measure": "ngày/hồ sơ", "value_type": "days", "baseline": 7}]})
-    assert r.status_code == 201, r.text
-    pid = r.json()["_id"]
-    assert organiser.post(f"/adoption/api/plans/{pid}/publish").status_code == 200
+    published_plan(organiser, winner, units, lead_unit="Sở Tư pháp", due=date.today() + timedelta(days=90),
+                   baseline=7, winner=True)
     a, b = coordinator(gateway, organiser, units[0]), coordinator(gateway, organiser, units[1])
     (mine,) = a.get("/adoption/api/my/assignments").json()
     (theirs,) = b.get("/adoption/api/my/assignments").json()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from services.awards.domain.season_report import (
@@ -19,6 +18,7 @@ from services.awards.domain.season_report import (
     SeasonReport,
     StatusFact,
     TierFact,
+    as_utc,
     season_report,
 )
 from services.awards.publication import Publication
@@ -46,12 +46,8 @@ def adoption_doc(e: AdoptionEvent, event_id: str) -> Doc:
     return doc
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _adoption_fact(d: Doc) -> AdoptionFact:
-    return AdoptionFact(fact_id=str(d["_id"]), kind=d["kind"], plan_id=d["plan_id"], at=_utc(d["at"]),
+    return AdoptionFact(fact_id=str(d["_id"]), kind=d["kind"], plan_id=d["plan_id"], at=as_utc(d["at"]),
                         initiative_id=d.get("initiative_id", ""), units=tuple(d.get("units", ())),
                         unit=d.get("unit", ""), accepted=bool(d.get("accepted", False)), stage=d.get("stage", ""),
                         version=int(d.get("version", 0)))
@@ -78,7 +74,7 @@ class SeasonReports:
     async def inputs(self, contest: Doc) -> SeasonInputs:
         directory = self.units.directory
         facts = await self.repos.statuses.of_contest(contest["_id"])
-        statuses = [StatusFact(fact_id=str(f["_id"]), entry_id=f["entry_id"], status=f["status"], at=_utc(f["at"]),
+        statuses = [StatusFact(fact_id=str(f["_id"]), entry_id=f["entry_id"], status=f["status"], at=as_utc(f["at"]),
                                unit=directory.resolve(str(f.get("unit") or "")), category=f.get("category", ""),
                                author_group=" ".join(str(f.get("author_group") or "").split()))
                     for f in facts]
@@ -96,9 +92,9 @@ class SeasonReports:
         adoption = await self.repos.adoption.of_initiatives({s.entry_id for s in statuses})
         closes_at, judged = contest.get("closes_at"), contest.get("judging_closed_at")
         return SeasonInputs(
-            contest_id=contest["_id"], closes_at=_utc(closes_at) if closes_at else None,
-            judging_closed_at=_utc(judged) if judged and contest.get("judging_closed") else None,
-            announced_at=_utc(announced_at) if announced_at else None,
+            contest_id=contest["_id"], closes_at=as_utc(closes_at) if closes_at else None,
+            judging_closed_at=as_utc(judged) if judged and contest.get("judging_closed") else None,
+            announced_at=as_utc(announced_at) if announced_at else None,
             categories={str(c["key"]): str(c["name"]) for c in contest.get("categories", [])},
             headcounts=headcounts, statuses=statuses, tiers=tiers, awarded=awarded,
             adoption=[_adoption_fact(d) for d in adoption])

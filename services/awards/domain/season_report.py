@@ -39,7 +39,8 @@ AdoptionKind = Literal["published", "withdrawn", "answered", "reported"]
 MilestoneKey = Literal["screening_done", "judging_closed", "announced"]
 
 
-def _utc(moment: datetime) -> datetime:
+def as_utc(moment: datetime) -> datetime:
+    """A stored time in UTC (the store hands back naive UTC)."""
     return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -194,7 +195,7 @@ class SeasonReport:
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else _utc(moment).isoformat().replace("+00:00", "Z")
+    return None if moment is None else as_utc(moment).isoformat().replace("+00:00", "Z")
 
 
 def canonical_inputs(inputs: SeasonInputs) -> bytes:
@@ -224,7 +225,7 @@ def _latest(facts: Iterable[StatusFact]) -> dict[str, StatusFact]:
     latest: dict[str, StatusFact] = {}
     for f in facts:
         cur = latest.get(f.entry_id)
-        if cur is None or (_utc(f.at), f.fact_id) > (_utc(cur.at), cur.fact_id):
+        if cur is None or (as_utc(f.at), f.fact_id) > (as_utc(cur.at), cur.fact_id):
             latest[f.entry_id] = f
     return latest
 
@@ -254,17 +255,17 @@ def participation(inputs: SeasonInputs) -> Participation:
 def _days(start: datetime | None, end: datetime | None) -> int | None:
     if start is None or end is None:
         return None
-    return (_utc(end).astimezone(VN_TZ).date() - _utc(start).astimezone(VN_TZ).date()).days
+    return (as_utc(end).astimezone(VN_TZ).date() - as_utc(start).astimezone(VN_TZ).date()).days
 
 
 def timeliness(inputs: SeasonInputs, part: Participation) -> Timeliness:
-    decided = [_utc(f.at) for f in inputs.statuses if f.status in DECISIONS]
+    decided = [as_utc(f.at) for f in inputs.statuses if f.status in DECISIONS]
     screened = max(decided) if decided and part.total and part.waiting == 0 else None
     moments: tuple[tuple[MilestoneKey, datetime | None], ...] = (
         ("screening_done", screened), ("judging_closed", inputs.judging_closed_at),
         ("announced", inputs.announced_at))
     return Timeliness(inputs.closes_at, tuple(
-        Milestone(key, _utc(at) if at else None, _days(inputs.closes_at, at)) for key, at in moments))
+        Milestone(key, as_utc(at) if at else None, _days(inputs.closes_at, at)) for key, at in moments))
 
 
 def prizes(inputs: SeasonInputs) -> Prizes:
@@ -276,7 +277,7 @@ def prizes(inputs: SeasonInputs) -> Prizes:
 
 
 def _order(f: AdoptionFact) -> tuple[datetime, str]:
-    return _utc(f.at), f.fact_id
+    return as_utc(f.at), f.fact_id
 
 
 def adoption(inputs: SeasonInputs, entries: Iterable[str]) -> Adoption:
@@ -323,7 +324,7 @@ def adoption(inputs: SeasonInputs, entries: Iterable[str]) -> Adoption:
         key=lambda r: (-r.applied, -r.assigned, r.entry_id)))
     counted = [f for f in facts if f.plan_id in published and published[f.plan_id].initiative_id in known]
     return Adoption(
-        as_of=max((_utc(f.at) for f in counted), default=None), initiatives=rows,
+        as_of=max((as_utc(f.at) for f in counted), default=None), initiatives=rows,
         assigned=sum(r.assigned for r in rows), accepted=sum(r.accepted for r in rows),
         declined=sum(r.declined for r in rows), applied=sum(r.applied for r in rows),
         units_applying=len(set[str]().union(*(s["applied"] for s in per_entry.values()))))
